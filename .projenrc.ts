@@ -1,0 +1,76 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-secure-serverless',
+  description:
+    'AWS CDK constructs that make a serverless application secure by default and prove it at synth: least-privilege functions, encrypted data stores, a private network, guardrails and a security report.',
+  author: 'cdk-secure-serverless maintainers',
+  authorAddress: 'maintainers@cdk-secure-serverless.dev',
+  repositoryUrl: 'https://github.com/cdk-secure-serverless/cdk-secure-serverless.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'serverless', 'security', 'cdk-nag', 'compliance'],
+
+  // Peer floor (DESIGN.md section 2): cdk-nag 3 rules run only from 2.258, and
+  // acknowledgement ids with `::` need 2.269. Tests run against the floor
+  // itself, so the floor is proven rather than assumed.
+  cdkVersion: '2.269.0',
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    'fast-check@^4',
+    'aws-cdk@2.1148.1',
+    'esbuild',
+    '@types/aws-lambda',
+    '@types/node@^20',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-secure-serverless',
+    module: 'cdk_secure_serverless',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.cdksecureserverless',
+    mavenGroupId: 'dev.cdk-secure-serverless',
+    mavenArtifactId: 'cdk-secure-serverless',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkSecureServerless',
+    packageId: 'CdkSecureServerless',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-secure-serverless/cdk-secure-serverless-go',
+  },
+
+  gitignore: ['cdk.out', '*.cdk.out', '.bench-out', 'examples/**/cdk.out'],
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+      maxWorkers: 2,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+  },
+});
+
+// Strict rosetta: every README example must compile against rosetta/default.ts-fixture.
+project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
+project.postCompileTask.exec('jsii-rosetta extract --strict --compile --fail');
+
+// The README's main command: synthesize the example app with the guardrails on.
+const example = project.addTask('example', {
+  description: 'Synthesize the example app with the guardrails and print where the templates and the report are',
+  cwd: 'examples/orders-service',
+});
+example.exec('npx cdk synth --quiet --app "npx ts-node --prefer-ts-exts app.ts" --output cdk.out');
+example.exec('node ../print-outputs.js cdk.out');
+
+project.synth();
