@@ -1,0 +1,47 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { checkReason } from './errors';
+
+/** Metadata type under which the library records the acknowledgements it adds itself. */
+export const LIBRARY_ACKNOWLEDGEMENT_METADATA = 'cdk-secure-serverless:acknowledgement';
+/** Metadata type under which typed waivers (a weakened default with its reason) are recorded. */
+export const WAIVER_METADATA = 'cdk-secure-serverless:waiver';
+
+/** One acknowledgement the library added, as recorded in construct metadata. */
+export interface LibraryAcknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** One typed waiver, as recorded in construct metadata. */
+export interface WaiverRecord {
+  /** The setting that was weakened, e.g. `network` or `authorization`. */
+  readonly setting: string;
+  /** What it was weakened to, e.g. `outsideVpc` or `none`. */
+  readonly value: string;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges exactly one finding id on `scope`, with its reason, and records
+ * it as the library's own so the security report can list it.
+ *
+ * The plain `Rule[finding]` form is used: cdk-nag filters it for `scope` and its
+ * children only. The `Pack::Rule` form is matched by CDK core against the whole
+ * app, which would silence the same finding on the user's own resources.
+ */
+export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+  scope.node.addMetadata(LIBRARY_ACKNOWLEDGEMENT_METADATA, { id, reason } satisfies LibraryAcknowledgement);
+}
+
+/** Acknowledges each id with the same reason. */
+export function acknowledgeFindings(scope: IConstruct, ids: readonly string[], reason: string): void {
+  for (const id of ids) acknowledgeFinding(scope, id, reason);
+}
+
+/** Records a typed waiver on `scope` so the report lists it with its reason. */
+export function recordWaiver(scope: IConstruct, setting: string, value: string, reason: string): void {
+  const checked = checkReason(scope, setting, reason);
+  scope.node.addMetadata(WAIVER_METADATA, { setting, value, reason: checked } satisfies WaiverRecord);
+}
