@@ -46,7 +46,7 @@ export function invalidProp(scope: IConstruct | string, prop: string, value: unk
 
 /** Validates an optional integer range; unresolved tokens pass (checked at deploy). */
 export function checkIntegerRange(
-  scope: IConstruct,
+  scope: IConstruct | string,
   prop: string,
   value: number | undefined,
   min: number,

@@ -1,0 +1,109 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { checkIntegerRange, invalidProp } from '../core/errors';
+
+/**
+ * Properties of a SecureKey.
+ */
+export interface SecureKeyProps {
+  /**
+   * The alias of the key, without the `alias/` prefix.
+   *
+   * @default - an alias derived from the construct path
+   */
+  readonly alias?: string;
+
+  /**
+   * A description of what the key protects.
+   *
+   * @default - "Customer-managed key for <construct path>"
+   */
+  readonly description?: string;
+
+  /**
+   * Days AWS KMS waits before deleting the key once deletion is scheduled.
+   *
+   * The key is retained when its stack is deleted; this window applies only to a
+   * deletion someone schedules by hand.
+   *
+   * @default Duration.days(30)
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  readonly pendingWindow?: Duration;
+}
+
+/**
+ * A customer-managed KMS key that is safe by default.
+ *
+ * - automatic rotation on, retained when the stack is deleted, with an alias;
+ * - the key policy gives `kms:*` to the account's administrators (the account
+ *   root, which delegates to IAM) and to nobody else;
+ * - `kms:CreateGrant` is denied unless the grant is for an AWS resource
+ *   (AWS Control Tower CT.KMS.PR.3);
+ * - CloudWatch Logs in this region may use it only for this account's log
+ *   groups (encryption context), so encrypted log groups deploy
+ *   (aws-cdk issue 28304); CloudWatch alarms and SNS may use it only on
+ *   behalf of this account (`aws:SourceAccount`), so alarms reach encrypted
+ *   topics and topics reach encrypted queues.
+ */
+export class SecureKey extends kms.Key {
+  constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
+    const pendingWindow = props.pendingWindow ?? Duration.days(30);
+    if (!Token.isUnresolved(pendingWindow.toDays({ integral: false }))) {
+      checkIntegerRange(scope, 'pendingWindow', pendingWindow.toDays({ integral: false }), 7, 30, 'days');
+    }
+    if (props.alias !== undefined && !Token.isUnresolved(props.alias) &&
+      (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || props.alias.startsWith('aws/') || props.alias.startsWith('alias/'))) {
+      invalidProp(`${scope.node.path}/${id}`, 'alias', props.alias,
+        'letters, digits, "/", "_" and "-" (1 to 250), without the "alias/" prefix and not starting with "aws/"');
+    }
+    const path = `${scope.node.path}/${id}`;
+    super(scope, id, {
+      description: props.description ?? `Customer-managed key for ${path}`,
+      enableKeyRotation: true,
+      pendingWindow,
+      removalPolicy: RemovalPolicy.RETAIN,
+      alias: props.alias ?? aliasFromPath(path),
+    });
+
+    const stack = Stack.of(this);
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: {
+        BoolIfExists: {
+          'kms:GrantIsForAWSResource': 'false',
+          'aws:PrincipalIsAWSService': 'false',
+        },
+      },
+    }));
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }));
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowAlarmsAndTopicsForThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+  }
+}
+
+function aliasFromPath(path: string): string {
+  const cleaned = path.replace(/[^a-zA-Z0-9/_-]/g, '-').replace(/\/+/g, '/');
+  return cleaned.length <= 240 ? cleaned : cleaned.slice(cleaned.length - 240);
+}

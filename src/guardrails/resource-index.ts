@@ -1,0 +1,302 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from './cfn-values';
+import { statementsOf } from './policy-document';
+
+/** CloudFormation resource types the rules and the index read. */
+export const ResourceType = {
+  API_DEPLOYMENT: 'AWS::ApiGateway::Deployment',
+  API_METHOD: 'AWS::ApiGateway::Method',
+  API_RESOURCE: 'AWS::ApiGateway::Resource',
+  API_STAGE: 'AWS::ApiGateway::Stage',
+  DYNAMODB_GLOBAL_TABLE: 'AWS::DynamoDB::GlobalTable',
+  DYNAMODB_TABLE: 'AWS::DynamoDB::Table',
+  EC2_INGRESS: 'AWS::EC2::SecurityGroupIngress',
+  EC2_SECURITY_GROUP: 'AWS::EC2::SecurityGroup',
+  EC2_VPC: 'AWS::EC2::VPC',
+  EC2_VPC_ENDPOINT: 'AWS::EC2::VPCEndpoint',
+  IAM_MANAGED_POLICY: 'AWS::IAM::ManagedPolicy',
+  IAM_POLICY: 'AWS::IAM::Policy',
+  IAM_ROLE: 'AWS::IAM::Role',
+  IAM_ROLE_POLICY: 'AWS::IAM::RolePolicy',
+  KMS_KEY: 'AWS::KMS::Key',
+  LAMBDA_EVENT_SOURCE_MAPPING: 'AWS::Lambda::EventSourceMapping',
+  LAMBDA_FUNCTION: 'AWS::Lambda::Function',
+  LAMBDA_PERMISSION: 'AWS::Lambda::Permission',
+  LAMBDA_URL: 'AWS::Lambda::Url',
+  LOG_GROUP: 'AWS::Logs::LogGroup',
+  SQS_QUEUE: 'AWS::SQS::Queue',
+  WAF_ASSOCIATION: 'AWS::WAFv2::WebACLAssociation',
+} as const;
+
+/** One resource as it appears in its template. */
+export interface IndexedResource {
+  readonly node: CfnResource;
+  readonly logicalId: string;
+  readonly type: string;
+  /** The resolved `Properties`, overrides included; `{}` when there are none. */
+  readonly properties: { [key: string]: CfnValue };
+  /** The index of the template the resource belongs to. */
+  readonly template: TemplateIndex;
+}
+
+const LAMBDA_SERVICE_PRINCIPAL = /^(edge)?lambda\.(amazonaws\.com(\.cn)?|<AWS::URLSuffix>)$/;
+
+/**
+ * Everything the rules look up in one template (one stack), built in a single
+ * pass so that each rule answers in constant time. Logical ids are only unique
+ * within a template, so every map is per template.
+ */
+export class TemplateIndex {
+  private readonly resources = new Map<string, IndexedResource>();
+  private readonly functions: IndexedResource[] = [];
+  private readonly functionsByRole = new Map<string, IndexedResource[]>();
+  private readonly functionsByName = new Map<string, IndexedResource>();
+  private readonly lambdaTrustingRoles = new Set<string>();
+  private readonly roleIdsByName = new Map<string, string>();
+  private readonly managedPolicyRoleValues = new Map<string, CfnValue[]>();
+  private readonly logGroupsByName = new Map<string, IndexedResource>();
+  private readonly functionLogGroups = new Map<IndexedResource, IndexedResource | undefined>();
+  private readonly logGroupUsers = new Map<IndexedResource, number>();
+  private readonly webAclTargets = new Set<string>();
+  private readonly ingressBySecurityGroup = new Map<string, CfnValue[]>();
+  private readonly vpcCidrs = new Set<string>();
+  private readonly methodsByRestApi = new Map<string, IndexedResource[]>();
+  private readonly apiResourcePaths = new Map<string, string | undefined>();
+
+  constructor(public readonly stack: Stack) {}
+
+  /** The resource with this logical id, of this type when one is given. */
+  public resource(logicalId: string | undefined, type?: string): IndexedResource | undefined {
+    if (logicalId === undefined) return undefined;
+    const found = this.resources.get(logicalId);
+    return found && (type === undefined || found.type === type) ? found : undefined;
+  }
+
+  /** The functions whose `Role` is the same value (same role resource, same literal ARN or same expression). */
+  public functionsUsingRole(role: CfnValue): readonly IndexedResource[] {
+    return this.functionsByRole.get(roleKey(role)) ?? [];
+  }
+
+  /** The function with this literal `FunctionName`. */
+  public functionNamed(name: string): IndexedResource | undefined {
+    return this.functionsByName.get(name);
+  }
+
+  /** The log group a function writes to, found by `LoggingConfig.LogGroup` or the `/aws/lambda/<name>` convention. */
+  public logGroupOf(fn: IndexedResource): IndexedResource | undefined {
+    return this.functionLogGroups.get(fn);
+  }
+
+  /** How many functions write to this log group. */
+  public logGroupUserCount(logGroup: IndexedResource): number {
+    return this.logGroupUsers.get(logGroup) ?? 0;
+  }
+
+  /**
+   * Whether a role (by logical id) belongs to a Lambda function: a function in
+   * this template uses it, or its trust policy names the Lambda service.
+   */
+  public isFunctionRole(roleId: string | undefined): boolean {
+    if (roleId === undefined) return false;
+    return this.functionsByRole.has(roleKey({ 'Fn::GetAtt': [roleId, 'Arn'] })) || this.lambdaTrustingRoles.has(roleId);
+  }
+
+  /** The logical id of a role given the way policies name roles: `Ref` (its name) or a literal `RoleName`. */
+  public roleIdOf(roleName: CfnValue): string | undefined {
+    if (typeof roleName === 'string') return this.roleIdsByName.get(roleName);
+    const id = referencedLogicalId(roleName);
+    return this.resource(id, ResourceType.IAM_ROLE) ? id : undefined;
+  }
+
+  /** The role logical ids a customer-managed policy is attached to, from either side. */
+  public rolesAttachedTo(managedPolicyId: string): string[] {
+    return (this.managedPolicyRoleValues.get(managedPolicyId) ?? [])
+      .map((role) => this.roleIdOf(role))
+      .filter((id): id is string => id !== undefined);
+  }
+
+  /** Whether a WAFv2 web ACL association in this template targets the stage of this REST API. */
+  public hasWebAclFor(restApiId: string, stageNames: readonly string[]): boolean {
+    return stageNames.some((stage) => this.webAclTargets.has(stageKey(restApiId, stage)));
+  }
+
+  /** Standalone `AWS::EC2::SecurityGroupIngress` rules of a security group. */
+  public ingressRulesOf(securityGroupId: string): readonly CfnValue[] {
+    return this.ingressBySecurityGroup.get(securityGroupId) ?? [];
+  }
+
+  /** Whether a literal CIDR is the whole CIDR of a VPC in this template. */
+  public isVpcCidr(cidr: string): boolean {
+    return this.vpcCidrs.has(cidr);
+  }
+
+  /** The `AWS::ApiGateway::Method` resources of a REST API. */
+  public methodsOf(restApiId: string): readonly IndexedResource[] {
+    return this.methodsByRestApi.get(restApiId) ?? [];
+  }
+
+  /** The path (`/orders/{id}`) of an API Gateway resource id value: a `Ref` to a resource or the API's root. */
+  public apiPathOf(resourceId: CfnValue): string | undefined {
+    const reference = referencedLogicalId(resourceId);
+    if (reference === undefined) return undefined;
+    const target = this.resource(reference);
+    if (!target) return undefined;
+    if (target.type !== ResourceType.API_RESOURCE) return '/';
+    if (!this.apiResourcePaths.has(reference)) {
+      // Marked first so that a (malformed) cycle of parents ends instead of recursing.
+      this.apiResourcePaths.set(reference, undefined);
+      const parent = this.apiPathOf(target.properties.ParentId);
+      const part = target.properties.PathPart;
+      this.apiResourcePaths.set(reference, parent !== undefined && typeof part === 'string'
+        ? `${parent === '/' ? '' : parent}/${part}`
+        : undefined);
+    }
+    return this.apiResourcePaths.get(reference);
+  }
+
+  /** First pass: records one resource. */
+  public add(resource: IndexedResource): void {
+    this.resources.set(resource.logicalId, resource);
+    const props = resource.properties;
+    switch (resource.type) {
+      case ResourceType.LAMBDA_FUNCTION:
+        this.functions.push(resource);
+        push(this.functionsByRole, roleKey(props.Role), resource);
+        if (typeof props.FunctionName === 'string') this.functionsByName.set(props.FunctionName, resource);
+        break;
+      case ResourceType.IAM_ROLE:
+        if (typeof props.RoleName === 'string') this.roleIdsByName.set(props.RoleName, resource.logicalId);
+        if (trustsLambda(props.AssumeRolePolicyDocument)) this.lambdaTrustingRoles.add(resource.logicalId);
+        for (const arn of asArray(props.ManagedPolicyArns)) {
+          const policyId = referencedLogicalId(arn);
+          if (policyId !== undefined) push(this.managedPolicyRoleValues, policyId, { Ref: resource.logicalId });
+        }
+        break;
+      case ResourceType.IAM_MANAGED_POLICY:
+        for (const role of asArray(props.Roles)) push(this.managedPolicyRoleValues, resource.logicalId, role);
+        break;
+      case ResourceType.LOG_GROUP:
+        if (props.LogGroupName !== undefined) this.logGroupsByName.set(renderText(props.LogGroupName), resource);
+        break;
+      case ResourceType.WAF_ASSOCIATION:
+        this.addWebAclTarget(props.ResourceArn);
+        break;
+      case ResourceType.EC2_INGRESS: {
+        const groupId = referencedLogicalId(props.GroupId);
+        if (groupId !== undefined) push(this.ingressBySecurityGroup, groupId, props);
+        break;
+      }
+      case ResourceType.EC2_VPC:
+        if (typeof props.CidrBlock === 'string') this.vpcCidrs.add(props.CidrBlock);
+        break;
+      case ResourceType.API_METHOD: {
+        const apiId = referencedLogicalId(props.RestApiId);
+        if (apiId !== undefined) push(this.methodsByRestApi, apiId, resource);
+        break;
+      }
+    }
+  }
+
+  /** Second pass: the links that need the whole template (a function's log group may come after it). */
+  public link(): void {
+    for (const fn of this.functions) {
+      const logGroup = this.findLogGroup(fn);
+      this.functionLogGroups.set(fn, logGroup);
+      if (logGroup) this.logGroupUsers.set(logGroup, (this.logGroupUsers.get(logGroup) ?? 0) + 1);
+    }
+  }
+
+  private findLogGroup(fn: IndexedResource): IndexedResource | undefined {
+    const configured = fn.properties.LoggingConfig?.LogGroup;
+    if (configured !== undefined) {
+      return this.resource(referencedLogicalId(configured), ResourceType.LOG_GROUP)
+        ?? this.logGroupsByName.get(renderText(configured));
+    }
+    const functionName = fn.properties.FunctionName;
+    return this.logGroupsByName.get(`/aws/lambda/<${fn.logicalId}>`)
+      ?? (functionName !== undefined ? this.logGroupsByName.get(`/aws/lambda/${renderText(functionName)}`) : undefined);
+  }
+
+  private addWebAclTarget(resourceArn: CfnValue): void {
+    // arn:<partition>:apigateway:<region>::/restapis/<api>/stages/<stage>
+    const match = /\/restapis\/<([^>]+)>\/stages\/(.+)$/.exec(renderText(resourceArn));
+    if (match) this.webAclTargets.add(stageKey(match[1], match[2]));
+  }
+}
+
+/**
+ * One index of a construct tree, built by a single walk: the resources of every
+ * template under the scope, rendered once.
+ */
+export class ResourceIndex {
+  /** Walks the tree once and renders each resource as its template will show it. */
+  public static build(scope: IConstruct): ResourceIndex {
+    const index = new ResourceIndex();
+    const pending: IConstruct[] = [scope];
+    while (pending.length > 0) {
+      const construct = pending.pop()!;
+      if (CfnResource.isCfnResource(construct)) index.add(construct);
+      pending.push(...construct.node.children);
+    }
+    for (const template of index.templates.values()) template.link();
+    return index;
+  }
+
+  private readonly templates = new Map<Stack, TemplateIndex>();
+  private readonly byNode = new Map<CfnResource, IndexedResource>();
+
+  private constructor() {}
+
+  /** The indexed form of a resource, if it is synthesized. */
+  public resourceOf(node: CfnResource): IndexedResource | undefined {
+    return this.byNode.get(node);
+  }
+
+  private add(node: CfnResource): void {
+    const stack = Stack.of(node);
+    // `_toCloudFormation()` is how the template itself is rendered (aws-cdk-lib
+    // keeps it internal): it includes property overrides and raw CfnResource
+    // properties, which the L1 getters would miss.
+    const rendered = stack.resolve((node as any)._toCloudFormation());
+    const [entry] = Object.entries<CfnValue>(rendered?.Resources ?? {});
+    if (!entry) return;
+    const [logicalId, definition] = entry;
+    let template = this.templates.get(stack);
+    if (!template) {
+      template = new TemplateIndex(stack);
+      this.templates.set(stack, template);
+    }
+    const resource: IndexedResource = {
+      node,
+      logicalId,
+      type: definition.Type,
+      properties: isObject(definition.Properties) ? definition.Properties : {},
+      template,
+    };
+    this.byNode.set(node, resource);
+    template.add(resource);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Functions share a role when their `Role` names the same resource, the same literal ARN or the same expression. */
+function roleKey(role: CfnValue): string {
+  const id = referencedLogicalId(role);
+  if (id !== undefined) return `resource:${id}`;
+  return `value:${JSON.stringify(role)}`;
+}
+
+function stageKey(restApiId: string, stage: string): string {
+  return `${restApiId}|${stage}`;
+}
+
+function trustsLambda(document: CfnValue): boolean {
+  return statementsOf(document).some((statement) => isObject(statement.Principal)
+    && asArray(statement.Principal.Service).some((service) => LAMBDA_SERVICE_PRINCIPAL.test(renderText(service))));
+}

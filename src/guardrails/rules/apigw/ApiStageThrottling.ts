@@ -1,0 +1,51 @@
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { asArray, CfnValue, isObject, referencedLogicalId } from '../../cfn-values';
+import { IndexedResource, ResourceType, TemplateIndex } from '../../resource-index';
+
+/**
+ * A REST API stage throttles requests: its `MethodSettings` set both
+ * `ThrottlingRateLimit` and `ThrottlingBurstLimit` for all methods (resource
+ * path `/*`, HTTP method `*`), or for each method of the API one by one.
+ *
+ * Also applies to the stage an `AWS::ApiGateway::Deployment` creates through
+ * `StageName`, whose `StageDescription` may set the limits directly.
+ */
+export function ApiStageThrottling(stage: IndexedResource): NagRuleResult {
+  const { template, properties } = stage;
+  let methodSettings = properties.MethodSettings;
+  if (stage.type === ResourceType.API_DEPLOYMENT) {
+    if (properties.StageName === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+    const description = isObject(properties.StageDescription) ? properties.StageDescription : {};
+    if (setsLimits(description)) return NagRuleCompliance.COMPLIANT;
+    methodSettings = description.MethodSettings;
+  }
+  return throttlesEveryMethod(template, properties.RestApiId, methodSettings)
+    ? NagRuleCompliance.COMPLIANT
+    : NagRuleCompliance.NON_COMPLIANT;
+}
+
+function throttlesEveryMethod(template: TemplateIndex, restApiId: CfnValue, methodSettings: CfnValue): boolean {
+  const settings = asArray(methodSettings).filter(isObject).filter(setsLimits);
+  if (settings.some((setting) => setting.ResourcePath === '/*' && setting.HttpMethod === '*')) return true;
+  const apiId = referencedLogicalId(restApiId);
+  const methods = apiId === undefined ? [] : template.methodsOf(apiId);
+  return methods.length > 0 && methods.every((method) => {
+    const path = template.apiPathOf(method.properties.ResourceId);
+    return path !== undefined && settings.some((setting) => covers(setting, path, method.properties.HttpMethod));
+  });
+}
+
+function setsLimits(settings: CfnValue): boolean {
+  return settings.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined;
+}
+
+function covers(setting: CfnValue, path: string, httpMethod: CfnValue): boolean {
+  const settingPath = setting.ResourcePath === '/*' ? '/*' : decodeResourcePath(setting.ResourcePath);
+  return (settingPath === '/*' || settingPath === path) && (setting.HttpMethod === '*' || setting.HttpMethod === httpMethod);
+}
+
+/** Method settings escape the path (`/~1orders~1{id}` is `/orders/{id}`, `/~1` is the root). */
+function decodeResourcePath(resourcePath: CfnValue): string | undefined {
+  if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
+  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+}

@@ -1,0 +1,139 @@
+import { NagMessageLevel } from 'cdk-nag';
+import { ResourceType as T } from '../resource-index';
+import { ApiStageThrottling } from './apigw/ApiStageThrottling';
+import { ApiStageWaf } from './apigw/ApiStageWaf';
+import { DynamoDBTableDeletionProtection } from './dynamodb/DynamoDBTableDeletionProtection';
+import { DynamoDBTableKey } from './dynamodb/DynamoDBTableKey';
+import { KmsKeyPolicy } from './kms/KmsKeyPolicy';
+import { EventSourceVisibilityTimeout } from './lambda/EventSourceVisibilityTimeout';
+import { LambdaEnvironmentCredential } from './lambda/LambdaEnvironmentCredential';
+import { LambdaEnvironmentKey } from './lambda/LambdaEnvironmentKey';
+import { LambdaLogGroup } from './lambda/LambdaLogGroup';
+import { LambdaPermissionSource } from './lambda/LambdaPermissionSource';
+import { LambdaPolicyWildcard } from './lambda/LambdaPolicyWildcard';
+import { LambdaSharedRole } from './lambda/LambdaSharedRole';
+import { LambdaUrlAuth } from './lambda/LambdaUrlAuth';
+import { SecurityRule } from './security-rule';
+import { VpcEndpointPolicy } from './vpc/VpcEndpointPolicy';
+import { VpcEndpointSecurityGroup } from './vpc/VpcEndpointSecurityGroup';
+
+/** A rule with what the pack reports about it. Its id is `ServerlessSecurity-<rule.name>`. */
+export interface RuleDefinition {
+  readonly rule: SecurityRule;
+  /** The CloudFormation types the rule judges: it runs on no other resource. */
+  readonly resourceTypes: readonly string[];
+  readonly level: NagMessageLevel;
+  /** Why the rule was triggered. */
+  readonly info: string;
+  /** Why the rule exists. */
+  readonly explanation: string;
+}
+
+/** Every rule of the `ServerlessSecurity` pack, in report order. */
+export const RULES: readonly RuleDefinition[] = [
+  {
+    rule: LambdaSharedRole,
+    resourceTypes: [T.LAMBDA_FUNCTION],
+    level: NagMessageLevel.ERROR,
+    info: 'The Lambda function shares its execution role with another function.',
+    explanation: 'A shared role gives every function the union of all their permissions, so one compromised function reaches the data of all. Give each function its own role.',
+  },
+  {
+    rule: LambdaPolicyWildcard,
+    resourceTypes: [T.IAM_ROLE, T.IAM_POLICY, T.IAM_ROLE_POLICY, T.IAM_MANAGED_POLICY],
+    level: NagMessageLevel.ERROR,
+    info: 'A policy of a Lambda function role grants a wildcard action or resource.',
+    explanation: 'Wildcard actions (`*`, `service:*`) and resources (`*`, every resource of a type) grant far more than the function uses. List the actions and the resource ARNs it needs, or acknowledge the exact finding with a reason.',
+  },
+  {
+    rule: LambdaLogGroup,
+    resourceTypes: [T.LAMBDA_FUNCTION],
+    level: NagMessageLevel.ERROR,
+    info: 'The Lambda function does not write to its own log group kept at least 365 days and encrypted with a KMS key.',
+    explanation: 'Without a log group in the template, Lambda creates one that never expires and is not encrypted, outside the stack. A shared log group mixes functions\' logs and their access.',
+  },
+  {
+    rule: LambdaEnvironmentKey,
+    resourceTypes: [T.LAMBDA_FUNCTION],
+    level: NagMessageLevel.ERROR,
+    info: 'The Lambda function has environment variables but no customer-managed KMS key for them.',
+    explanation: 'With the AWS-managed key, anyone allowed to read the function configuration reads the variables; a customer-managed key lets the key policy decide who may decrypt them.',
+  },
+  {
+    rule: LambdaEnvironmentCredential,
+    resourceTypes: [T.LAMBDA_FUNCTION],
+    level: NagMessageLevel.ERROR,
+    info: 'An environment variable of the Lambda function holds a literal value that looks like a credential.',
+    explanation: 'Literal credentials end up in the template, the cloud assembly, source control and the function configuration. Pass a reference (a secret ARN) and read the value at run time.',
+  },
+  {
+    rule: LambdaUrlAuth,
+    resourceTypes: [T.LAMBDA_URL],
+    level: NagMessageLevel.ERROR,
+    info: 'The Lambda function URL allows unauthenticated calls or every CORS origin.',
+    explanation: 'A function URL with auth type NONE can be invoked by anyone on the internet; CORS with `*` lets any web page call it from a browser.',
+  },
+  {
+    rule: LambdaPermissionSource,
+    resourceTypes: [T.LAMBDA_PERMISSION],
+    level: NagMessageLevel.ERROR,
+    info: 'A permission lets an AWS service invoke the function without both SourceArn and SourceAccount.',
+    explanation: 'Without them, a resource of that service in any account can invoke the function (confused deputy).',
+  },
+  {
+    rule: ApiStageThrottling,
+    resourceTypes: [T.API_STAGE, T.API_DEPLOYMENT],
+    level: NagMessageLevel.ERROR,
+    info: 'The API Gateway stage does not set a throttling rate and burst limit for every method.',
+    explanation: 'Without stage throttling, one caller can consume the account-wide API Gateway quota and scale the functions behind the API without bound.',
+  },
+  {
+    rule: ApiStageWaf,
+    resourceTypes: [T.API_STAGE, T.API_DEPLOYMENT],
+    level: NagMessageLevel.ERROR,
+    info: 'The API Gateway stage is not associated with a WAFv2 web ACL in the same template.',
+    explanation: 'A web ACL filters common exploits and rate-limits clients before requests reach the functions.',
+  },
+  {
+    rule: DynamoDBTableKey,
+    resourceTypes: [T.DYNAMODB_TABLE, T.DYNAMODB_GLOBAL_TABLE],
+    level: NagMessageLevel.ERROR,
+    info: 'The DynamoDB table is not encrypted with a customer-managed KMS key.',
+    explanation: 'With an AWS-owned or AWS-managed key, access to the data is governed by IAM alone; a customer-managed key adds a key policy, key usage in CloudTrail and the ability to revoke access.',
+  },
+  {
+    rule: DynamoDBTableDeletionProtection,
+    resourceTypes: [T.DYNAMODB_TABLE, T.DYNAMODB_GLOBAL_TABLE],
+    level: NagMessageLevel.ERROR,
+    info: 'The DynamoDB table does not have deletion protection enabled.',
+    explanation: 'Deletion protection stops a table, and its data, from being deleted by a stack update, a replacement or a console mistake.',
+  },
+  {
+    rule: VpcEndpointPolicy,
+    resourceTypes: [T.EC2_VPC_ENDPOINT],
+    level: NagMessageLevel.ERROR,
+    info: 'The VPC endpoint has no policy, or one that allows everything.',
+    explanation: 'The default endpoint policy allows any principal to reach any resource of the service, in any account, which makes the endpoint a path for data exfiltration. Pin the policy to the account and the resources used.',
+  },
+  {
+    rule: VpcEndpointSecurityGroup,
+    resourceTypes: [T.EC2_VPC_ENDPOINT],
+    level: NagMessageLevel.ERROR,
+    info: 'The interface VPC endpoint accepts HTTPS from anywhere or from the whole VPC.',
+    explanation: 'Only the functions that use an endpoint should reach it: allow port 443 from their security groups rather than from a CIDR that covers every workload.',
+  },
+  {
+    rule: KmsKeyPolicy,
+    resourceTypes: [T.KMS_KEY],
+    level: NagMessageLevel.ERROR,
+    info: 'The KMS key policy grants all KMS actions to a principal other than the account root, or allows grants that are not for AWS resources.',
+    explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise.',
+  },
+  {
+    rule: EventSourceVisibilityTimeout,
+    resourceTypes: [T.LAMBDA_EVENT_SOURCE_MAPPING],
+    level: NagMessageLevel.WARN,
+    info: 'The SQS queue feeding the Lambda function has a visibility timeout under six times the function timeout.',
+    explanation: 'A message whose processing outlasts the visibility timeout is delivered again while still in flight, so it is processed twice or lands in the dead-letter queue.',
+  },
+];

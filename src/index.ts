@@ -1,0 +1,10 @@
+export { ComplianceProfile } from './core/profile';
+export * from './core/log-retention';
+export * from './baseline/security-baseline';
+export * from './encryption/secure-key';
+export * from './network/internet-egress';
+export * from './network/private-network';
+export * from './function/function-network';
+export * from './function/secure-function';
+export * from './messaging/secure-queue';
+export * from './messaging/secure-topic';

@@ -1,0 +1,244 @@
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SecurityBaseline } from '../baseline/security-baseline';
+import { acknowledgeFinding } from '../core/acknowledgements';
+import { checkIntegerRange, invalidProp } from '../core/errors';
+import { SecureFunction } from '../function/secure-function';
+import { denyOtherAccounts } from './policies';
+
+/**
+ * Properties of a SecureQueue.
+ */
+export interface SecureQueueProps {
+  /**
+   * A name for the queue; FIFO queue names end in `.fifo`.
+   *
+   * @default - a name unique to this construct, derived from its path
+   */
+  readonly queueName?: string;
+
+  /**
+   * Whether the queue is first-in-first-out.
+   *
+   * @default false
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * How long a received message stays hidden from other consumers, from 0 seconds
+   * to 12 hours. Consumers added with `addConsumer` need at least six times their
+   * function timeout.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How long messages are kept, from 1 minute to 14 days.
+   *
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * Receives after which a message moves to the dead-letter queue, from 1 to 1000.
+   *
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * The key encrypting messages.
+   *
+   * @default - the baseline's shared key
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The baseline providing the key.
+   *
+   * @default SecurityBaseline.of(this)
+   */
+  readonly baseline?: SecurityBaseline;
+}
+
+/**
+ * Options of a consumer added with `SecureQueue.addConsumer`.
+ */
+export interface QueueConsumerOptions {
+  /**
+   * Messages per batch, from 1 to 10 (up to 10000 with a batching window).
+   *
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * How long to gather messages before invoking.
+   *
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * Maximum concurrent invocations by this event source, from 2 to 1000.
+   *
+   * @default - up to the function's reserved concurrency
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * An SQS queue that is secure by default: encrypted with a customer-managed key,
+ * TLS-only, closed to other accounts, with an encrypted dead-letter queue that only
+ * this queue may redrive into.
+ *
+ * Grants name exact actions, never `kms:*` patterns: producers get
+ * `kms:GenerateDataKey` and `kms:Decrypt`, consumers `kms:Decrypt`.
+ * `grantSendMessages` and `grantPurge` also open the SQS interface endpoint to a
+ * SecureFunction grantee. `grantConsumeMessages` does not: an event source
+ * (`addConsumer`) is polled by the Lambda service, outside the function's network;
+ * a function that receives from its own code calls
+ * `fn.allowInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS)`.
+ */
+export class SecureQueue extends sqs.Queue {
+  /** The dead-letter queue receiving messages that failed `maxReceiveCount` times. */
+  public readonly deadLetter: sqs.Queue;
+  /** The key encrypting messages. */
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: SecureQueueProps = {}) {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    validate(path, props);
+    const baseline = props.baseline ?? SecurityBaseline.of(scope);
+    const key = props.encryptionKey ?? baseline.key;
+    const fifo = props.fifo ?? (props.queueName?.endsWith('.fifo') || undefined);
+    super(scope, id, {
+      queueName: props.queueName,
+      fifo,
+      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(60),
+      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+    });
+    this.key = key;
+    this.addToResourcePolicy(denyOtherAccounts(this, ['sqs:*'], this.queueArn));
+
+    // The dead-letter queue names its only allowed source by ARN. A Ref to this
+    // queue would form a cycle (this queue's RedrivePolicy refers to it), so the
+    // ARN is built from the physical name.
+    const physicalName = props.queueName ?? generatedName(this, fifo === true);
+    (this.node.defaultChild as sqs.CfnQueue).queueName = physicalName;
+    const sourceArn = Stack.of(this).formatArn({ service: 'sqs', resource: physicalName });
+    this.deadLetter = new sqs.Queue(this, 'DeadLetterQueue', {
+      fifo,
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [sqs.Queue.fromQueueArn(this, 'Source', sourceArn)] },
+    });
+    this.deadLetter.addToResourcePolicy(denyOtherAccounts(this.deadLetter, ['sqs:*'], this.deadLetter.queueArn));
+    acknowledgeFinding(this.deadLetter, 'Serverless-SQSRedrivePolicy',
+      'terminal dead-letter queue: a redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its byQueue RedriveAllowPolicy');
+    (this.node.defaultChild as sqs.CfnQueue).redrivePolicy = {
+      deadLetterTargetArn: this.deadLetter.queueArn,
+      maxReceiveCount: props.maxReceiveCount ?? 3,
+    };
+  }
+
+  /**
+   * Grants sending messages, with the key use it needs, and the SQS endpoint in a
+   * SecureFunction's network.
+   */
+  public grantSendMessages(grantee: iam.IGrantable): iam.Grant {
+    reachSqs(grantee);
+    return this.grantWithKey(grantee, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], ['kms:GenerateDataKey', 'kms:Decrypt']);
+  }
+
+  /**
+   * Grants receiving, deleting and changing the visibility of messages, with the
+   * key use it needs.
+   */
+  public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
+    return this.grantWithKey(grantee,
+      ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      ['kms:Decrypt']);
+  }
+
+  /**
+   * Grants purging the queue, and the SQS endpoint in a SecureFunction's network.
+   */
+  public grantPurge(grantee: iam.IGrantable): iam.Grant {
+    reachSqs(grantee);
+    return this.grantWithKey(grantee, ['sqs:PurgeQueue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], []);
+  }
+
+  private grantWithKey(grantee: iam.IGrantable, actions: string[], keyActions: string[]): iam.Grant {
+    const grant = iam.Grant.addToPrincipalOrResource({ grantee, actions, resourceArns: [this.queueArn], resource: this });
+    return keyActions.length > 0 ? grant.combine(this.key.grant(grantee, ...keyActions)) : grant;
+  }
+
+  /**
+   * Invokes `consumer` with batches of messages, reporting failed items so only they
+   * are retried. The queue's visibility timeout must be at least six times the
+   * function's timeout, as AWS recommends, or messages are processed twice.
+   */
+  public addConsumer(consumer: lambda.Function, options: QueueConsumerOptions = {}): sources.SqsEventSource {
+    const visibility = this.visibilityTimeoutSeconds();
+    const timeout = consumer.timeout?.toSeconds() ?? 3;
+    if (visibility !== undefined && !Token.isUnresolved(timeout) && visibility < 6 * timeout) {
+      invalidProp(this, 'visibilityTimeout', `${visibility} seconds`,
+        `at least six times the timeout of ${consumer.node.path} (${timeout} s), i.e. ${6 * timeout} seconds or more`);
+    }
+    const source = new sources.SqsEventSource(this, {
+      batchSize: options.batchSize ?? 10,
+      maxBatchingWindow: options.maxBatchingWindow,
+      maxConcurrency: options.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    consumer.addEventSource(source);
+    return source;
+  }
+
+  private visibilityTimeoutSeconds(): number | undefined {
+    const value = Stack.of(this).resolve((this.node.defaultChild as sqs.CfnQueue).visibilityTimeout);
+    return typeof value === 'number' ? value : undefined;
+  }
+}
+
+function reachSqs(grantee: iam.IGrantable): void {
+  if (SecureFunction.isSecureFunction(grantee)) grantee.allowInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS);
+}
+
+function generatedName(scope: Construct, fifo: boolean): string {
+  const name = Names.uniqueResourceName(scope, { maxLength: fifo ? 75 : 80, separator: '-' });
+  return fifo ? `${name}.fifo` : name;
+}
+
+function validate(path: string, props: SecureQueueProps): void {
+  const visibility = props.visibilityTimeout?.toSeconds({ integral: false });
+  if (visibility !== undefined && !Token.isUnresolved(visibility) && (visibility < 0 || visibility > 43200 || !Number.isInteger(visibility))) {
+    invalidProp(path, 'visibilityTimeout', props.visibilityTimeout, 'a whole number of seconds from 0 to 43200 (12 hours)');
+  }
+  const retention = props.retentionPeriod?.toSeconds({ integral: false });
+  if (retention !== undefined && !Token.isUnresolved(retention) && (retention < 60 || retention > 1209600 || !Number.isInteger(retention))) {
+    invalidProp(path, 'retentionPeriod', props.retentionPeriod, 'a whole number of seconds from 60 (1 minute) to 1209600 (14 days)');
+  }
+  checkIntegerRange(path, 'maxReceiveCount', props.maxReceiveCount, 1, 1000, 'receives');
+  if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
+    const fifo = props.fifo ?? props.queueName.endsWith('.fifo');
+    const pattern = fifo ? /^[a-zA-Z0-9_-]{1,75}\.fifo$/ : /^[a-zA-Z0-9_-]{1,80}$/;
+    if (!pattern.test(props.queueName)) {
+      invalidProp(path, 'queueName', props.queueName,
+        fifo ? 'letters, digits, "-" and "_" (1 to 75) followed by ".fifo"' : 'letters, digits, "-" and "_" (1 to 80); FIFO queues need fifo: true and a ".fifo" suffix');
+    }
+  }
+}

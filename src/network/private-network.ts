@@ -1,0 +1,247 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { recordWaiver } from '../core/acknowledgements';
+import { checkIntegerRange } from '../core/errors';
+import { SecurityBaseline } from '../baseline/security-baseline';
+import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
+import { hardenDefaultSecurityGroupCloser } from './default-sg-closer';
+import { InternetEgress } from './internet-egress';
+
+/**
+ * An interface endpoint that already exists in a bring-your-own VPC.
+ */
+export interface ExistingInterfaceEndpoint {
+  /** The service the endpoint serves. */
+  readonly service: ec2.InterfaceVpcEndpointAwsService;
+  /** The endpoint, reused instead of creating a second one with conflicting private DNS. */
+  readonly endpoint: ec2.IInterfaceVpcEndpoint;
+}
+
+/**
+ * Properties of a PrivateNetwork.
+ */
+export interface PrivateNetworkProps {
+  /**
+   * An existing VPC to place functions in instead of creating one.
+   *
+   * Its flow logs, default security group and gateway endpoints stay its owner's
+   * concern; interface endpoints are created in it on demand unless listed in
+   * `existingInterfaceEndpoints`.
+   *
+   * @default - a VPC with isolated subnets is created
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of the VPC that functions and endpoints are placed in.
+   *
+   * @default - the isolated subnets, or the private subnets with egress when `internetEgress` allows it
+   */
+  readonly subnets?: ec2.SubnetSelection;
+
+  /**
+   * Interface endpoints that already exist in a bring-your-own VPC.
+   *
+   * @default - none; endpoints are created on demand
+   */
+  readonly existingInterfaceEndpoints?: ExistingInterfaceEndpoint[];
+
+  /**
+   * Number of availability zones of a created VPC; each interface endpoint costs about
+   * $7.30 a month per zone.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * Address range of a created VPC.
+   *
+   * @default ec2.IpAddresses.cidr('10.0.0.0/16')
+   */
+  readonly ipAddresses?: ec2.IIpAddresses;
+
+  /**
+   * Whether a created VPC can reach the internet.
+   *
+   * @default InternetEgress.none()
+   */
+  readonly internetEgress?: InternetEgress;
+
+  /**
+   * Log group receiving the VPC flow logs.
+   *
+   * @default - an encrypted log group retained for at least a year
+   */
+  readonly flowLogGroup?: logs.ILogGroup;
+
+  /**
+   * Log group of the deploy-time helper that closes the default security group.
+   *
+   * @default - an encrypted log group retained for at least a year
+   */
+  readonly helperLogGroup?: logs.ILogGroup;
+}
+
+const GATEWAY_SERVICES: Record<string, ec2.GatewayVpcEndpointAwsService> = {
+  dynamodb: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+  s3: ec2.GatewayVpcEndpointAwsService.S3,
+};
+
+/**
+ * A private network for functions: isolated subnets, no internet, flow logs,
+ * the default security group closed, free gateway endpoints for S3 and
+ * DynamoDB, and interface endpoints created only for the services some
+ * function was granted, each open on 443 only to those functions.
+ */
+export class PrivateNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** Where functions and endpoints are placed. */
+  public readonly subnets: ec2.SubnetSelection;
+
+  private readonly interfaceEndpoints = new Map<string, ec2.IInterfaceVpcEndpoint>();
+  private readonly gatewayEndpoints = new Map<string, ec2.IGatewayVpcEndpoint>();
+  private readonly gatewayReachers = new Map<string, Set<ec2.IConnectable>>();
+
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
+    super(scope, id);
+    checkIntegerRange(this, 'maxAzs', props.maxAzs, 1, 6, 'availability zones');
+    const egress = props.internetEgress ?? InternetEgress.none();
+
+    for (const existing of props.existingInterfaceEndpoints ?? []) {
+      this.interfaceEndpoints.set(existing.service.name, existing.endpoint);
+    }
+
+    if (props.vpc) {
+      this.vpc = props.vpc;
+      this.subnets = props.subnets ?? defaultSubnets(props.vpc);
+      return;
+    }
+
+    if (egress.reason) recordWaiver(this, 'internetEgress', `${egress.natGatewayCount} NAT gateway(s)`, egress.reason);
+    const subnetConfiguration: ec2.SubnetConfiguration[] = egress.natGatewayCount > 0
+      ? [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ]
+      : [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }];
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: props.maxAzs ?? 2,
+      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+      natGateways: egress.natGatewayCount,
+      subnetConfiguration,
+      restrictDefaultSecurityGroup: true,
+    });
+    this.vpc = vpc;
+    this.subnets = props.subnets ?? defaultSubnets(vpc);
+
+    const flowLogRole = new PolicyRole(this, 'FlowLogRole', {
+      assumedBy: accountPinnedServicePrincipal(this, 'vpc-flow-logs.amazonaws.com'),
+      description: `Writes the flow logs of ${vpc.node.path}`,
+    });
+    const flowLogGroup = props.flowLogGroup ?? this.requireLogGroup('flowLogGroup');
+    new ec2.FlowLog(this, 'FlowLog', {
+      resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    for (const [name, service] of Object.entries(GATEWAY_SERVICES)) {
+      const endpoint = vpc.addGatewayEndpoint(`${capitalize(name)}Endpoint`, { service, subnets: [this.subnets] });
+      pinToAccount(endpoint, this);
+      this.gatewayEndpoints.set(name, endpoint);
+    }
+
+    hardenDefaultSecurityGroupCloser(vpc, props.helperLogGroup ?? this.requireLogGroup('helperLogGroup'));
+  }
+
+  /**
+   * Lets `from` reach an AWS service over HTTPS through its interface endpoint,
+   * creating the endpoint on first use.
+   *
+   * @returns the endpoint
+   */
+  public allowInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService, from: ec2.IConnectable): ec2.IInterfaceVpcEndpoint {
+    let endpoint = this.interfaceEndpoints.get(service.name);
+    if (!endpoint) {
+      const securityGroup = new ec2.SecurityGroup(this, `${endpointId(service)}SecurityGroup`, {
+        vpc: this.vpc,
+        allowAllOutbound: false,
+        description: `HTTPS to ${service.shortName} from the functions that use it`,
+      });
+      const created = new ec2.InterfaceVpcEndpoint(this, endpointId(service), {
+        vpc: this.vpc,
+        service,
+        subnets: this.subnets,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [securityGroup],
+      });
+      pinToAccount(created, this);
+      endpoint = created;
+      this.interfaceEndpoints.set(service.name, endpoint);
+    }
+    endpoint.connections.allowFrom(from, ec2.Port.tcp(443), `HTTPS from ${describePeer(from)}`);
+    return endpoint;
+  }
+
+  /**
+   * Lets `from` reach S3 or DynamoDB through its gateway endpoint (in a
+   * bring-your-own VPC, the owner's gateway endpoint: a second one for the same
+   * route tables would fail to deploy).
+   *
+   * Gateway endpoints have no security group and their prefix-list ids are only
+   * known at deploy time, so the function's security group allows HTTPS out; the
+   * isolated subnets' route tables send it only to the VPC and gateway endpoints.
+   */
+  public allowGatewayEndpoint(service: 'dynamodb' | 's3', from: ec2.IConnectable): void {
+    const reachers = this.gatewayReachers.get(service) ?? new Set();
+    if (reachers.has(from)) return;
+    reachers.add(from);
+    this.gatewayReachers.set(service, reachers);
+    from.connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
+  }
+
+  /** The interface endpoints that exist in this network, by service name. */
+  public get interfaceEndpointServices(): string[] {
+    return [...this.interfaceEndpoints.keys()];
+  }
+
+  private requireLogGroup(prop: string): logs.ILogGroup {
+    return SecurityBaseline.of(this).createLogGroup(this, capitalize(prop.replace(/Group$/, '')) + 'Group', `${prop} of ${this.node.path}`);
+  }
+}
+
+function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
+  if (vpc.isolatedSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+}
+
+function pinToAccount(endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint, scope: Construct): void {
+  const account = Stack.of(scope).account;
+  endpoint.addToPolicy(new iam.PolicyStatement({
+    sid: 'OnlyThisAccount',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+  }));
+}
+
+function endpointId(service: ec2.InterfaceVpcEndpointAwsService): string {
+  return service.shortName.split(/[^a-zA-Z0-9]/).map(capitalize).join('') + 'Endpoint';
+}
+
+function describePeer(from: ec2.IConnectable): string {
+  const path = (from as any).node?.path;
+  return typeof path === 'string' && !Token.isUnresolved(path) ? path : 'a function';
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
