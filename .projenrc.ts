@@ -70,7 +70,7 @@ const example = project.addTask('example', {
   description: 'Synthesize the example app with the guardrails and print where the templates and the report are',
   cwd: 'examples/orders-service',
 });
-example.exec('npx cdk synth --quiet --app "npx ts-node --prefer-ts-exts app.ts" --output cdk.out');
-example.exec('node ../print-outputs.js cdk.out');
+example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only app.ts" --output cdk.out');
+example.exec('node print-outputs.js cdk.out');
 
 project.synth();

@@ -8,3 +8,6 @@ export * from './function/function-network';
 export * from './function/secure-function';
 export * from './messaging/secure-queue';
 export * from './messaging/secure-topic';
+export * from './guardrails/index';
+export * from './guardrails/guardrails';
+export { ControlTowerChecks, ControlTowerChecksProps } from './guardrails/control-tower-checks';

@@ -49,14 +49,18 @@ export function principalsOf(statement: CfnValue): string[] {
  * Whether a statement's condition requires a `Bool` key to equal `expected`
  * (`true` and `"true"` are the same to IAM).
  */
-export function hasBoolCondition(statement: CfnValue, key: string, expected: boolean): boolean {
+export function hasBoolCondition(statement: CfnValue, key: string, expected: boolean, operators: readonly string[] = ['Bool']): boolean {
   const condition = statement.Condition;
-  if (!isObject(condition) || !isObject(condition.Bool)) return false;
+  if (!isObject(condition)) return false;
   const wanted = key.toLowerCase();
-  const entry = Object.entries(condition.Bool).find(([name]) => name.toLowerCase() === wanted);
-  if (!entry) return false;
-  const values = asArray(entry[1]);
-  return values.length > 0 && values.every((value) => String(value).toLowerCase() === String(expected));
+  return operators.some((operator) => {
+    const block = condition[operator];
+    if (!isObject(block)) return false;
+    const entry = Object.entries(block).find(([name]) => name.toLowerCase() === wanted);
+    if (!entry) return false;
+    const values = asArray(entry[1]);
+    return values.length > 0 && values.every((value) => String(value).toLowerCase() === String(expected));
+  });
 }
 
 function escapeRegExp(text: string): string {

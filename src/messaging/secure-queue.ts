@@ -205,6 +205,12 @@ export class SecureQueue extends sqs.Queue {
       reportBatchItemFailures: true,
     });
     consumer.addEventSource(source);
+    const mapping = consumer.node.children.find(child =>
+      child instanceof lambda.EventSourceMapping && child.node.id.startsWith('SqsEventSource:') && child.node.id.endsWith(Names.nodeUniqueId(this.node)));
+    if (mapping) {
+      acknowledgeFinding(mapping, 'Serverless-LambdaEventSourceMappingDestination',
+        'SQS event source mappings support no on-failure destination (AWS allows one only for stream and Kafka sources); messages that keep failing move to the queue\'s encrypted dead-letter queue through its redrive policy');
+    }
     return source;
   }
 

@@ -44,8 +44,8 @@ function covers(setting: CfnValue, path: string, httpMethod: CfnValue): boolean 
   return (settingPath === '/*' || settingPath === path) && (setting.HttpMethod === '*' || setting.HttpMethod === httpMethod);
 }
 
-/** Method settings escape the path (`/~1orders~1{id}` is `/orders/{id}`, `/~1` is the root). */
+/** Method settings escape the path: `/~1orders~1{id}` is `/orders/{id}`; the root is `/~1` (or `/`, as CDK writes it). */
 function decodeResourcePath(resourcePath: CfnValue): string | undefined {
   if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
-  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
 }

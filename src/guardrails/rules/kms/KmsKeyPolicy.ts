@@ -19,14 +19,15 @@ const GRANT_IS_FOR_AWS_RESOURCE = 'kms:GrantIsForAWSResource';
  * stack's literal account, or `<AWS::AccountId>`); `CreateGrant::<principal>`
  * for an Allow that covers `kms:CreateGrant` without a `Bool`
  * `kms:GrantIsForAWSResource: true` condition, unless the policy also has a
- * Deny of `kms:CreateGrant` with `Bool` `kms:GrantIsForAWSResource: false`
+ * Deny of `kms:CreateGrant` with `Bool` or `BoolIfExists` `kms:GrantIsForAWSResource: false`
  * (which aws-cdk-lib never writes, and Control Tower's CT.KMS.PR.3 requires).
  */
 export function KmsKeyPolicy(key: IndexedResource): NagRuleResult {
   const statements = statementsOf(key.properties.KeyPolicy);
   const grantsOnlyForAwsResources = statements.some((statement) => isDeny(statement)
     && statementCoversAction(statement, CREATE_GRANT)
-    && hasBoolCondition(statement, GRANT_IS_FOR_AWS_RESOURCE, false));
+    // BoolIfExists also denies when the key is absent: the form CT.KMS.PR.3 asks for.
+    && hasBoolCondition(statement, GRANT_IS_FOR_AWS_RESOURCE, false, ['Bool', 'BoolIfExists']));
   const account = key.template.stack.account;
   const findings = new Set<string>();
   for (const statement of statements.filter(isAllow)) {

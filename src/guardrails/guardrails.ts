@@ -1,0 +1,80 @@
+import { IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { ComplianceProfile, setDefaultProfile } from '../core/profile';
+import { ControlTowerChecks } from './control-tower-checks';
+import { ServerlessSecurityChecks } from './serverless-security-checks';
+
+/**
+ * Options of `Guardrails.enforce`.
+ */
+export interface GuardrailsProps {
+  /**
+   * The compliance bar: which packs run, and the default profile of every
+   * SecurityBaseline in the app.
+   *
+   * @default ComplianceProfile.STANDARD
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * Also run the AWS Control Tower proactive controls with cfn-guard. Needs the
+   * optional peer dependency `@cdklabs/cdk-validator-cfnguard`.
+   *
+   * @default false
+   */
+  readonly controlTower?: boolean;
+
+  /**
+   * More validation plugins to run, such as another cdk-nag pack.
+   *
+   * @default - none
+   */
+  readonly additionalPlugins?: IPolicyValidationPlugin[];
+
+  /**
+   * Whether cdk-nag describes each finding at length.
+   *
+   * @default false
+   */
+  readonly verbose?: boolean;
+}
+
+/**
+ * Turns `cdk synth` into a security gate.
+ */
+export class Guardrails {
+  /**
+   * Registers, on the app (or stage), the library's `ServerlessSecurityChecks`
+   * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
+   * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
+   * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
+   *
+   * Acknowledge a finding on the construct it concerns, with its reason:
+   * `Validations.of(construct).acknowledge({ id: 'AwsSolutions-SQS3', reason: '...' })`.
+   *
+   * @returns the plugins registered, in order
+   */
+  public static enforce(scope: Stage, props: GuardrailsProps = {}): IPolicyValidationPlugin[] {
+    const profile = props.profile ?? ComplianceProfile.STANDARD;
+    setDefaultProfile(scope, profile);
+    const verbose = props.verbose ?? false;
+    const plugins: IPolicyValidationPlugin[] = [
+      new ServerlessSecurityChecks(scope, { verbose }),
+      new AwsSolutionsChecks(scope, { verbose }),
+      new ServerlessChecks(scope, { verbose }),
+    ];
+    if (profile === ComplianceProfile.REGULATED) {
+      plugins.push(
+        new HIPAASecurityChecks(scope, { verbose }),
+        new NIST80053R5Checks(scope, { verbose }),
+        new PCIDSS321Checks(scope, { verbose }),
+      );
+    }
+    if (props.controlTower) plugins.push(new ControlTowerChecks());
+    plugins.push(...props.additionalPlugins ?? []);
+    Validations.of(scope).addPlugins(...plugins);
+    return plugins;
+  }
+
+  private constructor() {}
+}
