@@ -34,9 +34,6 @@ for (const definition of RULES) {
  * group lives in another stack is judged on what its own template shows.
  *
  * @example
- * import { App, Validations } from 'aws-cdk-lib';
- * import { ServerlessSecurityChecks } from 'cdk-secure-serverless';
- *
  * const app = new App();
  * Validations.of(app).addPlugins(new ServerlessSecurityChecks(app));
  */
