@@ -1,6 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { recordWaiver } from './acknowledgements';
+import { acknowledgeFinding, recordWaiver } from './acknowledgements';
 import { checkReason, invalidProp } from './errors';
 
 const MINIMUM_DAYS = 365;
@@ -52,5 +52,16 @@ export class LogRetention {
       recordWaiver(scope, prop, `${days} days`, this.reason);
     }
     return this.retentionDays;
+  }
+
+  /**
+   * Acknowledges, on the function `fn` whose logs this retention applies to, the
+   * exact finding a period under a year causes, with this retention's reason.
+   *
+   * @internal
+   */
+  public _acknowledgeOn(fn: IConstruct): void {
+    if (this.reason === undefined || this.retentionDays >= MINIMUM_DAYS) return;
+    acknowledgeFinding(fn, `ServerlessSecurity-LambdaLogGroup[RetentionInDays::${this.retentionDays}]`, this.reason);
   }
 }

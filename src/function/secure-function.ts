@@ -9,6 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FunctionNetwork } from './function-network';
+import { familyOf, newestRuntime } from './runtime';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
@@ -17,8 +19,6 @@ import { LogRetention } from '../core/log-retention';
 import { looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
 import { PrivateNetwork } from '../network/private-network';
-import { FunctionNetwork } from './function-network';
-import { familyOf, newestRuntime } from './runtime';
 
 const SECURE_FUNCTION = Symbol.for('cdk-secure-serverless.SecureFunction');
 const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
@@ -351,6 +351,7 @@ export class SecureFunction extends lambda.Function {
     if (retention) {
       (group.node.defaultChild as logs.CfnLogGroup).retentionInDays = retention._bind(this, 'logRetention');
     }
+    (retention ?? this.baseline.logRetention)._acknowledgeOn(this);
     const cfn = this.node.defaultChild as lambda.CfnFunction;
     cfn.loggingConfig = { ...(cfn.loggingConfig as object), logFormat: 'JSON', logGroup: group.logGroupName };
     group.grantWrite(this.role!);

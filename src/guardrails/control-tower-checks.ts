@@ -68,7 +68,8 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   private guard(): IPolicyValidationPlugin {
     let module: { CfnGuardValidator: new (props: object) => IPolicyValidationPlugin };
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // An optional dependency, loaded only when the controls run; users install it themselves.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
       module = require('@cdklabs/cdk-validator-cfnguard');
     } catch {
       throw new Error('ControlTowerChecks needs the optional peer dependency @cdklabs/cdk-validator-cfnguard: npm install --save-dev @cdklabs/cdk-validator-cfnguard');

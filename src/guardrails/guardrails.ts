@@ -1,8 +1,8 @@
 import { IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 import { ControlTowerChecks } from './control-tower-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
+import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 
 /**
  * Options of `Guardrails.enforce`.

@@ -116,9 +116,13 @@ export class TemplateIndex {
       .filter((id): id is string => id !== undefined);
   }
 
-  /** Whether a WAFv2 web ACL association in this template targets the stage of this REST API. */
-  public hasWebAclFor(restApiId: string, stageNames: readonly string[]): boolean {
-    return stageNames.some((stage) => this.webAclTargets.has(stageKey(restApiId, stage)));
+  /**
+   * Whether a WAFv2 web ACL association in this template targets a stage of a
+   * REST API. The API and the stage are given as rendered text: `<Api1234>` for
+   * a `Ref`, or a literal id or stage name.
+   */
+  public hasWebAclFor(restApi: string, stages: readonly string[]): boolean {
+    return stages.some((stage) => this.webAclTargets.has(stageKey(restApi, stage)));
   }
 
   /** Standalone `AWS::EC2::SecurityGroupIngress` rules of a security group. */
@@ -220,7 +224,7 @@ export class TemplateIndex {
 
   private addWebAclTarget(resourceArn: CfnValue): void {
     // arn:<partition>:apigateway:<region>::/restapis/<api>/stages/<stage>
-    const match = /\/restapis\/<([^>]+)>\/stages\/(.+)$/.exec(renderText(resourceArn));
+    const match = /\/restapis\/([^/]+)\/stages\/(.+)$/.exec(renderText(resourceArn));
     if (match) this.webAclTargets.add(stageKey(match[1], match[2]));
   }
 }
@@ -237,7 +241,7 @@ export class ResourceIndex {
     while (pending.length > 0) {
       const construct = pending.pop()!;
       if (CfnResource.isCfnResource(construct)) index.add(construct);
-      pending.push(...construct.node.children);
+      for (const child of construct.node.children) pending.push(child);
     }
     for (const template of index.templates.values()) template.link();
     return index;
@@ -292,8 +296,8 @@ function roleKey(role: CfnValue): string {
   return `value:${JSON.stringify(role)}`;
 }
 
-function stageKey(restApiId: string, stage: string): string {
-  return `${restApiId}|${stage}`;
+function stageKey(restApi: string, stage: string): string {
+  return `${restApi}|${stage}`;
 }
 
 function trustsLambda(document: CfnValue): boolean {

@@ -12,9 +12,10 @@ for (const definition of RULES) {
 }
 
 /**
- * A cdk-nag 3 pack with the serverless checks that no cdk-nag pack makes:
- * shared function roles, wildcard function policies, function log groups,
- * environment encryption and literal credentials, function URLs,
+ * A cdk-nag 3 pack with the serverless checks that no cdk-nag pack makes.
+ *
+ * It checks shared function roles, wildcard function policies, function log
+ * groups, environment encryption and literal credentials, function URLs,
  * service-principal invoke permissions, API stage throttling and WAF, table
  * keys and deletion protection, VPC endpoint policies and security groups,
  * key policies and event-source visibility timeouts.

@@ -6,11 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { denyOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { SecureFunction } from '../function/secure-function';
-import { denyOtherAccounts } from './policies';
 
 /**
  * Properties of a SecureQueue.

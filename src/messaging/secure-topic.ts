@@ -5,11 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { denyOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
 import { SecureFunction } from '../function/secure-function';
-import { denyOtherAccounts } from './policies';
 
 /**
  * Properties of a SecureTopic.

@@ -23,10 +23,10 @@ const HARDENING_ID = 'DefaultSecurityGroupCloserPolicy';
  * isolated subnet could reach only through an EC2 interface endpoint billed
  * every hour of every month. That single finding is acknowledged with this reason.
  */
-export function hardenDefaultSecurityGroupCloser(vpc: ec2.Vpc, logGroup: logs.ILogGroup): void {
+export function hardenDefaultSecurityGroupCloser(vpc: ec2.Vpc, logGroup: logs.ILogGroup): CfnResource | undefined {
   const stack = Stack.of(vpc);
   const provider = stack.node.tryFindChild(PROVIDER_ID);
-  if (!provider) return;
+  if (!provider) return undefined;
   const existing = stack.node.tryFindChild(HARDENING_ID) as iam.ManagedPolicy | undefined;
   const policy = existing ?? createPolicy(stack, provider, logGroup);
   policy.addStatements(new iam.PolicyStatement({
@@ -38,6 +38,7 @@ export function hardenDefaultSecurityGroupCloser(vpc: ec2.Vpc, logGroup: logs.IL
     ],
     resources: [stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: vpc.vpcDefaultSecurityGroup, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
   }));
+  return provider.node.findChild('Handler') as CfnResource;
 }
 
 function createPolicy(stack: Stack, provider: Construct, logGroup: logs.ILogGroup): iam.ManagedPolicy {

@@ -3,12 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { recordWaiver } from '../core/acknowledgements';
-import { checkIntegerRange } from '../core/errors';
-import { SecurityBaseline } from '../baseline/security-baseline';
-import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 import { hardenDefaultSecurityGroupCloser } from './default-sg-closer';
 import { InternetEgress } from './internet-egress';
+import { SecurityBaseline } from '../baseline/security-baseline';
+import { recordWaiver } from '../core/acknowledgements';
+import { checkIntegerRange } from '../core/errors';
+import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 
 /**
  * An interface endpoint that already exists in a bring-your-own VPC.
@@ -157,7 +157,8 @@ export class PrivateNetwork extends Construct {
       this.gatewayEndpoints.set(name, endpoint);
     }
 
-    hardenDefaultSecurityGroupCloser(vpc, props.helperLogGroup ?? this.requireLogGroup('helperLogGroup'));
+    const closer = hardenDefaultSecurityGroupCloser(vpc, props.helperLogGroup ?? this.requireLogGroup('helperLogGroup'));
+    if (closer && !props.helperLogGroup) SecurityBaseline.of(this).logRetention._acknowledgeOn(closer);
   }
 
   /**
