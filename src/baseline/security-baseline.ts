@@ -91,14 +91,15 @@ export class SecurityBaseline extends Construct {
   private _alarmTopic?: sns.ITopic;
 
   constructor(scope: Stack, id: string, props: SecurityBaselineProps = {}) {
-    super(scope, id);
+    const path = `${scope.node.path}/${id}`;
     if (!Stack.isStack(scope)) {
-      throw new SecureServerlessError(this.node.path, 'scope', `invalid scope: received a ${scope}; allowed: a Stack (one SecurityBaseline per stack)`);
+      throw new SecureServerlessError(path, 'scope', `invalid scope: received ${scope}; allowed: a Stack (one SecurityBaseline per stack)`);
     }
     if ((scope as any)[BASELINE]) {
-      throw new SecureServerlessError(this.node.path, 'scope',
+      throw new SecureServerlessError(path, 'scope',
         `invalid scope: received ${scope.node.path}, which already has a SecurityBaseline; allowed: one per stack, created before any Secure* construct of the stack`);
     }
+    super(scope, id);
     (scope as any)[BASELINE] = this;
     this.props = props;
     this.profile = props.profile ?? defaultProfileOf(scope);

@@ -52,7 +52,7 @@ export class SecureKey extends kms.Key {
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
     const pendingWindow = props.pendingWindow ?? Duration.days(30);
     if (!Token.isUnresolved(pendingWindow.toDays({ integral: false }))) {
-      checkIntegerRange(scope, 'pendingWindow', pendingWindow.toDays({ integral: false }), 7, 30, 'days');
+      checkIntegerRange(`${scope.node.path}/${id}`, 'pendingWindow', pendingWindow.toDays({ integral: false }), 7, 30, 'days');
     }
     if (props.alias !== undefined && !Token.isUnresolved(props.alias) &&
       (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || props.alias.startsWith('aws/') || props.alias.startsWith('alias/'))) {

@@ -22,6 +22,13 @@ import { PrivateNetwork } from '../network/private-network';
 
 const SECURE_FUNCTION = Symbol.for('cdk-secure-serverless.SecureFunction');
 const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+/** Variables the Lambda runtime sets itself; a function may not define them. */
+const RESERVED_ENV = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+]);
 const AWS_REQUIRED_WILDCARD_REASON =
   'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
 
@@ -302,7 +309,8 @@ export class SecureFunction extends lambda.Function {
    * calling account (`sourceAccount`) defaults to this stack's account.
    */
   public addPermission(id: string, permission: lambda.Permission): void {
-    const principal = (permission.principal as { service?: string }).service;
+    const services = [Stack.of(this).resolve(permission.principal.policyFragment.principalJson.Service) ?? []].flat();
+    const principal = services.length > 0 ? services.join(', ') : undefined;
     if (principal !== undefined) {
       if (permission.sourceArn === undefined) {
         invalidProp(this, 'permission.sourceArn', permission.sourceArn,
@@ -430,7 +438,12 @@ function validateProps(path: string, props: SecureFunctionProps): void {
     invalidProp(path, 'handler', props.handler, 'a handler name such as "index.handler" (1 to 128 characters, no spaces)');
   }
   if (props.runtime !== undefined) {
-    if (!(props.runtime instanceof lambda.Runtime)) invalidProp(path, 'runtime', props.runtime, 'a lambda.Runtime');
+    if (!(props.runtime instanceof lambda.Runtime) || props.runtime === lambda.Runtime.FROM_IMAGE) {
+      invalidProp(path, 'runtime', props.runtime?.name ?? props.runtime, 'a zip-package lambda.Runtime (container images are not supported)');
+    }
+    if (props.code instanceof lambda.InlineCode && !props.runtime.supportsInlineCode) {
+      invalidProp(path, 'runtime', props.runtime.name, 'a runtime that supports inline code (Node.js or Python), or code from an asset');
+    }
     const family = familyOf(props.runtime.name);
     const newest = family === 'provided' ? undefined : newestRuntime(family);
     if (newest && newest.name !== props.runtime.name) {
@@ -460,6 +473,7 @@ function validateProps(path: string, props: SecureFunctionProps): void {
 
 function checkEnvironmentEntry(path: string, key: string, value: unknown): void {
   if (!ENV_NAME.test(key)) invalidProp(path, `environment.${key}`, key, 'an environment variable name: a letter, then letters, digits and underscores');
+  if (RESERVED_ENV.has(key)) invalidProp(path, `environment.${key}`, key, 'a name the Lambda runtime does not reserve for itself');
   if (typeof value !== 'string') invalidProp(path, `environment.${key}`, value, 'a string');
   if (Token.isUnresolved(value)) return;
   const why = looksLikeCredential(key, value);
