@@ -145,15 +145,17 @@ export class SecurityBaseline extends Construct {
    * @param scope where the log group is created
    * @param id its construct id
    * @param purpose what it holds, for its description in the report
+   * @param retention how long it keeps events; defaults to the baseline's retention
    */
-  public createLogGroup(scope: Construct, id: string, purpose: string, logGroupName?: string): logs.LogGroup {
+  public createLogGroup(scope: Construct, id: string, purpose: string, retention?: LogRetention): logs.LogGroup {
+    const period = retention ?? this.logRetention;
     const group = new logs.LogGroup(scope, id, {
-      logGroupName,
       encryptionKey: this.key,
-      retention: this.logRetention.retentionDays,
+      retention: retention ? retention._bind(scope, 'logRetention') : period.retentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     group.node.addMetadata('cdk-secure-serverless:purpose', purpose);
+    period._acknowledgeLogGroup(group);
     return group;
   }
 }

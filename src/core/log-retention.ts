@@ -2,6 +2,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { acknowledgeFinding, recordWaiver } from './acknowledgements';
 import { checkReason, invalidProp } from './errors';
+import { controlTowerFindingId } from './finding-ids';
 
 const MINIMUM_DAYS = 365;
 
@@ -63,5 +64,16 @@ export class LogRetention {
   public _acknowledgeOn(fn: IConstruct): void {
     if (this.reason === undefined || this.retentionDays >= MINIMUM_DAYS) return;
     acknowledgeFinding(fn, `ServerlessSecurity-LambdaLogGroup[RetentionInDays::${this.retentionDays}]`, this.reason);
+  }
+
+  /**
+   * Acknowledges, on a log group kept for this period, the Control Tower control
+   * that asks for a year (CT.CLOUDWATCH.PR.2), with this retention's reason.
+   *
+   * @internal
+   */
+  public _acknowledgeLogGroup(group: IConstruct): void {
+    if (this.reason === undefined || this.retentionDays >= MINIMUM_DAYS) return;
+    acknowledgeFinding(group, controlTowerFindingId('CT.CLOUDWATCH.PR.2'), this.reason);
   }
 }

@@ -355,10 +355,7 @@ export class SecureFunction extends lambda.Function {
   }
 
   private createLogGroup(retention: LogRetention | undefined): logs.ILogGroup {
-    const group = this.baseline.createLogGroup(this, 'LogGroup', `logs of ${this.node.path}`);
-    if (retention) {
-      (group.node.defaultChild as logs.CfnLogGroup).retentionInDays = retention._bind(this, 'logRetention');
-    }
+    const group = this.baseline.createLogGroup(this, 'LogGroup', `logs of ${this.node.path}`, retention);
     (retention ?? this.baseline.logRetention)._acknowledgeOn(this);
     const cfn = this.node.defaultChild as lambda.CfnFunction;
     cfn.loggingConfig = { ...(cfn.loggingConfig as object), logFormat: 'JSON', logGroup: group.logGroupName };

@@ -119,6 +119,8 @@ export class SecureTopic extends sns.Topic {
       queue.addToResourcePolicy(denyOtherAccounts(queue, ['sqs:*'], queue.queueArn));
       acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
         'terminal dead-letter queue of the topic\'s subscriptions: a redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its RedriveAllowPolicy');
+      acknowledgeFinding(queue, 'AwsSolutions-SQS3',
+        'it is the dead-letter queue of the topic\'s subscriptions (the RedrivePolicy of each AWS::SNS::Subscription), which AwsSolutions-SQS3 does not look for');
       this.subscriptionDlq = queue;
     }
     return this.subscriptionDlq;

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { hardenDefaultSecurityGroupCloser } from './default-sg-closer';
 import { InternetEgress } from './internet-egress';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { recordWaiver } from '../core/acknowledgements';
+import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkIntegerRange } from '../core/errors';
 import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 
@@ -139,6 +139,16 @@ export class PrivateNetwork extends Construct {
     });
     this.vpc = vpc;
     this.subnets = props.subnets ?? defaultSubnets(vpc);
+    if (egress.reason) {
+      // NAT gateways need public subnets whose default route is the internet gateway.
+      for (const subnet of vpc.publicSubnets) {
+        acknowledgeFindings(subnet, [
+          'HIPAA.Security-VPCNoUnrestrictedRouteToIGW',
+          'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+          'PCI.DSS.321-VPCNoUnrestrictedRouteToIGW',
+        ], egress.reason);
+      }
+    }
 
     const flowLogRole = new PolicyRole(this, 'FlowLogRole', {
       assumedBy: accountPinnedServicePrincipal(this, 'vpc-flow-logs.amazonaws.com'),
