@@ -65,7 +65,7 @@ export class SecureKey extends kms.Key {
       enableKeyRotation: true,
       pendingWindow,
       removalPolicy: RemovalPolicy.RETAIN,
-      alias: props.alias ?? aliasFromPath(path),
+      alias: props.alias ?? defaultAlias(scope, id),
     });
 
     const stack = Stack.of(this);
@@ -101,9 +101,29 @@ export class SecureKey extends kms.Key {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
   }
+
+  /**
+   * Adds a statement to the key policy. An Allow to an AWS service that names no
+   * condition (as aws-cdk-lib's SNS-to-SQS subscription writes) is pinned to this
+   * account with `aws:SourceAccount`, so no service acts on the key for another account.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    const toServices = statement.principals.some(p => p.policyFragment.principalJson.Service !== undefined);
+    if (statement.effect === iam.Effect.ALLOW && toServices && Object.keys(statement.conditions).length === 0) {
+      statement = statement.copy({ conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } });
+    }
+    return super.addToResourcePolicy(statement, allowNoOp);
+  }
 }
 
-function aliasFromPath(path: string): string {
-  const cleaned = path.replace(/[^a-zA-Z0-9/_-]/g, '-').replace(/\/+/g, '/');
+/**
+ * The stack name plus the path below the stack: alias names are unique per account and
+ * region, so the same stack deployed under two names needs two aliases.
+ */
+function defaultAlias(scope: Construct, id: string): string {
+  const stack = Stack.of(scope);
+  const below = [...scope.node.scopes.slice(scope.node.scopes.indexOf(stack) + 1).map(s => s.node.id), id].join('/');
+  const prefix = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
+  const cleaned = `${prefix}/${below}`.replace(/[^a-zA-Z0-9/_-]/g, '-').replace(/\/+/g, '/');
   return cleaned.length <= 240 ? cleaned : cleaned.slice(cleaned.length - 240);
 }

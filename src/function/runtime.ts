@@ -14,7 +14,9 @@ export function newestRuntime(family: string): lambda.Runtime | undefined {
 
 /** The runtime family, e.g. `nodejs` for `nodejs22.x`. */
 export function familyOf(name: string): string {
-  return name.match(VERSION)?.[1] ?? name;
+  const family = name.match(VERSION)?.[1] ?? name;
+  // .NET Core 1.0 to 3.1 were renamed .NET: dotnetcore3.1 is an old dotnet, not a family of its own.
+  return family === 'dotnetcore' ? 'dotnet' : family;
 }
 
 function versionOf(name: string): string {

@@ -1,11 +1,11 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { SecureServerlessError } from '../../src/core/errors';
 import { SecureKey } from '../../src/encryption/secure-key';
-import { asArray, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
+import { ENV, asArray, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
 
 describe('SecureKey', () => {
   // GIVEN one key with defaults and one with an alias, synthesized once
@@ -140,6 +140,22 @@ describe('SecureKey props', () => {
     expect(error).toBeInstanceOf(SecureServerlessError);
     expect(error.message).toBe(`S/Key: invalid alias: received ${JSON.stringify(alias)}; allowed: `
       + 'letters, digits, "/", "_" and "-" (1 to 250), without the "alias/" prefix and not starting with "aws/"');
+  });
+
+  test('the same stack deployed under two stack names gets two aliases, as aliases are unique per account and region', () => {
+    // GIVEN one stack definition deployed twice to the same account and region
+    const aliases = ['service-dev', 'service-staging'].map(stackName => {
+      const app = new App();
+      const stack = new Stack(app, 'Service', { env: ENV, stackName });
+
+      // WHEN
+      new SecureKey(stack, 'Key');
+
+      return onlyResource(Template.fromStack(stack), 'AWS::KMS::Alias').resource.Properties.AliasName;
+    });
+
+    // THEN
+    expect(aliases[0]).not.toEqual(aliases[1]);
   });
 
   test('a key deep in the tree gets an alias of at most 250 characters', () => {

@@ -467,6 +467,8 @@ describe('bad props throw our error with the exact message', () => {
       `S/Fn: invalid runtime: received "nodejs18.x"; allowed: the newest nodejs runtime known to the installed aws-cdk-lib (${NEWEST_NODEJS})`],
     ['an old python runtime', { runtime: lambda.Runtime.PYTHON_3_12 },
       'S/Fn: invalid runtime: received "python3.12"; allowed: the newest python runtime known to the installed aws-cdk-lib (python3.14)'],
+    ['a retired .NET Core runtime', { runtime: lambda.Runtime.DOTNET_CORE_3_1, code: lambda.Code.fromAsset(__dirname) },
+      'S/Fn: invalid runtime: received "dotnetcore3.1"; allowed: the newest dotnet runtime known to the installed aws-cdk-lib (dotnet10)'],
     ['a handler with a space', { handler: 'index handler' }, 'S/Fn: invalid handler: received "index handler"; allowed: a handler name such as "index.handler" (1 to 128 characters, no spaces)'],
     ['a bad environment name', { environment: { '1ST': 'x' } }, 'S/Fn: invalid environment.1ST: received "1ST"; allowed: an environment variable name: a letter, then letters, digits and underscores'],
   ])('%s', (_label, props, message) => {

@@ -82,6 +82,19 @@ describe('SecureTopic', () => {
     expect(metadataOf(subscriptionDlq, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id)).toContain('Serverless-SQSRedrivePolicy');
   });
 
+  test('subscribing queues leaves SNS able to use the key only on behalf of this account', () => {
+    const key = onlyResource(template, 'AWS::KMS::Key').resource;
+    const snsStatements = statementsOf(key.Properties.KeyPolicy)
+      .filter(s => s.Effect === 'Allow' && asArray(s.Principal?.Service).includes('sns.amazonaws.com'));
+
+    expect(snsStatements.length).toBeGreaterThan(0);
+    for (const statement of snsStatements) {
+      // pinned to this account, or to this topic, which lives in this account
+      const conditionKeys = Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c as object));
+      expect(conditionKeys.filter(k => k === 'aws:SourceAccount' || k === 'aws:SourceArn')).not.toEqual([]);
+    }
+  });
+
   test('grantPublish gives sns:Publish on the topic and the key actions', () => {
     const statements = managedPolicyStatementsOf(template, logicalIdOf(publisher.role!));
 

@@ -301,6 +301,25 @@ describe('PrivateNetwork options', () => {
     expect(InternetEgress.none()).toMatchObject({ natGatewayCount: 0, reason: undefined });
   });
 
+  test('two networks in one stack share one hardened default-security-group closer that covers both', () => {
+    // GIVEN
+    const { stack } = newStack();
+
+    // WHEN
+    const networks = [new PrivateNetwork(stack, 'One'), new PrivateNetwork(stack, 'Two')];
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 2);
+    const handler = onlyResource(template, 'AWS::Lambda::Function').resource;
+    const role = template.toJSON().Resources[handler.Properties.Role['Fn::GetAtt'][0]].Properties;
+    expect(role.Policies).toBeUndefined();
+    expect(role.ManagedPolicyArns).toHaveLength(1);
+    const policy = template.toJSON().Resources[role.ManagedPolicyArns[0].Ref].Properties.PolicyDocument;
+    const securityGroups = statementsOf(policy).flatMap(st => JSON.stringify(st.Resource).match(/"Fn::GetAtt":\["(\w+)","DefaultSecurityGroup"\]/g) ?? []);
+    expect(securityGroups.sort()).toEqual(networks.map(n => `"Fn::GetAtt":["${logicalIdOf(n.vpc)}","DefaultSecurityGroup"]`).sort());
+  });
+
   test('a bring-your-own VPC is used as is: no second VPC, flow log or gateway endpoint', () => {
     // GIVEN
     const { stack } = newStack();
