@@ -14,7 +14,6 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { SecureKey } from '../../src/encryption/secure-key';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
-import { ServerlessSecurityChecks } from '../../src/guardrails';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { InternetEgress } from '../../src/network/internet-egress';
@@ -135,7 +134,7 @@ beforeAll(() => {
   const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
   const apps = new Map(PROFILES.map(profile => [profile, CASE_NAMES.map(name => buildApp(name, profile))]));
   for (const profile of PROFILES) {
-    const findings = findingsFor(apps.get(profile)!, { profile, extraPacks: [new ServerlessSecurityChecks()] });
+    const findings = findingsFor(apps.get(profile)!, { profile });
     results.set(profile, new Map(CASE_NAMES.map((name, i) => [name, findings[i]])));
   }
   guardRuns = validate.mock.calls.length;

@@ -10,7 +10,6 @@ import { LogRetention } from '../../src/core/log-retention';
 import { ComplianceProfile } from '../../src/core/profile';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
-import { ServerlessSecurityChecks } from '../../src/guardrails';
 
 /**
  * Over generated SecureFunction props, construction either throws our error or
@@ -23,7 +22,7 @@ const NUM_RUNS = 500;
 const GUARD_SAMPLE = 20;
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
-const STANDARD = { profile: ComplianceProfile.STANDARD, extraPacks: [new ServerlessSecurityChecks()] };
+const STANDARD = { profile: ComplianceProfile.STANDARD };
 
 /** A generated prop set, kept as plain data so fast-check can print and shrink it. */
 interface Generated {

@@ -5,6 +5,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { IConstruct } from 'constructs';
 import { controlTowerFindingId } from '../../src/core/finding-ids';
 import { ComplianceProfile } from '../../src/core/profile';
+import { ServerlessSecurityChecks } from '../../src/guardrails';
 
 /** Anything that checks a construct tree the way a cdk-nag pack does. */
 export interface ScopePack {
@@ -32,7 +33,7 @@ export interface FindingsOptions {
    */
   readonly guard?: boolean;
   /**
-   * Packs to run besides the cdk-nag packs of the profile.
+   * Packs to run besides the profile's packs (ServerlessSecurityChecks and the cdk-nag packs).
    *
    * @default - none
    */
@@ -107,6 +108,7 @@ function cdkNagPack(name: string, create: () => ScopePack): ScopePack {
 
 function packsFor(profile: ComplianceProfile): ScopePack[] {
   const standard = [
+    cdkNagPack('ServerlessSecurity', () => new ServerlessSecurityChecks()),
     cdkNagPack('AwsSolutions', () => new AwsSolutionsChecks()),
     cdkNagPack('Serverless', () => new ServerlessChecks()),
   ];
