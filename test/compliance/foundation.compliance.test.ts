@@ -1,5 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
+import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { SecureKey } from '../../src/encryption/secure-key';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
+import { SecureNodejsFunction } from '../../src/function/secure-nodejs-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { InternetEgress } from '../../src/network/internet-egress';
@@ -55,6 +57,9 @@ interface Case {
 const CASES: Record<string, Case['build'] | Case> = {
   'SecureFunction default': stack => {
     fn(stack, 'Function');
+  },
+  'SecureNodejsFunction bundled from TypeScript': stack => {
+    new SecureNodejsFunction(stack, 'Function', { entry: path.join(__dirname, '..', 'function', 'fixtures', 'greeter', 'index.ts'), handler: 'greet' });
   },
   'SecureFunction with secrets': stack => {
     const secret = new secretsmanager.Secret(stack, 'Secret', { encryptionKey: SecurityBaseline.of(stack).key });
