@@ -1,0 +1,117 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ENV, testFunction } from './support';
+import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { ComplianceProfile } from '../../src/core/profile';
+import { SecureFunction } from '../../src/function/secure-function';
+import { ControlTowerChecks } from '../../src/guardrails/control-tower-checks';
+import { Guardrails } from '../../src/guardrails/guardrails';
+import { ServerlessSecurityChecks } from '../../src/guardrails/serverless-security-checks';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { SecureTopic } from '../../src/messaging/secure-topic';
+
+const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
+
+/** Every mistake our pack knows, made with plain aws-cdk-lib resources. */
+function plainMistakes(stack: Stack): void {
+  const shared = new iam.Role(stack, 'SharedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const first = testFunction(stack, 'First', { role: shared, environment: { DB_PASSWORD: 'correct-horse-battery' } });
+  testFunction(stack, 'Second', { role: shared });
+  shared.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+  first.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+  first.addPermission('FromEvents', { principal: new iam.ServicePrincipal('events.amazonaws.com') });
+
+  const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
+  api.root.addMethod('GET', new apigateway.MockIntegration());
+
+  new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  vpc.addInterfaceEndpoint('Sqs', { service: ec2.InterfaceVpcEndpointAwsService.SQS, open: true });
+
+  const key = new kms.Key(stack, 'Key');
+  key.addToResourcePolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] }));
+
+  const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.seconds(30) });
+  testFunction(stack, 'Worker', { timeout: Duration.seconds(20) }).addEventSource(new sources.SqsEventSource(queue));
+}
+
+describe('Guardrails.enforce on plain aws-cdk-lib resources', () => {
+  // GIVEN an app of plain resources with every mistake, under the guardrails
+  const app = new App();
+  Guardrails.enforce(app);
+  plainMistakes(new Stack(app, 'Plain', { env: ENV }));
+
+  // WHEN it is synthesized
+  let message = '';
+  try {
+    app.synth();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+
+  test('synth fails', () => {
+    expect(message).toMatch(/Validation failed|ValidationFailed|validation/i);
+  });
+
+  test.each(new ServerlessSecurityChecks().ruleIds!)('the failure names %s', (ruleId) => {
+    expect(message).toContain(ruleId);
+  });
+
+  test('the cdk-nag packs of the profile ran too', () => {
+    expect(message).toContain('AwsSolutions-');
+    expect(message).toContain('Serverless-');
+    expect(message).not.toContain('HIPAA.Security-');
+  });
+});
+
+describe('Guardrails.enforce registration', () => {
+  test('STANDARD registers our pack, AwsSolutions and Serverless', () => {
+    const plugins = Guardrails.enforce(new App());
+    expect(plugins.map(p => p.name)).toEqual(['ServerlessSecurity', 'AwsSolutions', 'Serverless']);
+  });
+
+  test('REGULATED adds HIPAA, NIST R5 and PCI; controlTower adds the guard rules', () => {
+    const plugins = Guardrails.enforce(new App(), { profile: ComplianceProfile.REGULATED, controlTower: true });
+    expect(plugins.map(p => p.name)).toEqual([
+      'ServerlessSecurity', 'AwsSolutions', 'Serverless', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'ControlTower',
+    ]);
+    expect(plugins[6]).toBeInstanceOf(ControlTowerChecks);
+  });
+
+  test('the profile given becomes the default of every baseline in the app', () => {
+    const app = new App();
+    Guardrails.enforce(app, { profile: ComplianceProfile.REGULATED });
+    const stack = new Stack(app, 'S', { env: ENV });
+    expect(SecurityBaseline.of(stack).profile).toBe(ComplianceProfile.REGULATED);
+    expect(SecurityBaseline.of(new Stack(new App(), 'Other')).profile).toBe(ComplianceProfile.STANDARD);
+  });
+});
+
+describe('Guardrails.enforce on the library constructs', () => {
+  test('a REGULATED app of every construct synthesizes with the Control Tower controls on', () => {
+    // GIVEN every construct of the library under all packs and the guard rules
+    const app = new App();
+    Guardrails.enforce(app, { profile: ComplianceProfile.REGULATED, controlTower: true });
+    const stack = new Stack(app, 'Regulated', { env: ENV });
+    const queue = new SecureQueue(stack, 'Queue');
+    const topic = new SecureTopic(stack, 'Topic');
+    const producer = new SecureFunction(stack, 'Producer', { code: CODE, handler: 'index.handler' });
+    const worker = new SecureFunction(stack, 'Worker', { code: CODE, handler: 'index.handler' });
+    queue.grantSendMessages(producer);
+    queue.addConsumer(worker);
+    topic.grantPublish(worker);
+
+    // WHEN / THEN synth succeeds: any unacknowledged finding would throw under jest
+    expect(() => app.synth()).not.toThrow();
+  });
+});
