@@ -28,6 +28,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1148.1',
     'esbuild',
     '@types/aws-lambda',
+    // The example app's handlers and their tests.
+    '@aws-lambda-powertools/logger',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/lib-dynamodb',
+    '@aws-sdk/client-sqs',
+    '@aws-sdk/client-secrets-manager',
+    'aws-sdk-client-mock',
+    'tsconfig-paths',
     '@types/node@^20',
   ],
 
@@ -48,16 +56,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-secure-serverless/cdk-secure-serverless-go',
   },
 
-  gitignore: ['cdk.out', '*.cdk.out', '.bench-out', 'examples/**/cdk.out'],
+  gitignore: ['cdk.out', '*.cdk.out', '.bench-out', 'examples/**/cdk.out', '.jsii.tabl.json'],
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
       maxWorkers: 2,
+      testMatch: ['<rootDir>/@(src|test|examples)/**/*(*.)@(spec|test).ts?(x)'],
+      // The example app imports the library by its package name, as a user's app does.
+      moduleNameMapper: { '^cdk-secure-serverless$': '<rootDir>/src/index.ts' },
     },
   },
   tsconfigDev: {
-    compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {
+      // This tsconfig lives in test/.
+      baseUrl: '..',
+      paths: { 'cdk-secure-serverless': ['src/index.ts'] },
+    },
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
 });
 
@@ -70,7 +86,8 @@ const example = project.addTask('example', {
   description: 'Synthesize the example app with the guardrails and print where the templates and the report are',
   cwd: 'examples/orders-service',
 });
-example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only app.ts" --output cdk.out');
+example.env('TS_NODE_PROJECT', '../../test/tsconfig.json');
+example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only -r tsconfig-paths/register app.ts" --output cdk.out');
 example.exec('node print-outputs.js cdk.out');
 
 project.synth();

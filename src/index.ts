@@ -11,4 +11,4 @@ export * from './messaging/secure-queue';
 export * from './messaging/secure-topic';
 export * from './guardrails/index';
 export * from './guardrails/guardrails';
-export { ControlTowerChecks, ControlTowerChecksProps } from './guardrails/control-tower-checks';
+export * from './guardrails/control-tower-checks';

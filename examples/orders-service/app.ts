@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Guardrails, SecureFunction, SecureQueue, SecureTopic } from '../../src';
+import { Guardrails, SecureFunction, SecureQueue, SecureTopic } from 'cdk-secure-serverless';
 
 /**
  * The orders service: an intake function queues orders, a worker processes them

@@ -79,7 +79,7 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
 }
 
 /** Maps each synthesized template path to its resources by logical id, in one walk of the tree. */
-export function indexTemplates(app: IConstruct): Map<string, Map<string, IConstruct>> {
+function indexTemplates(app: IConstruct): Map<string, Map<string, IConstruct>> {
   const result = new Map<string, Map<string, IConstruct>>();
   for (const construct of app.node.findAll()) {
     if (!CfnElement.isCfnElement(construct)) continue;
@@ -103,7 +103,7 @@ function stackOutdir(stack: Stack): string {
 }
 
 /** Whether `construct` or an ancestor acknowledged one of `keys`. */
-export function isAcknowledged(construct: IConstruct, keys: readonly string[]): boolean {
+function isAcknowledged(construct: IConstruct, keys: readonly string[]): boolean {
   for (let current: IConstruct | undefined = construct; current; current = current.node.scope) {
     for (const entry of current.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
