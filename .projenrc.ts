@@ -81,6 +81,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile --fail');
 
+// Lint resolves the example app's import of this package through the dev tsconfig's paths.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './test/tsconfig.json']);
+
 // The README's main command: synthesize the example app with the guardrails on.
 const example = project.addTask('example', {
   description: 'Synthesize the example app with the guardrails and print where the templates and the report are',
