@@ -1,0 +1,136 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Finding, findingsFor, formatFindings } from './harness';
+import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { ComplianceProfile } from '../../src/core/profile';
+import { SecureFunction } from '../../src/function/secure-function';
+import { HostedRotationEngine, SecretRotationChoice } from '../../src/secrets/secret-rotation';
+import { SecureSecret } from '../../src/secrets/secure-secret';
+import { SecureTable } from '../../src/table/secure-table';
+import { TableBilling } from '../../src/table/table-billing';
+
+/**
+ * SecureTable and SecureSecret, by default and with each documented option, in
+ * both profiles, under our pack, the cdk-nag packs of the profile and the
+ * Control Tower guard rules. Each case is its own app; the guard rules run
+ * once per profile over all of them.
+ */
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
+const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
+const LIMITS = { minCapacity: 1, maxCapacity: 10 };
+
+function fn(stack: Stack, id: string): SecureFunction {
+  return new SecureFunction(stack, id, { code: CODE, handler: 'index.handler' });
+}
+
+const CASES: Record<string, (stack: Stack) => void> = {
+  'SecureTable default': stack => {
+    new SecureTable(stack, 'Table', { partitionKey: PK });
+  },
+  'SecureTable with global and local indexes, TTL and contributor insights': stack => {
+    new SecureTable(stack, 'Table', {
+      partitionKey: PK,
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [{ indexName: 'byCustomer', partitionKey: { name: 'customer', type: dynamodb.AttributeType.STRING } }],
+      localSecondaryIndexes: [{ indexName: 'byDate', sortKey: { name: 'date', type: dynamodb.AttributeType.STRING } }],
+      timeToLiveAttribute: 'expiresAt',
+      contributorInsights: true,
+    });
+  },
+  'SecureTable with a stream and a consumer SecureFunction': stack => {
+    const table = new SecureTable(stack, 'Table', { partitionKey: PK, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    table.addStreamConsumer(fn(stack, 'Consumer'));
+  },
+  'SecureTable provisioned with autoscaling on the table and an index': stack => {
+    new SecureTable(stack, 'Table', {
+      partitionKey: PK,
+      billing: TableBilling.provisioned({ readCapacity: LIMITS, writeCapacity: { ...LIMITS, targetUtilizationPercent: 50 } }),
+      globalSecondaryIndexes: [{ indexName: 'byCustomer', partitionKey: { name: 'customer', type: dynamodb.AttributeType.STRING }, readCapacity: LIMITS, writeCapacity: LIMITS }],
+    });
+  },
+  'SecureTable with custom backup rules': stack => {
+    new SecureTable(stack, 'Table', { partitionKey: PK, backup: { deleteAfter: Duration.days(365), startWindow: Duration.hours(2), completionWindow: Duration.hours(6) } });
+  },
+  'SecureTable granted to SecureFunctions (readItems, writeItems, readWriteItems, classic grants)': stack => {
+    const table = new SecureTable(stack, 'Table', {
+      partitionKey: PK,
+      stream: dynamodb.StreamViewType.KEYS_ONLY,
+      globalSecondaryIndexes: [{ indexName: 'byCustomer', partitionKey: { name: 'customer', type: dynamodb.AttributeType.STRING } }],
+    });
+    table.grants.readItems(fn(stack, 'Reader'), { leadingKeys: ['${aws:PrincipalTag/tenant}'] });
+    table.grants.writeItems(fn(stack, 'Writer'));
+    table.grants.readWriteItems(fn(stack, 'ReadWriter'), { allowScan: true });
+    const classic = fn(stack, 'Classic');
+    table.grantReadWriteData(classic);
+    table.grantStreamRead(classic);
+  },
+  'SecureSecret with a rotation function': stack => {
+    new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.function(fn(stack, 'Rotator')) });
+  },
+  'SecureSecret with a hosted database rotation': stack => {
+    new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.hostedDatabase(HostedRotationEngine.POSTGRESQL) });
+  },
+  'SecureSecret with a waiver': stack => {
+    new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.waiver('issued by the payment provider, which offers no rotation API') });
+  },
+  'SecureSecret granted to a function (secrets prop and grantRead)': stack => {
+    const secret = new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.function(fn(stack, 'Rotator')) });
+    new SecureFunction(stack, 'Reader', { code: CODE, handler: 'index.handler', secrets: { API_KEY: secret } });
+    secret.grantRead(fn(stack, 'OtherReader'));
+  },
+};
+const CASE_NAMES = Object.keys(CASES);
+
+function buildApp(name: string, profile: ComplianceProfile): App {
+  const app = new App();
+  const stack = new Stack(app, 'S', { env: ENV });
+  new SecurityBaseline(stack, 'SecurityBaseline', { profile });
+  CASES[name](stack);
+  return app;
+}
+
+const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
+const apps = new Map<ComplianceProfile, App[]>();
+const results = new Map<ComplianceProfile, Map<string, Finding[]>>();
+let guardRuns = 0;
+
+beforeAll(() => {
+  // Every case of both profiles is built first; then each profile is validated
+  // in one call, so cfn-guard runs once per profile over all its templates.
+  const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+  for (const profile of PROFILES) apps.set(profile, CASE_NAMES.map(name => buildApp(name, profile)));
+  for (const profile of PROFILES) {
+    const findings = findingsFor(apps.get(profile)!, { profile });
+    results.set(profile, new Map(CASE_NAMES.map((name, i) => [name, findings[i]])));
+  }
+  guardRuns = validate.mock.calls.length;
+  validate.mockRestore();
+}, 300_000);
+
+test('the Control Tower guard rules ran once per profile', () => {
+  expect(guardRuns).toBe(PROFILES.length);
+});
+
+describe.each(PROFILES)('%s profile', profile => {
+  test.each(CASE_NAMES)('%s has no unacknowledged finding', name => {
+    const findings = results.get(profile)!.get(name)!;
+
+    expect(formatFindings(findings)).toEqual(formatFindings([]));
+  });
+});
+
+test('in the REGULATED profile every table is in a backup plan; in STANDARD only the one given backup props', () => {
+  const withBackup = (profile: ComplianceProfile) => CASE_NAMES.filter((_name, i) => {
+    const stack = apps.get(profile)![i].node.findChild('S') as Stack;
+    return stack.node.findAll().some(c => c instanceof SecureTable && c.backupPlan !== undefined);
+  });
+
+  expect(withBackup(ComplianceProfile.REGULATED)).toEqual(CASE_NAMES.filter(name => name.startsWith('SecureTable')));
+  expect(withBackup(ComplianceProfile.STANDARD)).toEqual(['SecureTable with custom backup rules']);
+});
