@@ -1,0 +1,180 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENV, handler } from './support';
+import { ApiCloudWatchRole, ApiGatewayAccount } from '../../src/api/api-gateway-account';
+import { SecureApi } from '../../src/api/secure-api';
+import { LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../../src/core/acknowledgements';
+import { SecureServerlessError } from '../../src/core/errors';
+import { ComplianceProfile } from '../../src/core/profile';
+import { findingsOf } from '../compliance/harness';
+import { logicalIdOf, managedPolicyStatementsOf, metadataOf, onlyResource, thrownBy } from '../core/fixtures';
+
+/** A stack with one SecureApi and one route. */
+function apiStack(scope: App | Stage, id: string, env = ENV, cloudWatchRole?: ApiCloudWatchRole): { stack: Stack; api: SecureApi } {
+  const stack = new Stack(scope, id, { env });
+  const api = new SecureApi(stack, 'Api', { cloudWatchRole });
+  api.addRoute('GET', '/', handler(stack, 'Fn'));
+  return { stack, api };
+}
+
+function accountCount(stack: Stack): number {
+  return Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Account')).length;
+}
+
+describe('the API Gateway CloudWatch role of one stack', () => {
+  // GIVEN
+  const app = new App();
+  // WHEN
+  const { stack, api } = apiStack(app, 'Orders');
+  const template = Template.fromStack(stack);
+  const account = api.cloudWatchAccount!;
+  const roleId = logicalIdOf(account.role);
+
+  test('THEN it is created under the stack\'s baseline, retained with its role and policy', () => {
+    expect(account.node.path).toBe('Orders/SecurityBaseline/ApiGatewayAccount');
+    const { resource } = onlyResource(template, 'AWS::ApiGateway::Account');
+    expect(resource.Properties.CloudWatchRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(template.toJSON().Resources[roleId].DeletionPolicy).toBe('Retain');
+    template.hasResource('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] }, DeletionPolicy: 'Retain' });
+  });
+
+  test('THEN the role is trusted by API Gateway and has no AWS-managed or inline policy', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } }] },
+    });
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+  });
+
+  test('THEN it may only write logs, in this account and region', () => {
+    const partition = { Ref: 'AWS::Partition' };
+    expect(managedPolicyStatementsOf(template, roleId)).toEqual([{
+      Sid: 'WriteApiLogsInThisAccountAndRegion',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      Resource: [
+        { 'Fn::Join': ['', ['arn:', partition, ':logs:eu-west-1:111111111111:log-group:*']] },
+        { 'Fn::Join': ['', ['arn:', partition, ':logs:eu-west-1:111111111111:log-group:*:log-stream:*']] },
+      ],
+    }]);
+  });
+
+  test('THEN exactly its two wildcard findings are acknowledged, on its policy, with the reason', () => {
+    const policy = (account.role as any).policy;
+    expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id)).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:*:log-stream:*]',
+    ]);
+    expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA)[0].reason).toBe(
+      'API Gateway uses this one role for the execution and access logs of every REST API of the account and region, ' +
+      'whose log group names it cannot know in advance; the policy only writes logs, in this account and region');
+  });
+
+  test('THEN the account-wide side effect is recorded', () => {
+    expect(metadataOf(account, 'cdk-secure-serverless:account-setting')).toEqual([{
+      setting: 'AWS::ApiGateway::Account',
+      environment: 'account 111111111111 in eu-west-1',
+      reason: 'API Gateway needs a CloudWatch role to write execution and access logs',
+    }]);
+  });
+});
+
+describe('the role of an environment-agnostic stack', () => {
+  // GIVEN
+  const app = new App();
+  // WHEN
+  const stack = new Stack(app, 'Anywhere');
+  const api = new SecureApi(stack, 'Api');
+  api.addRoute('GET', '/', handler(stack, 'Fn'));
+  const policy = (api.cloudWatchAccount!.role as any).policy;
+
+  test('THEN its acknowledgements name the ARNs as cdk-nag renders them, and AwsSolutions reports nothing on it', () => {
+    expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id)).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*:log-stream:*]',
+    ]);
+    const findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
+    expect(findings.filter(f => f.path.startsWith(policy.node.path))).toEqual([]);
+    expect(metadataOf(api.cloudWatchAccount!, 'cdk-secure-serverless:account-setting')[0].environment).toBe('the deployment account in the deployment region');
+  });
+});
+
+describe('two stacks of one app, each with a SecureApi', () => {
+  // GIVEN
+  const app = new App();
+  // WHEN
+  const first = apiStack(app, 'Orders');
+  const second = apiStack(app, 'Billing');
+  const admin = new SecureApi(first.stack, 'Admin');
+  admin.addRoute('GET', '/', handler(first.stack, 'AdminFn'));
+
+  test('THEN AWS::ApiGateway::Account appears once, in the first stack', () => {
+    expect([accountCount(first.stack), accountCount(second.stack)]).toEqual([1, 0]);
+    expect(second.api.cloudWatchAccount).toBe(first.api.cloudWatchAccount);
+  });
+
+  test('THEN the second stack deploys after the first', () => {
+    expect(second.stack.dependencies).toEqual([first.stack]);
+    expect(first.stack.dependencies).toEqual([]);
+  });
+
+  test('THEN two APIs of one stack share it too', () => {
+    expect(admin.cloudWatchAccount).toBe(first.api.cloudWatchAccount);
+  });
+});
+
+describe('the app-level setting', () => {
+  test('WHEN it is created explicitly in a platform stack THEN the APIs of other stacks reuse it', () => {
+    const app = new App();
+    const platform = new Stack(app, 'Platform', { env: ENV });
+    const account = new ApiGatewayAccount(platform, 'ApiGatewayAccount');
+    const { stack, api } = apiStack(app, 'Orders');
+
+    expect(api.cloudWatchAccount).toBe(account);
+    expect([accountCount(platform), accountCount(stack)]).toEqual([1, 0]);
+    expect(stack.dependencies).toEqual([platform]);
+  });
+
+  test('WHEN the account is already configured THEN nothing account-wide is created', () => {
+    const app = new App();
+    const { stack, api } = apiStack(app, 'Orders', ENV, ApiCloudWatchRole.alreadyConfigured());
+
+    expect(accountCount(stack)).toBe(0);
+    expect(api.cloudWatchAccount).toBeUndefined();
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' } }] } }, 0);
+  });
+
+  test('WHEN stacks are in two regions THEN each region gets its own', () => {
+    const app = new App();
+    const ireland = apiStack(app, 'Ireland');
+    const frankfurt = apiStack(app, 'Frankfurt', { account: ENV.account, region: 'eu-central-1' });
+
+    expect([accountCount(ireland.stack), accountCount(frankfurt.stack)]).toEqual([1, 1]);
+    expect(frankfurt.stack.dependencies).toEqual([]);
+  });
+
+  test('WHEN stacks are in two stages THEN each stage has its own, as each is deployed on its own', () => {
+    const app = new App();
+    const beta = apiStack(new Stage(app, 'Beta'), 'Orders');
+    const prod = apiStack(new Stage(app, 'Prod'), 'Orders');
+
+    expect([accountCount(beta.stack), accountCount(prod.stack)]).toEqual([1, 1]);
+  });
+
+  test('WHEN a second one is created for the same environment THEN our error names the first', () => {
+    const app = new App();
+    const { api } = apiStack(app, 'Orders');
+    const other = new Stack(app, 'Other', { env: ENV });
+
+    const error = thrownBy(() => new ApiGatewayAccount(other, 'ApiGatewayAccount'));
+
+    expect(error).toBeInstanceOf(SecureServerlessError);
+    expect(error.message).toBe(
+      'Other/ApiGatewayAccount: invalid scope: received a second ApiGatewayAccount for account 111111111111 in eu-west-1; ' +
+      `allowed: one per app and environment, and ${api.cloudWatchAccount!.node.path} already sets it (the setting is account-wide: a second one would overwrite the first)`);
+  });
+});
