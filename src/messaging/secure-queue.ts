@@ -198,6 +198,9 @@ export class SecureQueue extends sqs.Queue {
       invalidProp(this, 'visibilityTimeout', `${visibility} seconds`,
         `at least six times the timeout of ${consumer.node.path} (${timeout} s), i.e. ${6 * timeout} seconds or more`);
     }
+    if (consumer.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.node)}`)) {
+      invalidProp(this, 'consumer', consumer.node.path, 'a function that does not consume this queue yet');
+    }
     const source = new sources.SqsEventSource(this, {
       batchSize: options.batchSize ?? 10,
       maxBatchingWindow: options.maxBatchingWindow,

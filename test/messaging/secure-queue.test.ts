@@ -235,6 +235,18 @@ describe('SecureQueue.addConsumer', () => {
     expect(error.message).toBe('S/Queue: invalid visibilityTimeout: received "60 seconds"; allowed: at least six times the timeout of S/Fn (11 s), i.e. 66 seconds or more');
   });
 
+  test('adding the same consumer twice throws our error', () => {
+    const { stack } = newStack();
+    const queue = new SecureQueue(stack, 'Queue');
+    const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+    queue.addConsumer(fn);
+
+    const error = thrownBy(() => queue.addConsumer(fn));
+
+    expect(error).toBeInstanceOf(SecureServerlessError);
+    expect(error.message).toBe('S/Queue: invalid consumer: received "S/Fn"; allowed: a function that does not consume this queue yet');
+  });
+
   test('a longer visibility timeout accepts a slower function', () => {
     const { stack } = newStack();
     const queue = new SecureQueue(stack, 'Queue', { visibilityTimeout: Duration.minutes(6) });
