@@ -186,7 +186,7 @@ export interface SecureFunctionProps extends SecureFunctionOptions {
  *   function was granted;
  * - the newest runtime; invoke permissions for AWS services always carry
  *   `SourceArn` and `SourceAccount`; function URLs only with `AWS_IAM` auth;
- * - alarms on errors, throttles and dead-letter queue depth to the alarm topic.
+ * - an alarm on errors, throttles and dead-letter queue depth to the alarm topic.
  */
 export class SecureFunction extends lambda.Function {
   /**
@@ -204,7 +204,7 @@ export class SecureFunction extends lambda.Function {
   public readonly securityGroup?: ec2.ISecurityGroup;
   /** The customer-managed policy holding every permission of the function's role. */
   public readonly policy: iam.ManagedPolicy;
-  /** The alarms on errors, throttles and dead-letter queue depth. */
+  /** The alarm on errors, throttles and dead-letter queue depth (one alarm on all three). */
   public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly secureLogGroup: logs.ILogGroup;
@@ -401,25 +401,30 @@ export class SecureFunction extends lambda.Function {
   }
 
   private createAlarms(deadLetterQueue: sqs.IQueue): cloudwatch.IAlarm[] {
-    const action = new cw_actions.SnsAction(this.baseline.alarmTopic);
-    const definitions: Array<[string, cloudwatch.IMetric, string]> = [
-      ['ErrorsAlarm', this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 'invocations failed'],
-      ['ThrottlesAlarm', this.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 'invocations were throttled'],
-      ['DeadLetterAlarm', deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 'events reached the dead-letter queue'],
-    ];
-    return definitions.map(([id, metric, what]) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${this.node.path}: ${what}`,
-      });
-      alarm.addAlarmAction(action);
-      return alarm;
+    // One alarm on all three signals keeps a function at one alarm resource; its
+    // description names them, and each stays a separate metric in the alarm.
+    const period = Duration.minutes(5);
+    const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles + deadLetters',
+        usingMetrics: {
+          errors: this.metricErrors({ period, statistic: 'Sum' }),
+          throttles: this.metricThrottles({ period, statistic: 'Sum' }),
+          deadLetters: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        },
+        label: 'errors + throttles + dead-lettered events',
+        period,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${this.node.path}: invocations failed, were throttled, or events reached the dead-letter queue`,
     });
+    alarm.addAlarmAction(new cw_actions.SnsAction(this.baseline.alarmTopic));
+    return [alarm];
   }
+
 }
 
 function defaultRuntime(): lambda.Runtime {

@@ -152,16 +152,18 @@ describe('SecureFunction defaults', () => {
     expect(Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).filter((r: any) => r.Properties.GroupId['Fn::GetAtt'][0] === sgId)).toEqual([]);
   });
 
-  test('alarms on errors, throttles and dead-letter queue depth to the alarm topic', () => {
+  test('one alarm on errors, throttles and dead-letter queue depth to the alarm topic', () => {
     const topicId = logicalIdOf(SecurityBaseline.of(stack).alarmTopic);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
 
-    expect(alarms.map(a => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles']);
-    for (const alarm of alarms) {
-      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.Threshold).toBe(1);
-    }
-    expect(fn.alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(1);
+    const [alarm] = alarms;
+    const metrics = alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName).sort();
+    expect(metrics).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles']);
+    expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('errors + throttles + deadLetters');
+    expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(alarm.Threshold).toBe(1);
+    expect(fn.alarms).toHaveLength(1);
   });
 
   test('every statement of its policy names its own resources, the shared key, or the AWS-required "*"', () => {

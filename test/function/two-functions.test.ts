@@ -44,7 +44,7 @@ describe('two SecureFunctions in one stack', () => {
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
     }
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     for (const fn of [first, second]) {
       expect(resources[logicalIdOf(fn)].Properties.KmsKeyArn).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     }
