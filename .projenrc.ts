@@ -93,4 +93,11 @@ example.env('TS_NODE_PROJECT', '../../test/tsconfig.json');
 example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only -r tsconfig-paths/register app.ts" --output cdk.out');
 example.exec('node print-outputs.js cdk.out');
 
+// npm run bench: our constructs against plain aws-cdk-lib, synth + validation and resources per unit.
+const bench = project.addTask('bench', {
+  description: 'Compare synth + validation time and resources of our constructs with plain aws-cdk-lib',
+  env: { TS_NODE_PROJECT: 'test/tsconfig.json' },
+});
+bench.exec('ts-node --transpile-only -r tsconfig-paths/register bench/run.ts');
+
 project.synth();
