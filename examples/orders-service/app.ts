@@ -64,7 +64,11 @@ export class OrdersService extends Stack {
       requestSchema: {
         type: apigateway.JsonSchemaType.OBJECT,
         required: ['id', 'customerId', 'items'],
-        properties: { id: { type: apigateway.JsonSchemaType.STRING }, customerId: { type: apigateway.JsonSchemaType.STRING }, items: { type: apigateway.JsonSchemaType.ARRAY } },
+        properties: {
+          id: { type: apigateway.JsonSchemaType.STRING },
+          customerId: { type: apigateway.JsonSchemaType.STRING },
+          items: { type: apigateway.JsonSchemaType.ARRAY },
+        },
       },
     });
     api.addRoute('GET', '/orders/{id}', getOrder, { authorization: ApiAuthorization.cognito(customers) });
