@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { ControlTowerChecks } from './control-tower-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
+import { SecurityReport } from '../report/security-report';
 
 /**
  * Options of `Guardrails.enforce`.
@@ -37,6 +38,15 @@ export interface GuardrailsProps {
    * @default false
    */
   readonly verbose?: boolean;
+
+  /**
+   * Whether to write the security report (`security-report.json` and
+   * `security-report.md`) into the cloud assembly at each synth. It never fails
+   * the synth, and counts the open findings of every plugin registered here.
+   *
+   * @default true
+   */
+  readonly report?: boolean;
 }
 
 /**
@@ -48,6 +58,8 @@ export class Guardrails {
    * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
+   * Last, it registers the `SecurityReport`, which writes `security-report.json`
+   * and `security-report.md` into the cloud assembly (turn it off with `report: false`).
    *
    * Acknowledge a finding on the construct it concerns, with its reason:
    * `Validations.of(construct).acknowledge({ id: 'AwsSolutions-SQS3', reason: '...' })`.
@@ -72,6 +84,8 @@ export class Guardrails {
     }
     if (props.controlTower) plugins.push(new ControlTowerChecks());
     plugins.push(...props.additionalPlugins ?? []);
+    // Last, so that it runs after the plugins it observes.
+    if (props.report ?? true) plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
     Validations.of(scope).addPlugins(...plugins);
     return plugins;
   }

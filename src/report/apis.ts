@@ -1,0 +1,138 @@
+import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
+import { referencedIds } from './references';
+import { SecurityReportApi, SecurityReportApiStage, SecurityReportRoute, SecurityReportThrottling } from './schema';
+import { asArray, CfnValue, isObject, isTrue, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { ResourceType } from '../guardrails/resource-index';
+
+const REST_API = 'AWS::ApiGateway::RestApi';
+const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
+
+/** A method of a REST API, with the function behind it. */
+export interface ApiRoute {
+  readonly method: ScannedResource;
+  readonly httpMethod: string;
+  readonly path: string;
+  /** The function the integration invokes, when it is one of this template. */
+  readonly handler?: ScannedResource;
+}
+
+/** Reads a method: its path, and the function its integration URI names. */
+export function routeOf(method: ScannedResource, scan: ScannedStack): ApiRoute {
+  const props = method.properties;
+  return {
+    method,
+    httpMethod: renderText(props.HttpMethod),
+    path: scan.template.apiPathOf(props.ResourceId) ?? renderText(props.ResourceId),
+    handler: functionIn(props.Integration?.Uri, scan),
+  };
+}
+
+/** The function of this template that a value (a URI, an ARN) refers to. */
+export function functionIn(value: CfnValue, scan: ScannedStack): ScannedResource | undefined {
+  if (value === undefined) return undefined;
+  for (const id of referencedIds(value)) {
+    const fn = scan.resource(id, ResourceType.LAMBDA_FUNCTION);
+    if (fn) return fn;
+  }
+  return undefined;
+}
+
+/**
+ * Every REST API of a template, read from its `AWS::ApiGateway::*` and
+ * `AWS::WAFv2::WebACLAssociation` resources, so it works for any REST API.
+ */
+export function describeApis(scan: ScannedStack): SecurityReportApi[] {
+  const stagesByApi = new Map<string, ScannedResource[]>();
+  for (const type of [ResourceType.API_STAGE, ResourceType.API_DEPLOYMENT]) {
+    for (const stage of scan.resourcesOf(type)) {
+      if (type === ResourceType.API_DEPLOYMENT && stage.properties.StageName === undefined) continue;
+      const apiId = referencedLogicalId(stage.properties.RestApiId);
+      if (apiId !== undefined) pushTo(stagesByApi, apiId, stage);
+    }
+  }
+  const webAcls = webAclsByStage(scan);
+  return scan.resourcesOf(REST_API).map((api) => {
+    const stages = stagesByApi.get(api.logicalId) ?? [];
+    const firstStageSettings = stages.length > 0 ? methodSettingsOf(stages[0]) : [];
+    const routes = scan.template.methodsOf(api.logicalId)
+      .map((method) => describeRoute(routeOf(method as ScannedResource, scan), scan, firstStageSettings))
+      .sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method));
+    return {
+      path: api.path,
+      logicalId: api.logicalId,
+      endpointType: renderText(asArray(api.properties.EndpointConfiguration?.Types)[0] ?? 'EDGE'),
+      stages: stages.map((stage) => describeStage(api, stage, scan, webAcls)),
+      routes,
+    };
+  });
+}
+
+function describeStage(api: ScannedResource, stage: ScannedResource, scan: ScannedStack, webAcls: Map<string, string>): SecurityReportApiStage {
+  // A deployment's stage keeps its settings in `StageDescription`.
+  const settings = stage.type === ResourceType.API_DEPLOYMENT && isObject(stage.properties.StageDescription)
+    ? stage.properties.StageDescription : stage.properties;
+  const name = renderText(stage.properties.StageName ?? stage.logicalId);
+  const apiName = `<${api.logicalId}>`;
+  const webAcl = webAcls.get(`${apiName}|${name}`) ?? webAcls.get(`${apiName}|<${stage.logicalId}>`);
+  const throttling = (stage.type === ResourceType.API_DEPLOYMENT ? throttlingOf(settings) : undefined)
+    ?? throttlingOf(methodSettingsOf(stage).find(isStageWide));
+  const accessLogs = settings.AccessLogSetting?.DestinationArn;
+  return {
+    name,
+    ...webAcl !== undefined ? { webAcl } : {},
+    ...throttling ? { throttling } : {},
+    tracing: isTrue(settings.TracingEnabled),
+    ...accessLogs !== undefined ? { accessLogs: scan.nameOf(accessLogs) } : {},
+  };
+}
+
+function describeRoute(route: ApiRoute, scan: ScannedStack, stageSettings: readonly CfnValue[]): SecurityReportRoute {
+  const props = route.method.properties;
+  const authorizer = scan.referenced(props.AuthorizerId, AUTHORIZER);
+  const own = stageSettings.find((setting) => decodeResourcePath(setting.ResourcePath) === route.path && setting.HttpMethod === route.httpMethod);
+  const throttling = throttlingOf(own) ?? throttlingOf(stageSettings.find(isStageWide));
+  return {
+    method: route.httpMethod,
+    path: route.path,
+    authorization: renderText(props.AuthorizationType ?? 'NONE'),
+    ...authorizer ? { authorizer: `${authorizer.path} (${renderText(authorizer.properties.Type)})` } : {},
+    apiKeyRequired: isTrue(props.ApiKeyRequired),
+    integration: renderText(props.Integration?.Type ?? 'MOCK'),
+    ...route.handler ? { handler: route.handler.path } : {},
+    ...throttling ? { throttling } : {},
+  };
+}
+
+function isStageWide(setting: CfnValue): boolean {
+  return setting.ResourcePath === '/*' && setting.HttpMethod === '*';
+}
+
+function methodSettingsOf(stage: ScannedResource): CfnValue[] {
+  const settings = stage.type === ResourceType.API_DEPLOYMENT ? stage.properties.StageDescription?.MethodSettings : stage.properties.MethodSettings;
+  return asArray(settings).filter(isObject);
+}
+
+function throttlingOf(settings: CfnValue): SecurityReportThrottling | undefined {
+  if (!isObject(settings)) return undefined;
+  const rateLimit = numberValue(settings.ThrottlingRateLimit);
+  const burstLimit = numberValue(settings.ThrottlingBurstLimit);
+  if (rateLimit === undefined && burstLimit === undefined) return undefined;
+  return { ...rateLimit !== undefined ? { rateLimit } : {}, ...burstLimit !== undefined ? { burstLimit } : {} };
+}
+
+/** Method settings escape the path: `/~1orders~1{id}` is `/orders/{id}`; `/~1` (or `/`) is the root. */
+function decodeResourcePath(resourcePath: CfnValue): string | undefined {
+  if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
+  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
+}
+
+/** Web ACLs by `<api>|<stage>` as the association's resource ARN names them. */
+function webAclsByStage(scan: ScannedStack): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const association of scan.resourcesOf(ResourceType.WAF_ASSOCIATION)) {
+    // arn:<partition>:apigateway:<region>::/restapis/<api>/stages/<stage>
+    const match = /\/restapis\/([^/]+)\/stages\/(.+)$/.exec(renderText(association.properties.ResourceArn));
+    if (match) result.set(`${match[1]}|${match[2]}`, scan.nameOf(association.properties.WebACLArn));
+  }
+  return result;
+}

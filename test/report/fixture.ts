@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { FunctionNetwork } from '../../src/function/function-network';
+import { SecureFunction } from '../../src/function/secure-function';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { SecurityReport } from '../../src/report/security-report';
+import { CODE, ENV, HANDLER } from '../core/fixtures';
+
+/** The reason the fixture gives for its own acknowledgement. */
+export const USER_REASON = 'the plain function stands for code the team has not migrated yet | tracked in `OPS-12`';
+/** The reason of the fixture's waiver. */
+export const WAIVER_REASON = 'calls a partner webhook that offers no VPC endpoint';
+
+/** A fresh cloud assembly directory. */
+export function tempOutdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'security-report-'));
+}
+
+/**
+ * An API with two routes (IAM and no authorization), reader and writer
+ * functions on one plain table, a SecureQueue worker, a plain secret read by
+ * the reader, a function outside the VPC (a waiver), a plain function with a
+ * user acknowledgement, and a nested stage with one more plain function.
+ */
+export function buildFixture(outdir: string): App {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Shop', { env: ENV });
+
+  const table = new dynamodb.Table(stack, 'Orders', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+  });
+  const apiKey = new secretsmanager.Secret(stack, 'ApiKey');
+  const reader = new SecureFunction(stack, 'Reader', { code: CODE, handler: HANDLER, secrets: { API_KEY: apiKey } });
+  const writer = new SecureFunction(stack, 'Writer', { code: CODE, handler: HANDLER });
+  table.grantReadData(reader);
+  table.grantWriteData(writer);
+  reader.allowGatewayEndpoint('dynamodb');
+  writer.allowGatewayEndpoint('dynamodb');
+
+  const jobs = new SecureQueue(stack, 'Jobs');
+  const worker = new SecureFunction(stack, 'Worker', { code: CODE, handler: HANDLER });
+  jobs.addConsumer(worker);
+  jobs.grantSendMessages(writer);
+
+  const api = new apigateway.RestApi(stack, 'Api', {
+    cloudWatchRole: false,
+    deployOptions: { throttlingRateLimit: 50, throttlingBurstLimit: 20, methodOptions: { '/orders/POST': { throttlingRateLimit: 5, throttlingBurstLimit: 2 } } },
+  });
+  const orders = api.root.addResource('orders');
+  orders.addMethod('GET', new apigateway.LambdaIntegration(reader), { authorizationType: apigateway.AuthorizationType.IAM });
+  orders.addMethod('POST', new apigateway.LambdaIntegration(writer));
+
+  new SecureFunction(stack, 'Webhook', { code: CODE, handler: HANDLER, network: FunctionNetwork.outsideVpc(WAIVER_REASON) });
+
+  const plain = new lambda.Function(stack, 'Plain', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER });
+  Validations.of(plain).acknowledge({ id: 'AwsSolutions-L1', reason: USER_REASON });
+
+  const prod = new Stage(app, 'Prod');
+  new lambda.Function(new Stack(prod, 'Edge', { env: ENV }), 'Hello', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER });
+  return app;
+}
+
+/** Synthesizes the fixture with the report alone and reads both files. */
+export function synthFixture(): { outdir: string; json: any; markdown: string; stderr: string[] } {
+  const outdir = tempOutdir();
+  const app = buildFixture(outdir);
+  Validations.of(app).addPlugins(new SecurityReport());
+  const stderr: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    stderr.push(String(chunk));
+    return true;
+  });
+  try {
+    app.synth();
+  } finally {
+    write.mockRestore();
+  }
+  return {
+    outdir,
+    json: JSON.parse(fs.readFileSync(path.join(outdir, 'security-report.json'), 'utf-8')),
+    markdown: fs.readFileSync(path.join(outdir, 'security-report.md'), 'utf-8'),
+    stderr,
+  };
+}

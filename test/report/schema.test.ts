@@ -1,0 +1,188 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { synthFixture } from './fixture';
+import * as schema from '../../src/report/schema';
+
+/**
+ * The JSON schema of `security-report.json`, written out once more: each
+ * object's fields, their JSON types, and which may be absent. Typed against the
+ * exported interfaces, so a field added to an interface must be added here (and
+ * to the README), and the report must produce exactly these fields.
+ */
+type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker'
+| 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
+| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver';
+type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
+type Field = Tag | { optional: Tag };
+type Spec<T> = { [K in keyof T]-?: Field };
+
+const optional = (tag: Tag): Field => ({ optional: tag });
+
+const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
+  document: {
+    schemaVersion: 'number', generatedBy: 'string', summary: 'summary', stages: 'stage[]',
+  } satisfies Spec<schema.SecurityReportDocument>,
+  summary: {
+    stacks: 'number',
+    functions: 'number',
+    functionsOutsideVpc: 'number',
+    apis: 'number',
+    routes: 'number',
+    routesWithoutAuthorization: 'number',
+    dataStores: 'number',
+    keys: 'number',
+    acknowledgements: 'number',
+    libraryAcknowledgements: 'number',
+    userAcknowledgements: 'number',
+    waivers: 'number',
+    findings: 'packFindings[]',
+  } satisfies Spec<schema.SecurityReportSummary>,
+  packFindings: {
+    pack: 'string', observed: 'boolean', open: optional('number'), acknowledged: 'number',
+  } satisfies Spec<schema.SecurityReportPackFindings>,
+  stage: {
+    stage: 'string', stacks: 'stack[]', acknowledgements: 'acknowledgement[]', waivers: 'waiver[]',
+  } satisfies Spec<schema.SecurityReportStage>,
+  stack: {
+    path: 'string',
+    stackName: 'string',
+    templateFile: 'string',
+    account: optional('string'),
+    region: optional('string'),
+    functions: 'function[]',
+    apis: 'api[]',
+    dataStores: 'dataStore[]',
+    keys: 'key[]',
+    acknowledgements: 'acknowledgement[]',
+    waivers: 'waiver[]',
+  } satisfies Spec<schema.SecurityReportStack>,
+  function: {
+    path: 'string',
+    logicalId: 'string',
+    runtime: optional('string'),
+    role: 'string',
+    policies: 'policy[]',
+    statements: 'statement[]',
+    invokers: 'invoker[]',
+    network: 'network',
+    encryption: 'encryption',
+    logging: 'logging',
+    concurrency: optional('number'),
+    deadLetter: 'deadLetter',
+    alarms: 'alarm[]',
+  } satisfies Spec<schema.SecurityReportFunction>,
+  policy: { name: 'string', kind: 'string' } satisfies Spec<schema.SecurityReportPolicy>,
+  statement: {
+    policy: 'string',
+    effect: 'string',
+    actions: 'string[]',
+    notActions: optional('string[]'),
+    resources: 'string[]',
+    notResources: optional('string[]'),
+    conditions: optional('object'),
+  } satisfies Spec<schema.SecurityReportStatement>,
+  invoker: { kind: 'string', principal: 'string', source: 'string', sourceAccount: optional('string') } satisfies Spec<schema.SecurityReportInvoker>,
+  network: {
+    inVpc: 'boolean', vpc: optional('string'), subnets: 'string[]', securityGroups: 'securityGroup[]', reachableEndpoints: 'endpoint[]',
+  } satisfies Spec<schema.SecurityReportNetwork>,
+  securityGroup: { path: 'string', allowsAllOutbound: 'boolean', egress: 'egressRule[]' } satisfies Spec<schema.SecurityReportSecurityGroup>,
+  egressRule: {
+    protocol: 'string', ports: 'string', destination: 'string', description: optional('string'),
+  } satisfies Spec<schema.SecurityReportEgressRule>,
+  endpoint: { service: 'string', endpointType: 'string', path: 'string' } satisfies Spec<schema.SecurityReportEndpoint>,
+  encryption: { environmentKey: optional('string') } satisfies Spec<schema.SecurityReportEncryption>,
+  logging: {
+    logGroup: 'string', inTemplate: 'boolean', retentionDays: optional('number'), key: optional('string'),
+  } satisfies Spec<schema.SecurityReportLogging>,
+  deadLetter: {
+    target: optional('string'), onFailure: optional('string'), retryAttempts: optional('number'),
+  } satisfies Spec<schema.SecurityReportDeadLetter>,
+  alarm: { path: 'string', metrics: 'string[]', actions: 'string[]' } satisfies Spec<schema.SecurityReportAlarm>,
+  api: {
+    path: 'string', logicalId: 'string', endpointType: 'string', stages: 'apiStage[]', routes: 'route[]',
+  } satisfies Spec<schema.SecurityReportApi>,
+  apiStage: {
+    name: 'string', webAcl: optional('string'), throttling: optional('throttling'), tracing: 'boolean', accessLogs: optional('string'),
+  } satisfies Spec<schema.SecurityReportApiStage>,
+  throttling: { rateLimit: optional('number'), burstLimit: optional('number') } satisfies Spec<schema.SecurityReportThrottling>,
+  route: {
+    method: 'string',
+    path: 'string',
+    authorization: 'string',
+    authorizer: optional('string'),
+    apiKeyRequired: 'boolean',
+    integration: 'string',
+    handler: optional('string'),
+    throttling: optional('throttling'),
+  } satisfies Spec<schema.SecurityReportRoute>,
+  dataStore: {
+    kind: 'string',
+    path: 'string',
+    logicalId: 'string',
+    key: 'string',
+    removalPolicy: 'string',
+    pointInTimeRecovery: optional('boolean'),
+    deletionProtection: optional('boolean'),
+    retentionSeconds: optional('number'),
+    deadLetterQueue: optional('string'),
+    rotation: optional('string'),
+    versioning: optional('boolean'),
+    readers: 'string[]',
+    writers: 'string[]',
+  } satisfies Spec<schema.SecurityReportDataStore>,
+  key: {
+    path: 'string', logicalId: 'string', rotation: 'boolean', removalPolicy: 'string', aliases: 'string[]', allows: 'keyGrant[]', usedBy: 'string[]',
+  } satisfies Spec<schema.SecurityReportKey>,
+  keyGrant: { principals: 'string[]', actions: 'string[]', conditions: optional('object') } satisfies Spec<schema.SecurityReportKeyGrant>,
+  acknowledgement: { rule: 'string', path: 'string', reason: 'string', by: 'string' } satisfies Spec<schema.SecurityReportAcknowledgement>,
+  waiver: { setting: 'string', value: 'string', reason: 'string', path: 'string' } satisfies Spec<schema.SecurityReportWaiver>,
+};
+
+/** Every mismatch between `value` and the schema of `name`, as `<json path>: <problem>`. */
+function check(name: ObjectName, value: any, at: string, problems: string[], seen: Set<string>): void {
+  seen.add(name);
+  const fields = SCHEMA[name];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${at}: expected a ${name} object`);
+    return;
+  }
+  for (const key of Object.keys(value)) if (!(key in fields)) problems.push(`${at}.${key}: not in the schema of ${name}`);
+  for (const [key, field] of Object.entries(fields)) {
+    const tag = typeof field === 'string' ? field : field.optional;
+    if (value[key] === undefined) {
+      if (typeof field === 'string') problems.push(`${at}.${key}: missing`);
+      continue;
+    }
+    checkValue(tag, value[key], `${at}.${key}`, problems, seen);
+  }
+}
+
+function checkValue(tag: Tag, value: any, at: string, problems: string[], seen: Set<string>): void {
+  if (tag.endsWith('[]')) {
+    if (!Array.isArray(value)) return void problems.push(`${at}: expected an array`);
+    value.forEach((item, i) => checkValue(tag.slice(0, -2) as Tag, item, `${at}[${i}]`, problems, seen));
+  } else if (tag in SCHEMA) {
+    check(tag as ObjectName, value, at, problems, seen);
+  } else if (tag === 'object' ? typeof value !== 'object' || Array.isArray(value) : typeof value !== tag) {
+    problems.push(`${at}: expected ${tag}, got ${JSON.stringify(value)}`);
+  }
+}
+
+describe('security-report.json schema', () => {
+  const { json } = synthFixture();
+
+  test('the report has exactly the documented fields, of the documented types', () => {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    check('document', json, '$', problems, seen);
+    expect(problems).toEqual([]);
+    expect(json.schemaVersion).toBe(1);
+    // The fixture exercises every object of the schema.
+    expect([...seen].sort()).toEqual(Object.keys(SCHEMA).sort());
+  });
+
+  test('acknowledgements are by the library or the user, nothing else', () => {
+    const by = new Set(json.stages.flatMap((stage: any) => stage.stacks.flatMap((stack: any) => stack.acknowledgements.map((ack: any) => ack.by))));
+    expect([...by].sort()).toEqual([schema.AcknowledgementSource.LIBRARY, schema.AcknowledgementSource.USER]);
+  });
+});
