@@ -104,13 +104,13 @@ const generated: fc.Arbitrary<Generated> = fc.record({
     fc.record({ rateLimit: fc.integer({ min: -10, max: 500 }), burstLimit: fc.integer({ min: -10, max: 500 }) }),
     18,
   ),
-  cors: mostly(
+  cors: mostly<{ origins: string[]; statusCode: number | undefined }>(
     fc.record({ origins: fc.constantFrom(['https://app.example.com'], ['https://a.example.com', 'https://b.example.com']), statusCode: fc.constantFrom(undefined, 200, 204) }),
     fc.record({ origins: fc.constantFrom(['*'], [], ['']), statusCode: fc.constantFrom(undefined, 302, 500) }),
     18,
   ),
   endpointType: mostly(fc.constantFrom('REGIONAL', 'PRIVATE'), fc.constant('EDGE'), 18),
-  domain: mostly(fc.constant({ certificate: true }), fc.constant({ certificate: false }), 30),
+  domain: mostly<{ certificate: boolean }>(fc.constant({ certificate: true }), fc.constant({ certificate: false }), 30),
   allowTestInvoke: fc.option(fc.boolean(), { nil: undefined }),
   stageName: mostly(fc.constantFrom('prod', 'v1', 'live_2'), fc.constantFrom('prod-1', '', 'a b'), 18),
 }, { requiredKeys: ['routes', 'defaultAuthorization', 'defaultReason'] });
