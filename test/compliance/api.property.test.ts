@@ -4,11 +4,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as fc from 'fast-check';
-import { findingsFor, findingsOf, formatFindings } from './harness';
+import { propertyRuns } from './runners';
 import { ApiAuthorization } from '../../src/api/api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
-import { SecureServerlessError } from '../../src/core/errors';
-import { ComplianceProfile } from '../../src/core/profile';
 import { compliantUserPool, ENV, handler } from '../api/support';
 
 /**
@@ -20,7 +18,6 @@ import { compliantUserPool, ENV, handler } from '../api/support';
 
 const NUM_RUNS = 300;
 const GUARD_SAMPLE = 20;
-const STANDARD = { profile: ComplianceProfile.STANDARD };
 
 type AuthKind = 'default' | 'iam' | 'cognito' | 'lambdaToken' | 'lambdaRequest' | 'none';
 
@@ -164,39 +161,5 @@ function authorizerOf(stack: Stack) {
 }
 
 describe('SecureApi over generated route tables and options', () => {
-  const synthesized: App[] = [];
-  const outcomes = { rejected: 0, synthesized: 0 };
-
-  test(`${NUM_RUNS} route tables: our error, or zero findings under STANDARD`, () => {
-    const started = Date.now();
-    fc.assert(fc.property(generated, g => {
-      let app: App;
-      try {
-        app = buildApp(g);
-      } catch (e) {
-        if (e instanceof SecureServerlessError) {
-          outcomes.rejected++;
-          return;
-        }
-        throw e;
-      }
-      const findings = findingsOf(app, { ...STANDARD, guard: false });
-      if (findings.length > 0) throw new Error(formatFindings(findings));
-      outcomes.synthesized++;
-      if (synthesized.length < GUARD_SAMPLE) synthesized.push(app);
-    }), { numRuns: NUM_RUNS });
-
-    // Both outcomes must be exercised, or the property says little.
-    expect(outcomes.rejected).toBeGreaterThan(NUM_RUNS / 10);
-    expect(outcomes.synthesized).toBeGreaterThan(NUM_RUNS / 10);
-    process.stdout.write(`api property: ${outcomes.synthesized} synthesized, ${outcomes.rejected} rejected in ${Date.now() - started} ms\n`);
-  }, 600_000);
-
-  test(`the Control Tower guard rules find nothing in ${GUARD_SAMPLE} of the apps that synthesized`, () => {
-    expect(synthesized.length).toBeGreaterThan(0);
-
-    const findings = findingsFor(synthesized, { ...STANDARD, guard: true });
-
-    expect(findings.map(formatFindings)).toEqual(synthesized.map(() => formatFindings([])));
-  }, 120_000);
+  propertyRuns(generated, buildApp, { numRuns: NUM_RUNS, guardSample: GUARD_SAMPLE, what: 'route tables' });
 });

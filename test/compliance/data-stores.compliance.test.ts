@@ -1,10 +1,9 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Finding, findingsFor, formatFindings } from './harness';
+import { complianceMatrix } from './runners';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
@@ -95,39 +94,12 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
-const apps = new Map<ComplianceProfile, App[]>();
-const results = new Map<ComplianceProfile, Map<string, Finding[]>>();
-let guardRuns = 0;
+const matrix = complianceMatrix(CASE_NAMES, buildApp);
 
-beforeAll(() => {
-  // Every case of both profiles is built first; then each profile is validated
-  // in one call, so cfn-guard runs once per profile over all its templates.
-  const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
-  for (const profile of PROFILES) apps.set(profile, CASE_NAMES.map(name => buildApp(name, profile)));
-  for (const profile of PROFILES) {
-    const findings = findingsFor(apps.get(profile)!, { profile });
-    results.set(profile, new Map(CASE_NAMES.map((name, i) => [name, findings[i]])));
-  }
-  guardRuns = validate.mock.calls.length;
-  validate.mockRestore();
-}, 300_000);
-
-test('the Control Tower guard rules ran once per profile', () => {
-  expect(guardRuns).toBe(PROFILES.length);
-});
-
-describe.each(PROFILES)('%s profile', profile => {
-  test.each(CASE_NAMES)('%s has no unacknowledged finding', name => {
-    const findings = results.get(profile)!.get(name)!;
-
-    expect(formatFindings(findings)).toEqual(formatFindings([]));
-  });
-});
 
 test('in the REGULATED profile every table is in a backup plan; in STANDARD only the one given backup props', () => {
   const withBackup = (profile: ComplianceProfile) => CASE_NAMES.filter((_name, i) => {
-    const stack = apps.get(profile)![i].node.findChild('S') as Stack;
+    const stack = matrix.apps(profile)[i].node.findChild('S') as Stack;
     return stack.node.findAll().some(c => c instanceof SecureTable && c.backupPlan !== undefined);
   });
 

@@ -1,14 +1,13 @@
 process.env.CDK_VALIDATION = 'false';
 
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Finding, findingsFor, formatFindings } from './harness';
+import { complianceMatrix } from './runners';
 import { SecurityBaseline, SecurityBaselineProps } from '../../src/baseline/security-baseline';
 import { LogRetention } from '../../src/core/log-retention';
 import { ComplianceProfile } from '../../src/core/profile';
@@ -129,31 +128,5 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
-const results = new Map<ComplianceProfile, Map<string, Finding[]>>();
-let guardRuns = 0;
+complianceMatrix(CASE_NAMES, buildApp);
 
-beforeAll(() => {
-  // Every case of both profiles is built first; then each profile is validated
-  // in one call, so cfn-guard runs once per profile over all its templates.
-  const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
-  const apps = new Map(PROFILES.map(profile => [profile, CASE_NAMES.map(name => buildApp(name, profile))]));
-  for (const profile of PROFILES) {
-    const findings = findingsFor(apps.get(profile)!, { profile });
-    results.set(profile, new Map(CASE_NAMES.map((name, i) => [name, findings[i]])));
-  }
-  guardRuns = validate.mock.calls.length;
-  validate.mockRestore();
-}, 300_000);
-
-test('the Control Tower guard rules ran once per profile', () => {
-  expect(guardRuns).toBe(PROFILES.length);
-});
-
-describe.each(PROFILES)('%s profile', profile => {
-  test.each(CASE_NAMES)('%s has no unacknowledged finding', name => {
-    const findings = results.get(profile)!.get(name)!;
-
-    expect(formatFindings(findings)).toEqual(formatFindings([]));
-  });
-});

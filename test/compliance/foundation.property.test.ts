@@ -4,10 +4,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fc from 'fast-check';
-import { findingsFor, findingsOf, formatFindings } from './harness';
-import { SecureServerlessError } from '../../src/core/errors';
+import { propertyRuns } from './runners';
 import { LogRetention } from '../../src/core/log-retention';
-import { ComplianceProfile } from '../../src/core/profile';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 
@@ -22,7 +20,6 @@ const NUM_RUNS = 500;
 const GUARD_SAMPLE = 20;
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
-const STANDARD = { profile: ComplianceProfile.STANDARD };
 
 /** A generated prop set, kept as plain data so fast-check can print and shrink it. */
 interface Generated {
@@ -123,39 +120,5 @@ function buildApp(g: Generated): App {
 }
 
 describe('SecureFunction over generated props', () => {
-  const synthesized: App[] = [];
-  const outcomes = { rejected: 0, synthesized: 0 };
-
-  test(`${NUM_RUNS} prop sets: our error, or zero findings under STANDARD`, () => {
-    const started = Date.now();
-    fc.assert(fc.property(generated, g => {
-      let app: App;
-      try {
-        app = buildApp(g);
-      } catch (e) {
-        if (e instanceof SecureServerlessError) {
-          outcomes.rejected++;
-          return;
-        }
-        throw e;
-      }
-      const findings = findingsOf(app, { ...STANDARD, guard: false });
-      if (findings.length > 0) throw new Error(formatFindings(findings));
-      outcomes.synthesized++;
-      if (synthesized.length < GUARD_SAMPLE) synthesized.push(app);
-    }), { numRuns: NUM_RUNS });
-
-    // Both outcomes must be exercised, or the property says little.
-    expect(outcomes.rejected).toBeGreaterThan(NUM_RUNS / 10);
-    expect(outcomes.synthesized).toBeGreaterThan(NUM_RUNS / 10);
-    process.stdout.write(`property: ${outcomes.synthesized} synthesized, ${outcomes.rejected} rejected in ${Date.now() - started} ms\n`);
-  }, 300_000);
-
-  test(`the Control Tower guard rules find nothing in ${GUARD_SAMPLE} of the apps that synthesized`, () => {
-    expect(synthesized.length).toBeGreaterThan(0);
-
-    const findings = findingsFor(synthesized, { ...STANDARD, guard: true });
-
-    expect(findings.map(formatFindings)).toEqual(synthesized.map(() => formatFindings([])));
-  }, 120_000);
+  propertyRuns(generated, buildApp, { numRuns: NUM_RUNS, guardSample: GUARD_SAMPLE, what: 'prop sets' });
 });

@@ -4,11 +4,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { findingsFor, findingsOf, formatFindings } from './harness';
+import { propertyRuns } from './runners';
 import { ApiAuthorization } from '../../src/api/api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
-import { SecureServerlessError } from '../../src/core/errors';
-import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
@@ -88,25 +86,6 @@ function build(s: Spec): App {
   return app;
 }
 
-test(`${NUM_RUNS} random apps: our error, or zero findings`, () => {
-  const synthesized: App[] = [];
-  let rejected = 0;
-  fc.assert(fc.property(spec, s => {
-    let app: App;
-    try {
-      app = build(s);
-    } catch (error) {
-      if (!(error instanceof SecureServerlessError)) throw error;
-      rejected++;
-      return;
-    }
-    const findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
-    if (findings.length > 0) throw new Error(formatFindings(findings));
-    if (synthesized.length < GUARD_SAMPLE) synthesized.push(app);
-  }), { numRuns: NUM_RUNS, seed: 20261129 });
-
-  expect(rejected).toBeGreaterThan(0);
-  expect(synthesized.length).toBe(GUARD_SAMPLE);
-  const guard = findingsFor(synthesized, { profile: ComplianceProfile.STANDARD });
-  guard.forEach(findings => expect(formatFindings(findings)).toBe(formatFindings([])));
+describe('random apps of every construct, grant and route', () => {
+  propertyRuns(spec, build, { numRuns: NUM_RUNS, guardSample: GUARD_SAMPLE, what: 'random apps', seed: 20261129 });
 });

@@ -1,3 +1,6 @@
+// The handlers' logger reads its level when the modules load.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -25,7 +28,6 @@ beforeAll(() => {
   process.env.TABLE_NAME = 'Orders';
   process.env.QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111111111111/orders';
   process.env.PAYMENT_API_KEY_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:payment';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
 beforeEach(() => {

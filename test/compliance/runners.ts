@@ -1,0 +1,102 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { Finding, findingsFor, findingsOf, formatFindings } from './harness';
+import { SecureServerlessError } from '../../src/core/errors';
+import { ComplianceProfile } from '../../src/core/profile';
+
+export const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
+
+/** The apps and findings of a compliance matrix, for tests that look further. */
+export interface Matrix {
+  apps(profile: ComplianceProfile): App[];
+  findings(profile: ComplianceProfile, name: string): Finding[];
+}
+
+/**
+ * Registers the compliance matrix: every case is built for both profiles first,
+ * then each profile is validated in one call, so cfn-guard runs once per profile
+ * over all its templates; each case must have zero unacknowledged findings.
+ */
+export function complianceMatrix(caseNames: readonly string[], build: (name: string, profile: ComplianceProfile) => App): Matrix {
+  const apps = new Map<ComplianceProfile, App[]>();
+  const results = new Map<ComplianceProfile, Map<string, Finding[]>>();
+  let guardRuns = 0;
+
+  beforeAll(() => {
+    const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+    for (const profile of PROFILES) apps.set(profile, caseNames.map(name => build(name, profile)));
+    for (const profile of PROFILES) {
+      const findings = findingsFor(apps.get(profile)!, { profile });
+      results.set(profile, new Map(caseNames.map((name, i) => [name, findings[i]])));
+    }
+    guardRuns = validate.mock.calls.length;
+    validate.mockRestore();
+  }, 300_000);
+
+  test('the Control Tower guard rules ran once per profile', () => {
+    expect(guardRuns).toBe(PROFILES.length);
+  });
+
+  describe.each(PROFILES)('%s profile', profile => {
+    test.each([...caseNames])('%s has no unacknowledged finding', name => {
+      expect(formatFindings(results.get(profile)!.get(name)!)).toEqual(formatFindings([]));
+    });
+  });
+
+  return {
+    apps: profile => apps.get(profile)!,
+    findings: (profile, name) => results.get(profile)!.get(name)!,
+  };
+}
+
+/** Options of a property run. */
+export interface PropertyRunOptions {
+  readonly numRuns: number;
+  /** How many of the apps that synthesized go through the guard rules, in one run. */
+  readonly guardSample: number;
+  /** What is generated, for the test names, e.g. `prop sets`. */
+  readonly what: string;
+  readonly seed?: number;
+}
+
+/**
+ * Registers a property test: for every generated value, building the app either
+ * throws our error or gives an app with zero findings under STANDARD (cdk-nag
+ * packs per run); the guard rules then run once over a sample. Both outcomes must
+ * occur in at least a tenth of the runs, or the property says little.
+ */
+export function propertyRuns<T>(generated: fc.Arbitrary<T>, build: (value: T) => App, options: PropertyRunOptions): void {
+  const synthesized: App[] = [];
+  const outcomes = { rejected: 0, synthesized: 0 };
+
+  test(`${options.numRuns} ${options.what}: our error, or zero findings under STANDARD`, () => {
+    const started = Date.now();
+    fc.assert(fc.property(generated, value => {
+      let app: App;
+      try {
+        app = build(value);
+      } catch (e) {
+        if (e instanceof SecureServerlessError) {
+          outcomes.rejected++;
+          return;
+        }
+        throw e;
+      }
+      const findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
+      if (findings.length > 0) throw new Error(formatFindings(findings));
+      outcomes.synthesized++;
+      if (synthesized.length < options.guardSample) synthesized.push(app);
+    }), { numRuns: options.numRuns, seed: options.seed });
+
+    expect(outcomes.rejected).toBeGreaterThan(options.numRuns / 10);
+    expect(outcomes.synthesized).toBeGreaterThan(options.numRuns / 10);
+    process.stdout.write(`${options.what}: ${outcomes.synthesized} synthesized, ${outcomes.rejected} rejected in ${Date.now() - started} ms\n`);
+  }, 600_000);
+
+  test(`the Control Tower guard rules find nothing in ${options.guardSample} of the apps that synthesized`, () => {
+    expect(synthesized.length).toBeGreaterThan(0);
+    const findings = findingsFor(synthesized, { profile: ComplianceProfile.STANDARD, guard: true });
+    expect(findings.map(formatFindings)).toEqual(synthesized.map(() => formatFindings([])));
+  }, 300_000);
+}
