@@ -4,7 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as fc from 'fast-check';
-import { propertyRuns } from './runners';
+import { mostly, propertyRuns } from './runners';
 import { ApiAuthorization } from '../../src/api/api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
 import { compliantUserPool, ENV, handler } from '../api/support';
@@ -44,14 +44,6 @@ interface Generated {
   readonly stageName?: string;
 }
 
-/** Mostly valid values, sometimes anything, so both outcomes are well covered. */
-function mostly<T>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<T>, undefinedWeight = 3): fc.Arbitrary<T | undefined> {
-  return fc.oneof(
-    { weight: undefinedWeight, arbitrary: fc.constant(undefined) },
-    { weight: 6, arbitrary: valid },
-    { weight: 1, arbitrary: any },
-  );
-}
 
 const method = fc.oneof(
   { weight: 24, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'ANY', 'get', 'post') },

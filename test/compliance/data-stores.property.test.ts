@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
-import { propertyRuns } from './runners';
+import { mostly, propertyRuns, sometimes } from './runners';
 import { SecureTable, SecureTableProps } from '../../src/table/secure-table';
 import { AutoscaledCapacity, TableBilling } from '../../src/table/table-billing';
 
@@ -26,19 +26,6 @@ const STREAMS = Object.values(dynamodb.StreamViewType) as string[];
 const PROJECTIONS = Object.values(dynamodb.ProjectionType) as string[];
 const CLASSES = Object.values(dynamodb.TableClass) as string[];
 
-/** Mostly valid values, sometimes anything, so both outcomes are well covered. */
-function mostly<T>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
-  return fc.oneof(
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 6, arbitrary: valid },
-    { weight: 1, arbitrary: any },
-  );
-}
-
-/** `arbitrary` once for every `undefinedWeight` times undefined. */
-function sometimes<T>(arbitrary: fc.Arbitrary<T>, undefinedWeight: number): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ weight: undefinedWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
-}
 
 /** Attribute names from a small pool, so index keys often meet table keys. */
 const attributeName = fc.oneof(

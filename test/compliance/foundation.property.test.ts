@@ -4,7 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fc from 'fast-check';
-import { propertyRuns } from './runners';
+import { mostly, propertyRuns, sometimes } from './runners';
 import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
@@ -38,19 +38,6 @@ const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is logs.R
 const RUNTIMES = new Map(lambda.Runtime.ALL.map(r => [r.name, r]));
 const ARCHITECTURES = new Map([lambda.Architecture.ARM_64, lambda.Architecture.X86_64].map(a => [a.name, a]));
 
-/** Mostly valid values, sometimes anything, so both outcomes are well covered. */
-function mostly<T>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
-  return fc.oneof(
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 6, arbitrary: valid },
-    { weight: 1, arbitrary: any },
-  );
-}
-
-/** `arbitrary` once for every `undefinedWeight` times undefined. */
-function sometimes<T>(arbitrary: fc.Arbitrary<T>, undefinedWeight: number): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ weight: undefinedWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
-}
 
 const envName = fc.oneof(
   { weight: 12, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,15}$/) },

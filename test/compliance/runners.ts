@@ -100,3 +100,17 @@ export function propertyRuns<T>(generated: fc.Arbitrary<T>, build: (value: T) =>
     expect(findings.map(formatFindings)).toEqual(synthesized.map(() => formatFindings([])));
   }, 300_000);
 }
+
+/** Mostly valid values, sometimes anything, so both outcomes are well covered. */
+export function mostly<T>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<T>, undefinedWeight = 3): fc.Arbitrary<T | undefined> {
+  return fc.oneof(
+    { weight: undefinedWeight, arbitrary: fc.constant(undefined) },
+    { weight: 6, arbitrary: valid },
+    { weight: 1, arbitrary: any },
+  );
+}
+
+/** `arbitrary` once for every `undefinedWeight` times undefined. */
+export function sometimes<T>(arbitrary: fc.Arbitrary<T>, undefinedWeight: number): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: undefinedWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+}
