@@ -319,6 +319,11 @@ export class SecureFunction extends lambda.Function {
       permission = { ...permission, sourceAccount: permission.sourceAccount ?? Stack.of(this).account };
     }
     super.addPermission(id, permission);
+    if (principal !== undefined && Token.isUnresolved(permission.sourceAccount) && Token.isUnresolved(permission.sourceArn)) {
+      // In an environment-agnostic stack both conditions are intrinsics, which the guard rule cannot read.
+      acknowledgeFinding((permission.scope ?? this).node.findChild(id), controlTowerFindingId('CT.LAMBDA.PR.2'),
+        'SourceAccount and SourceArn are both set, as CloudFormation intrinsics because the stack is environment-agnostic; the Control Tower rule accepts only literal values');
+    }
   }
 
   /**

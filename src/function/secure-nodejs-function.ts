@@ -3,9 +3,9 @@ import * as path from 'path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { invalidProp, SecureServerlessError } from '../core/errors';
 import { familyOf } from './runtime';
 import { SecureFunction, SecureFunctionOptions } from './secure-function';
+import { invalidProp, SecureServerlessError } from '../core/errors';
 
 const ENTRY_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 

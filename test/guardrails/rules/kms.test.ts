@@ -1,3 +1,4 @@
+import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { reported, testStack } from '../support';
@@ -21,6 +22,14 @@ describe('KmsKeyPolicy', () => {
     new kms.Key(stack, 'Key');
 
     expect(reported(app, 'KmsKeyPolicy')).toEqual([`ServerlessSecurity-KmsKeyPolicy[CreateGrant::${ROOT}] @ Test/Key/Resource`]);
+  });
+
+  test('accepts the root of an environment-agnostic stack (<AWS::AccountId>)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    new kms.Key(stack, 'Key').addToResourcePolicy(denyGrantsNotForAwsResources());
+
+    expect(reported(app, 'KmsKeyPolicy')).toEqual([]);
   });
 
   test('passes the default policy with a Deny on grants not for AWS resources', () => {

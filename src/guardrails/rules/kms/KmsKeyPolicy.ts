@@ -52,6 +52,6 @@ function allowsAllActions(statement: CfnValue): boolean {
 
 function isAccountRoot(principal: string, account: string): boolean {
   const own = ['<AWS::AccountId>', ...(Token.isUnresolved(account) ? [] : [account])];
-  const root = /^arn:(?:<AWS::Partition>|aws[a-z-]*):iam::([^:]+):root$/.exec(principal);
+  const root = /^arn:(?:<AWS::Partition>|aws[a-z-]*):iam::(<AWS::AccountId>|[^:]+):root$/.exec(principal);
   return own.includes(root ? root[1] : principal);
 }
