@@ -16,6 +16,7 @@ import { SecureWebAcl } from './secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
+import { checkPropKinds, kinds } from '../core/prop-types';
 import { PrivateNetwork } from '../network/private-network';
 
 const ROUTE_METADATA = 'cdk-secure-serverless:route';
@@ -273,6 +274,14 @@ export class SecureApi extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureApiProps = {}) {
     super(scope, id);
+    checkPropKinds(this.node.path, props, {
+      restApiName: kinds.string(1024),
+      description: kinds.string(1024),
+      allowTestInvoke: kinds.boolean,
+      cloudWatchRole: kinds.instance(ApiCloudWatchRole, 'an ApiCloudWatchRole, e.g. ApiCloudWatchRole.alreadyConfigured()'),
+      webAcl: kinds.instance(SecureWebAcl, 'a SecureWebAcl'),
+      baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+    });
     const stageName = props.stageName ?? 'prod';
     if (typeof stageName !== 'string' || (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName))) {
       invalidProp(this, 'stageName', stageName, 'letters, digits and underscores (1 to 128)');

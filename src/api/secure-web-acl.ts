@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkIntegerRange } from '../core/errors';
 import { LogRetention } from '../core/log-retention';
+import { checkPropKinds, kinds } from '../core/prop-types';
 
 const SHARED_WEB_ACL = Symbol.for('cdk-secure-serverless.SecureWebAcl.shared');
 /** AWS WAF only delivers logs to CloudWatch log groups whose names start with this. */
@@ -77,6 +78,10 @@ export class SecureWebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureWebAclProps = {}) {
     super(scope, id);
+    checkPropKinds(this.node.path, props, {
+      logRetention: kinds.instance(LogRetention, 'a LogRetention, e.g. LogRetention.days(RetentionDays.TWO_YEARS)'),
+      baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+    });
     checkIntegerRange(this, 'rateLimit', props.rateLimit, 10, 2_000_000_000, 'requests per 5 minutes');
     const baseline = props.baseline ?? SecurityBaseline.of(this);
     const metricPrefix = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SecureServerlessError } from '../core/errors';
 import { LogRetention } from '../core/log-retention';
 import { ComplianceProfile, defaultProfileOf } from '../core/profile';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureKey } from '../encryption/secure-key';
 import { PrivateNetwork, PrivateNetworkProps } from '../network/private-network';
 
@@ -99,6 +100,14 @@ export class SecurityBaseline extends Construct {
       throw new SecureServerlessError(path, 'scope',
         `invalid scope: received ${scope.node.path}, which already has a SecurityBaseline; allowed: one per stack, created before any Secure* construct of the stack`);
     }
+    checkPropKinds(path, props, {
+      profile: kinds.oneOf('ComplianceProfile', Object.values(ComplianceProfile)),
+      key: interfaces.key,
+      logRetention: kinds.instance(LogRetention, 'a LogRetention, e.g. LogRetention.days(RetentionDays.TWO_YEARS)'),
+      network: kinds.instance(PrivateNetwork, 'a PrivateNetwork'),
+      networkProps: kinds.struct('PrivateNetworkProps'),
+      alarmTopic: interfaces.topic,
+    });
     super(scope, id);
     (scope as any)[BASELINE] = this;
     this.props = props;

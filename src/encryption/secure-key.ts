@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { checkIntegerRange, invalidProp } from '../core/errors';
+import { checkPropKinds, kinds } from '../core/prop-types';
 
 /**
  * Properties of a SecureKey.
@@ -50,6 +51,11 @@ export interface SecureKeyProps {
  */
 export class SecureKey extends kms.Key {
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
+    checkPropKinds(`${scope.node.path}/${id}`, props, {
+      alias: kinds.string(250, /^[a-zA-Z0-9/_-]+$/, 'letters, digits, "/", "_" and "-" (1 to 250), without the "alias/" prefix and not starting with "aws/"'),
+      description: kinds.string(8192),
+      pendingWindow: kinds.duration,
+    });
     const pendingWindow = props.pendingWindow ?? Duration.days(30);
     if (!Token.isUnresolved(pendingWindow.toDays({ integral: false }))) {
       checkIntegerRange(`${scope.node.path}/${id}`, 'pendingWindow', pendingWindow.toDays({ integral: false }), 7, 30, 'days');

@@ -16,6 +16,7 @@ import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/a
 import { checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
+import { checkPropKinds, kinds } from '../core/prop-types';
 import { looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
 import { PrivateNetwork } from '../network/private-network';
@@ -440,6 +441,19 @@ function validateProps(path: string, props: SecureFunctionProps): void {
   if (props === undefined || props === null || typeof props !== 'object') {
     invalidProp(path, 'props', props, 'an object with at least code and handler');
   }
+  checkPropKinds(path, props, {
+    description: kinds.string(256),
+    functionName: kinds.string(64, /^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" (1 to 64)'),
+    environment: kinds.struct('an object of environment variable names to values'),
+    secrets: kinds.struct('an object of environment variable names to secrets'),
+    timeout: kinds.duration,
+    architecture: kinds.instance(lambda.Architecture, 'a lambda.Architecture'),
+    network: kinds.instance(FunctionNetwork, 'a FunctionNetwork, e.g. FunctionNetwork.outsideVpc(reason)'),
+    logRetention: kinds.instance(LogRetention, 'a LogRetention, e.g. LogRetention.days(RetentionDays.TWO_YEARS)'),
+    codeSigningConfig: kinds.implementing('a lambda.ICodeSigningConfig', 'codeSigningConfigArn'),
+    layers: kinds.arrayOf(kinds.implementing('lambda.ILayerVersion', 'layerVersionArn')),
+    baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+  });
   if (!(props.code instanceof lambda.Code)) invalidProp(path, 'code', props.code, 'a lambda.Code, e.g. lambda.Code.fromAsset(dir)');
   if (typeof props.handler !== 'string' || (!Token.isUnresolved(props.handler) && !/^[^\s]{1,128}$/.test(props.handler))) {
     invalidProp(path, 'handler', props.handler, 'a handler name such as "index.handler" (1 to 128 characters, no spaces)');

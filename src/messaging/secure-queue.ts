@@ -10,6 +10,7 @@ import { denyOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkIntegerRange, invalidProp } from '../core/errors';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -233,6 +234,14 @@ function generatedName(scope: Construct, fifo: boolean): string {
 }
 
 function validate(path: string, props: SecureQueueProps): void {
+  checkPropKinds(path, props, {
+    queueName: kinds.text,
+    fifo: kinds.boolean,
+    visibilityTimeout: kinds.duration,
+    retentionPeriod: kinds.duration,
+    encryptionKey: interfaces.key,
+    baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+  });
   const visibility = props.visibilityTimeout?.toSeconds({ integral: false });
   if (visibility !== undefined && !Token.isUnresolved(visibility) && (visibility < 0 || visibility > 43200 || !Number.isInteger(visibility))) {
     invalidProp(path, 'visibilityTimeout', props.visibilityTimeout, 'a whole number of seconds from 0 to 43200 (12 hours)');

@@ -9,6 +9,7 @@ import { denyOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -63,6 +64,13 @@ export class SecureTopic extends sns.Topic {
 
   constructor(scope: Construct, id: string, props: SecureTopicProps = {}) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    checkPropKinds(path, props, {
+      topicName: kinds.text,
+      displayName: kinds.string(100),
+      fifo: kinds.boolean,
+      encryptionKey: interfaces.key,
+      baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+    });
     if (props.topicName !== undefined && !Token.isUnresolved(props.topicName)) {
       const fifo = props.fifo ?? props.topicName.endsWith('.fifo');
       const pattern = fifo ? /^[a-zA-Z0-9_-]{1,251}\.fifo$/ : /^[a-zA-Z0-9_-]{1,256}$/;

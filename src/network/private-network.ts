@@ -8,6 +8,7 @@ import { InternetEgress } from './internet-egress';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkIntegerRange } from '../core/errors';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 
 /**
@@ -109,6 +110,15 @@ export class PrivateNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
+    checkPropKinds(this.node.path, props, {
+      vpc: interfaces.vpc,
+      subnets: kinds.struct('an ec2.SubnetSelection'),
+      existingInterfaceEndpoints: kinds.arrayOf(kinds.implementing('{ service, endpoint }', 'service', 'endpoint')),
+      ipAddresses: kinds.implementing('an ec2.IIpAddresses, e.g. ec2.IpAddresses.cidr("10.0.0.0/16")', 'allocateVpcCidr'),
+      internetEgress: kinds.instance(InternetEgress, 'an InternetEgress, e.g. InternetEgress.natGateways(reason)'),
+      flowLogGroup: interfaces.logGroup,
+      helperLogGroup: interfaces.logGroup,
+    });
     checkIntegerRange(this, 'maxAzs', props.maxAzs, 1, 6, 'availability zones');
     const egress = props.internetEgress ?? InternetEgress.none();
 

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { SecretRotationChoice } from './secret-rotation';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { describeValue, invalidProp } from '../core/errors';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 import { denyOtherAccounts } from '../messaging/policies';
 import { PrivateNetwork } from '../network/private-network';
@@ -200,6 +201,13 @@ function validateProps(path: string, props: SecureSecretProps): void {
   if (props === undefined || props === null || typeof props !== 'object') {
     invalidProp(path, 'props', props, 'an object with at least rotation');
   }
+  checkPropKinds(path, props, {
+    secretName: kinds.text,
+    description: kinds.string(2048),
+    generateSecretString: kinds.struct('a secretsmanager.SecretStringGenerator'),
+    encryptionKey: interfaces.key,
+    baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+  });
   if (!(props.rotation instanceof SecretRotationChoice)) {
     invalidProp(path, 'rotation', props.rotation,
       'SecretRotationChoice.function(fn), SecretRotationChoice.hostedDatabase(engine) or SecretRotationChoice.waiver(reason)');

@@ -13,6 +13,7 @@ import { AutoscaledCapacity, TableBilling } from './table-billing';
 import { ReadItemGrantOptions, SecureTableGrants, SecureTableStreamGrants } from './table-grants';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkIntegerRange, describeValue, invalidProp } from '../core/errors';
+import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -729,6 +730,14 @@ function checkAttribute(path: string, prop: string, attribute: dynamodb.Attribut
 
 function validateProps(path: string, props: SecureTableProps): void {
   if (props === undefined || props === null || typeof props !== 'object') invalidProp(path, 'props', props, 'an object with at least partitionKey');
+  checkPropKinds(path, props, {
+    tableName: kinds.text,
+    encryptionKey: interfaces.key,
+    tableClass: kinds.oneOf('dynamodb.TableClass', Object.values(dynamodb.TableClass)),
+    backup: kinds.struct('TableBackupProps'),
+    contributorInsights: kinds.boolean,
+    baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
+  });
   checkAttribute(path, 'partitionKey', props.partitionKey);
   if (props.sortKey !== undefined) {
     checkAttribute(path, 'sortKey', props.sortKey);

@@ -1,0 +1,99 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { findingsOf, formatFindings } from './harness';
+import { SecureApi } from '../../src/api/secure-api';
+import { SecureWebAcl } from '../../src/api/secure-web-acl';
+import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { SecureServerlessError } from '../../src/core/errors';
+import { ComplianceProfile } from '../../src/core/profile';
+import { SecureKey } from '../../src/encryption/secure-key';
+import { SecureFunction } from '../../src/function/secure-function';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { SecureTopic } from '../../src/messaging/secure-topic';
+import { PrivateNetwork } from '../../src/network/private-network';
+import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
+import { SecureSecret } from '../../src/secrets/secure-secret';
+import { SecureTable } from '../../src/table/secure-table';
+
+/**
+ * The bad-input audit: every scalar prop of every construct, set to values of the
+ * wrong kind or out of range. Each must end in our error, or in a template with
+ * zero findings; never a TypeError, an aws-cdk-lib error or a silently weaker
+ * template.
+ */
+
+const GARBAGE: unknown[] = [null, -1, 0, 1.5, 1e9, NaN, '', ' ', 'a b', '*', {}, [], true];
+const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
+const KEY = { name: 'pk', type: dynamodb.AttributeType.STRING };
+
+type Build = (stack: Stack, props: Record<string, unknown>) => void;
+const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
+  SecureFunction: {
+    build: (stack, props) => new SecureFunction(stack, 'Fn', { code: CODE, handler: 'index.handler', ...props } as any),
+    props: ['handler', 'description', 'functionName', 'environment', 'secrets', 'memorySize', 'timeout', 'reservedConcurrentExecutions',
+      'architecture', 'network', 'logRetention', 'retryAttempts', 'codeSigningConfig', 'layers', 'runtime'],
+  },
+  SecureKey: { build: (stack, props) => new SecureKey(stack, 'Key', props as any), props: ['alias', 'description', 'pendingWindow'] },
+  SecureQueue: {
+    build: (stack, props) => new SecureQueue(stack, 'Queue', props as any),
+    props: ['queueName', 'fifo', 'visibilityTimeout', 'retentionPeriod', 'maxReceiveCount', 'encryptionKey'],
+  },
+  SecureTopic: { build: (stack, props) => new SecureTopic(stack, 'Topic', props as any), props: ['topicName', 'displayName', 'fifo', 'encryptionKey'] },
+  PrivateNetwork: {
+    build: (stack, props) => new PrivateNetwork(stack, 'Network', props as any),
+    props: ['vpc', 'subnets', 'existingInterfaceEndpoints', 'maxAzs', 'ipAddresses', 'internetEgress', 'flowLogGroup', 'helperLogGroup'],
+  },
+  SecurityBaseline: {
+    build: (stack, props) => new SecurityBaseline(stack, 'SecurityBaseline', props as any),
+    props: ['profile', 'key', 'logRetention', 'network', 'networkProps', 'alarmTopic'],
+  },
+  SecureTable: {
+    build: (stack, props) => new SecureTable(stack, 'Table', { partitionKey: KEY, ...props } as any),
+    props: ['partitionKey', 'sortKey', 'tableName', 'billing', 'encryptionKey', 'globalSecondaryIndexes', 'localSecondaryIndexes', 'stream',
+      'timeToLiveAttribute', 'contributorInsights', 'tableClass', 'backup'],
+  },
+  SecureSecret: {
+    build: (stack, props) => new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.waiver('rotated by hand'), ...props } as any),
+    props: ['rotation', 'secretName', 'description', 'generateSecretString', 'encryptionKey'],
+  },
+  SecureApi: {
+    build: (stack, props) => {
+      const api = new SecureApi(stack, 'Api', props as any);
+      api.addRoute('GET', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }));
+    },
+    props: ['restApiName', 'description', 'stageName', 'defaultAuthorization', 'throttling', 'cors', 'endpointType', 'network', 'domain',
+      'webAcl', 'cloudWatchRole', 'allowTestInvoke'],
+  },
+  SecureWebAcl: { build: (stack, props) => new SecureWebAcl(stack, 'Acl', props as any), props: ['rateLimit', 'logRetention'] },
+};
+
+const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
+  props.flatMap(prop => GARBAGE.map((value, i) => [`${name}.${prop} = ${describe(value)}`, name, prop, i] as const)));
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : Number.isNaN(value) ? 'NaN' : JSON.stringify(value) ?? String(value);
+}
+
+test.each(cases)('%s: our error or zero findings', (_label, name, prop, i) => {
+  const app = new App();
+  const stack = new Stack(app, 'Audit', { env: { account: '111111111111', region: 'eu-west-1' } });
+  try {
+    CONSTRUCTS[name].build(stack, { [prop]: GARBAGE[i] });
+  } catch (error) {
+    if (error instanceof SecureServerlessError) {
+      expect(error.message).toMatch(/^Audit(\/[^:]+)?: /);
+      return;
+    }
+    throw new Error(`not our error: ${(error as Error).constructor.name}: ${(error as Error).message}`);
+  }
+  let findings;
+  try {
+    findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
+  } catch (error) {
+    throw new Error(`synth failed with ${(error as Error).constructor.name}: ${(error as Error).message}`);
+  }
+  expect(formatFindings(findings)).toBe(formatFindings([]));
+});
