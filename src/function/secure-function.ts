@@ -203,8 +203,13 @@ export class SecureFunction extends lambda.Function {
   public readonly network?: PrivateNetwork;
   /** The function's security group; undefined when it runs outside a VPC. */
   public readonly securityGroup?: ec2.ISecurityGroup;
-  /** The customer-managed policy holding every permission of the function's role. */
+  /**
+   * The first customer-managed policy of the function's role; permissions spill into
+   * further policies (`policies`) before one would exceed IAM's size limit.
+   */
   public readonly policy: iam.ManagedPolicy;
+  /** Every customer-managed policy of the function's role. */
+  public readonly policies: iam.ManagedPolicy[];
   /** The alarm on errors, throttles and dead-letter queue depth (one alarm on all three). */
   public readonly alarms: cloudwatch.IAlarm[];
 
@@ -256,6 +261,7 @@ export class SecureFunction extends lambda.Function {
     this.network = network;
     this.securityGroup = securityGroup;
     this.policy = role.policy;
+    this.policies = role.policies;
 
     this.secureLogGroup = this.createLogGroup(props.logRetention);
     const deadLetterQueue = this.hardenDeadLetterQueue();

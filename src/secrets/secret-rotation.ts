@@ -213,7 +213,7 @@ function rotateWithFunction(secret: SecureSecret, fn: SecureFunction, after: Dur
     rotationRules: { scheduleExpression: events.Schedule.rate(after).expressionString },
   });
   // The first rotation starts on creation: the function must be invocable and permitted by then.
-  schedule.node.addDependency(fn.policy);
+  schedule.node.addDependency(...fn.policies);
   const permission = fn.node.tryFindChild(permissionId);
   if (permission) schedule.node.addDependency(permission);
 
