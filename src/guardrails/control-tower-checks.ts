@@ -1,10 +1,9 @@
 import * as path from 'path';
 import {
-  CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport,
-  PolicyViolation, Stack, Validations,
+  CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { controlTowerFindingId } from '../core/finding-ids';
+import { controlTowerFinding, isAcknowledged } from './acknowledged';
 
 /**
  * Properties of ControlTowerChecks.
@@ -16,11 +15,6 @@ export interface ControlTowerChecksProps {
    * @default - every bundled Control Tower proactive control runs
    */
   readonly disabledRules?: string[];
-}
-
-/** Acknowledgement keys CDK core may store for a Control Tower finding id. */
-function acknowledgementKeys(id: string, guardRuleName: string): string[] {
-  return [`Annotation::${id}`, `annotation::${id}`, `ControlTower::${id}`, `cdk-validator-cfnguard::${guardRuleName}`];
 }
 
 /**
@@ -51,11 +45,10 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
     const report = this.guard().validate(context);
     const violations = new Map<string, PolicyViolation>();
     for (const violation of report.violations) {
-      const { control, message } = parseDescription(violation.description, violation.ruleName);
-      const id = controlTowerFindingId(control);
+      const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
       for (const resource of violation.violatingResources) {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
-        if (construct && isAcknowledged(construct, acknowledgementKeys(id, violation.ruleName))) continue;
+        if (construct && isAcknowledged(construct, acknowledgementKeys)) continue;
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });
         violations.set(id, entry);
@@ -100,21 +93,4 @@ function stackOutdir(stack: Stack): string {
   let scope: IConstruct | undefined = stack.node.scope;
   while (scope && !(scope as { outdir?: string }).outdir) scope = scope.node.scope;
   return (scope as { outdir?: string } | undefined)?.outdir ?? '';
-}
-
-/** Whether `construct` or an ancestor acknowledged one of `keys`. */
-function isAcknowledged(construct: IConstruct, keys: readonly string[]): boolean {
-  for (let current: IConstruct | undefined = construct; current; current = current.node.scope) {
-    for (const entry of current.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      if (Object.keys(entry.data as object).some(key => keys.includes(key))) return true;
-    }
-  }
-  return false;
-}
-
-/** Control Tower messages read `[CT.SQS.PR.1]: Require ...`. */
-function parseDescription(description: string, fallback: string): { control: string; message: string } {
-  const match = /^\[([^\]]+)\]:\s*(.*)$/s.exec(description.trim());
-  return match ? { control: match[1], message: match[2] } : { control: fallback, message: description };
 }

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, CfnElement, PolicyValidationPluginReport, PolicyViolationBeta1, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, CfnElement, PolicyValidationPluginReport, PolicyViolationBeta1, Stack, Stage } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { controlTowerFindingId } from '../../src/core/finding-ids';
 import { ComplianceProfile } from '../../src/core/profile';
 import { ServerlessSecurityChecks } from '../../src/guardrails';
+import { controlTowerFinding, isAcknowledged } from '../../src/guardrails/acknowledged';
 
 /** Anything that checks a construct tree the way a cdk-nag pack does. */
 export interface ScopePack {
@@ -42,8 +42,6 @@ export interface FindingsOptions {
 
 export const CONTROL_TOWER = 'ControlTower';
 
-/** The plugin name of CfnGuardValidator, which CDK core uses as its acknowledgement namespace. */
-const GUARD_PLUGIN_NAMESPACE = 'cdk-validator-cfnguard';
 /** cfn-guard prints one result per rule and template; the 1 MB default overflows on large apps. */
 const GUARD_MAX_BUFFER = 512 * 1024 * 1024;
 
@@ -127,6 +125,8 @@ function packFindings(pack: ScopePack, index: AppIndex): Finding[] {
     violation.violatingResources.flatMap((resource): Finding[] => {
       const constructPath = resource.constructPath ?? resource.resourceLogicalId ?? '(unknown resource)';
       const qualified = qualifiedId(namespace, violation.ruleName);
+      // cdk-nag filters the plain form itself; CDK core would match `Pack::Rule` app-wide,
+      // so the harness accepts it only on the resource and its ancestors.
       if (isAcknowledged(index.byPath.get(constructPath), [qualified])) return [];
       return [{ source: pack.name, rule: violation.ruleName, path: constructPath, message: violation.description }];
     }));
@@ -140,29 +140,6 @@ function namespaceOf(pluginName: string): string {
 /** The metadata key `Validations.acknowledge` stores for `<namespace>::<rule>`. */
 function qualifiedId(namespace: string, ruleName: string): string {
   return ruleName.includes('::') ? ruleName : `${namespace}::${ruleName}`;
-}
-
-// ---------------------------------------------------------------------------
-// Acknowledgements
-
-/**
- * cdk-nag filters the plain `Rule` form itself; the `Pack::Rule` form is filtered
- * by CDK core for the whole app, whichever construct carries it. The harness
- * accepts it on the resource and its ancestors only, as cdk-nag does the plain form.
- */
-function isAcknowledged(construct: IConstruct | undefined, keys: readonly string[]): boolean {
-  for (let current = construct; current; current = current.node.scope) {
-    if (acknowledgedKeys(current).some(key => keys.includes(key))) return true;
-  }
-  return false;
-}
-
-function acknowledgedKeys(construct: IConstruct): string[] {
-  return construct.node.metadata
-    .filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && entry.data)
-    .flatMap(entry => Object.keys(entry.data as Record<string, string>))
-    // aws-cdk-lib before 2.262.1 wrote the plain form as `annotation::`, later as `Annotation::`.
-    .map(key => key.replace(/^annotation::/i, 'Annotation::'));
 }
 
 // ---------------------------------------------------------------------------
@@ -193,21 +170,16 @@ function guardFindings(indexes: readonly AppIndex[]): Array<[number, Finding]> {
   }));
 }
 
+/**
+ * The same parsing and scoped acknowledgements as the library's ControlTowerChecks:
+ * an acknowledgement counts only on the resource and its ancestors.
+ */
 function guardFinding(violation: PolicyViolationBeta1, template: StackTemplate, logicalId: string): Finding | undefined {
-  const { control, message } = parseGuardDescription(violation);
-  const rule = controlTowerFindingId(control);
+  const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
   const construct = template.byLogicalId.get(logicalId);
-  const keys = [`${CONTROL_TOWER}::${rule}`, `Annotation::${rule}`, `${GUARD_PLUGIN_NAMESPACE}::${violation.ruleName}`];
-  if (isAcknowledged(construct, keys)) return undefined;
+  if (isAcknowledged(construct, acknowledgementKeys)) return undefined;
   const constructPath = construct?.node.path ?? `${template.stack.node.path}/${logicalId}`;
-  return { source: CONTROL_TOWER, rule, path: constructPath, message };
-}
-
-/** Control Tower rule messages read `[CT.SQS.PR.1]: Require ...`. */
-function parseGuardDescription(violation: PolicyViolationBeta1): { control: string; message: string } {
-  const match = /^\[([^\]]+)\]:\s*(.*)$/s.exec(violation.description.trim());
-  if (!match) return { control: violation.ruleName, message: violation.description };
-  return { control: match[1], message: match[2] };
+  return { source: CONTROL_TOWER, rule: id, path: constructPath, message };
 }
 
 // ---------------------------------------------------------------------------

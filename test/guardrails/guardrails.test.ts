@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -113,5 +113,28 @@ describe('Guardrails.enforce on the library constructs', () => {
 
     // WHEN / THEN synth succeeds: any unacknowledged finding would throw under jest
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('ControlTowerChecks', () => {
+  test('reports a failed control with its id and construct path, and honours an acknowledgement only where it is placed', () => {
+    // GIVEN two plain queues without dead-letter queues, one acknowledged
+    const app = new App();
+    const stack = new Stack(app, 'Guard', { env: ENV });
+    new sqs.Queue(stack, 'Open');
+    const acknowledged = new sqs.Queue(stack, 'Acknowledged');
+    Validations.of(acknowledged).acknowledge({ id: 'ControlTower-CT.SQS.PR.1', reason: 'the producer keeps failed messages itself' });
+    const assembly = app.synth();
+
+    // WHEN the controls run over the template
+    const report = new ControlTowerChecks().validate({
+      templatePaths: [assembly.getStackByName('Guard').templateFullPath],
+      appConstruct: app,
+    } as any);
+
+    // THEN only the open queue fails CT.SQS.PR.1
+    const deadLetter = report.violations.find(v => v.ruleName === 'ControlTower-CT.SQS.PR.1');
+    expect(deadLetter?.violatingResources.map(r => (r as any).constructPath)).toEqual(['Guard/Open/Resource']);
+    expect(report.success).toBe(false);
   });
 });
