@@ -144,3 +144,19 @@ export function isTrue(value: CfnValue): boolean {
 export function isFalse(value: CfnValue): boolean {
   return value === false || (typeof value === 'string' && value.toLowerCase() === 'false');
 }
+
+/** API Gateway method settings escape the path: `/~1orders~1{id}` is `/orders/{id}`; the root is `/~1` (or `/`, as CDK writes it). */
+export function decodeResourcePath(resourcePath: CfnValue): string | undefined {
+  if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
+  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
+}
+
+/** Whether a security group rule covers TCP `port` (all traffic does; a port range we cannot read is taken to). */
+export function coversTcpPort(rule: CfnValue, port: number): boolean {
+  const protocol = String(rule.IpProtocol).toLowerCase();
+  if (protocol === '-1' || protocol === 'all') return true;
+  if (protocol !== 'tcp' && protocol !== '6') return false;
+  const from = numberValue(rule.FromPort);
+  const to = numberValue(rule.ToPort);
+  return from === undefined || to === undefined || from === -1 || (from <= port && port <= to);
+}

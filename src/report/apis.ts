@@ -1,7 +1,7 @@
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { referencedIds } from './references';
 import { SecurityReportApi, SecurityReportApiStage, SecurityReportRoute, SecurityReportThrottling } from './schema';
-import { asArray, CfnValue, isObject, isTrue, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { asArray, CfnValue, decodeResourcePath, isObject, isTrue, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { ResourceType } from '../guardrails/resource-index';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
@@ -120,11 +120,6 @@ function throttlingOf(settings: CfnValue): SecurityReportThrottling | undefined 
   return { ...rateLimit !== undefined ? { rateLimit } : {}, ...burstLimit !== undefined ? { burstLimit } : {} };
 }
 
-/** Method settings escape the path: `/~1orders~1{id}` is `/orders/{id}`; `/~1` (or `/`) is the root. */
-function decodeResourcePath(resourcePath: CfnValue): string | undefined {
-  if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
-  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
-}
 
 /** Web ACLs by `<api>|<stage>` as the association's resource ARN names them. */
 function webAclsByStage(scan: ScannedStack): Map<string, string> {

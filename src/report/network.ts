@@ -1,6 +1,6 @@
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { SecurityReportEgressRule, SecurityReportEndpoint, SecurityReportNetwork, SecurityReportSecurityGroup } from './schema';
-import { asArray, CfnValue, isObject, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { asArray, CfnValue, coversTcpPort, isObject, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { ResourceType } from '../guardrails/resource-index';
 
 const HTTPS = 443;
@@ -46,7 +46,7 @@ export class NetworkIndex {
         this.endpointOfGroup.set(groupId, endpoint);
         const group = scan.resource(groupId, ResourceType.EC2_SECURITY_GROUP);
         for (const rule of [...asArray(group?.properties.SecurityGroupIngress), ...scan.template.ingressRulesOf(groupId)]) {
-          if (!isObject(rule) || !coversHttps(rule)) continue;
+          if (!isObject(rule) || !coversTcpPort(rule, HTTPS)) continue;
           const source = referencedLogicalId(rule.SourceSecurityGroupId);
           if (source !== undefined) admitted.add(source);
           else if (rule.CidrIp !== undefined || rule.CidrIpv6 !== undefined) open = true;
@@ -90,10 +90,10 @@ export class NetworkIndex {
         const destination = referencedLogicalId(rule.DestinationSecurityGroupId);
         return rule.CidrIp !== undefined || rule.CidrIpv6 !== undefined || (destination !== undefined && endpointGroups.has(destination));
       };
-      const allowed = groups.some((rules) => rules.allowsAllOutbound || rules.egress.some((rule) => coversHttps(rule) && toEndpoint(rule)));
+      const allowed = groups.some((rules) => rules.allowsAllOutbound || rules.egress.some((rule) => coversTcpPort(rule, HTTPS) && toEndpoint(rule)));
       if (allowed) reached.push(describeEndpoint(endpoint));
     }
-    const toGateways = groups.some((rules) => rules.allowsAllOutbound || rules.egress.some((rule) => coversHttps(rule)
+    const toGateways = groups.some((rules) => rules.allowsAllOutbound || rules.egress.some((rule) => coversTcpPort(rule, HTTPS)
       && (ANYWHERE.has(rule.CidrIp) || rule.DestinationPrefixListId !== undefined)));
     if (toGateways) reached.push(...this.gatewayEndpoints.filter(inVpc).map(describeEndpoint));
     return reached.sort((a, b) => compareText(a.service, b.service) || compareText(a.path, b.path));
@@ -151,12 +151,3 @@ function protocolOf(rule: CfnValue): string {
   return protocol === '-1' || protocol === 'all' ? 'all' : protocol === '6' ? 'tcp' : protocol === '17' ? 'udp' : protocol;
 }
 
-function coversHttps(rule: CfnValue): boolean {
-  const protocol = protocolOf(rule);
-  if (protocol === 'all') return true;
-  if (protocol !== 'tcp') return false;
-  const from = numberValue(rule.FromPort);
-  const to = numberValue(rule.ToPort);
-  // A port range we cannot read (a token) is taken to include 443.
-  return from === undefined || to === undefined || from === -1 || (from <= HTTPS && HTTPS <= to);
-}

@@ -1,5 +1,5 @@
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, CfnValue, isObject, referencedLogicalId } from '../../cfn-values';
+import { asArray, CfnValue, decodeResourcePath, isObject, referencedLogicalId } from '../../cfn-values';
 import { IndexedResource, ResourceType, TemplateIndex } from '../../resource-index';
 
 /**
@@ -44,8 +44,3 @@ function covers(setting: CfnValue, path: string, httpMethod: CfnValue): boolean 
   return (settingPath === '/*' || settingPath === path) && (setting.HttpMethod === '*' || setting.HttpMethod === httpMethod);
 }
 
-/** Method settings escape the path: `/~1orders~1{id}` is `/orders/{id}`; the root is `/~1` (or `/`, as CDK writes it). */
-function decodeResourcePath(resourcePath: CfnValue): string | undefined {
-  if (typeof resourcePath !== 'string' || !resourcePath.startsWith('/')) return undefined;
-  return resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
-}

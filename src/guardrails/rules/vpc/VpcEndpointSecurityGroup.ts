@@ -1,5 +1,5 @@
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, CfnValue, isObject, numberValue, referenceOf, referencedLogicalId } from '../../cfn-values';
+import { asArray, CfnValue, coversTcpPort, isObject, referenceOf, referencedLogicalId } from '../../cfn-values';
 import { IndexedResource, ResourceType, TemplateIndex } from '../../resource-index';
 
 const HTTPS = 443;
@@ -26,19 +26,10 @@ export function VpcEndpointSecurityGroup(endpoint: IndexedResource): NagRuleResu
       ...asArray(template.resource(groupId, ResourceType.EC2_SECURITY_GROUP)?.properties.SecurityGroupIngress),
       ...template.ingressRulesOf(groupId),
     ])
-    .some((rule) => isObject(rule) && reachesHttps(rule) && fromWholeNetwork(template, rule));
+    .some((rule) => isObject(rule) && coversTcpPort(rule, HTTPS) && fromWholeNetwork(template, rule));
   return broad ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }
 
-function reachesHttps(rule: CfnValue): boolean {
-  const protocol = String(rule.IpProtocol).toLowerCase();
-  if (protocol === '-1' || protocol === 'all') return true;
-  if (protocol !== 'tcp' && protocol !== '6') return false;
-  const from = numberValue(rule.FromPort);
-  const to = numberValue(rule.ToPort);
-  // A port range we cannot read (a token) is taken to include 443.
-  return from === undefined || to === undefined || from === -1 || (from <= HTTPS && HTTPS <= to);
-}
 
 function fromWholeNetwork(template: TemplateIndex, rule: CfnValue): boolean {
   return [rule.CidrIp, rule.CidrIpv6].some((cidr) => {
