@@ -4,7 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
-import { checkReason, invalidProp } from '../core/errors';
+import { checkDurationSeconds, checkReason, invalidProp } from '../core/errors';
 
 /** A Lambda authorizer identity source: a header, a query string, a stage variable or a context variable. */
 const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
@@ -259,11 +259,7 @@ function checkHandler(where: string, handler: unknown): void {
 }
 
 function checkCacheTtl(where: string, ttl: Duration | undefined): Duration | undefined {
-  if (ttl === undefined) return undefined;
-  const seconds = ttl instanceof Duration ? ttl.toSeconds({ integral: false }) : NaN;
-  if (!Token.isUnresolved(seconds) && !(Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600)) {
-    invalidProp(where, 'resultsCacheTtl', ttl, 'a whole number of seconds from 0 to 3600 (1 hour)');
-  }
+  checkDurationSeconds(where, 'resultsCacheTtl', ttl, 0, 3600, '0 to 3600 (1 hour)');
   return ttl;
 }
 

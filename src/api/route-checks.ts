@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { checkDurationSeconds, invalidProp } from '../core/errors';
 
 /** The HTTP methods API Gateway accepts, `ANY` included. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'];
@@ -92,12 +92,8 @@ export function checkRequestParameters(scope: IConstruct, parameters: unknown): 
 
 /** Validates an optional cache time-to-live. */
 export function checkCacheTtl(scope: IConstruct, prop: string, ttl: Duration | undefined): number | undefined {
-  if (ttl === undefined) return undefined;
-  const seconds = ttl instanceof Duration ? ttl.toSeconds({ integral: false }) : NaN;
-  if (!Token.isUnresolved(seconds) && !(Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600)) {
-    invalidProp(scope, prop, ttl, 'a whole number of seconds from 0 (no caching) to 3600 (1 hour)');
-  }
-  return seconds;
+  checkDurationSeconds(scope, prop, ttl, 0, 3600, '0 (no caching) to 3600 (1 hour)');
+  return ttl?.toSeconds({ integral: false });
 }
 
 /** Validates CORS options: explicit origins, methods API Gateway knows, a 2xx status. */

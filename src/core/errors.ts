@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -67,4 +67,18 @@ export function checkReason(scope: IConstruct | string, prop: string, reason: un
     invalidProp(scope, prop, reason, 'a written reason of at least 3 characters explaining why the default is weakened');
   }
   return reason.trim();
+}
+
+/**
+ * Validates an optional Duration as a whole number of seconds from `min` to `max`;
+ * `range` words the bounds for the message, e.g. `0 to 3600 (1 hour)`. Tokens pass.
+ */
+export function checkDurationSeconds(
+  scope: IConstruct | string, prop: string, duration: Duration | undefined, min: number, max: number, range: string,
+): void {
+  if (duration === undefined) return;
+  const seconds = duration instanceof Duration ? duration.toSeconds({ integral: false }) : NaN;
+  if (!Token.isUnresolved(seconds) && !(Number.isInteger(seconds) && seconds >= min && seconds <= max)) {
+    invalidProp(scope, prop, duration, `a whole number of seconds from ${range}`);
+  }
 }

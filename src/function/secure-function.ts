@@ -13,7 +13,7 @@ import { FunctionNetwork } from './function-network';
 import { familyOf, newestRuntime } from './runtime';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
-import { checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
+import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
@@ -478,12 +478,7 @@ function validateProps(path: string, props: SecureFunctionProps): void {
     }
   }
   checkIntegerRange(path, 'memorySize', props.memorySize, 128, 10240, 'MB');
-  if (props.timeout !== undefined) {
-    const seconds = props.timeout.toSeconds({ integral: false });
-    if (!Token.isUnresolved(seconds) && (seconds < 1 || seconds > 900 || !Number.isInteger(seconds))) {
-      invalidProp(path, 'timeout', props.timeout, 'a whole number of seconds from 1 to 900');
-    }
-  }
+  checkDurationSeconds(path, 'timeout', props.timeout, 1, 900, '1 to 900');
   checkIntegerRange(path, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1_000_000, 'executions');
   checkIntegerRange(path, 'retryAttempts', props.retryAttempts, 0, 2, 'retries');
   for (const [key, value] of Object.entries(props.environment ?? {})) checkEnvironmentEntry(path, key, value);

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { denyOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
-import { checkIntegerRange, invalidProp } from '../core/errors';
+import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 
@@ -242,14 +242,8 @@ function validate(path: string, props: SecureQueueProps): void {
     encryptionKey: interfaces.key,
     baseline: kinds.instance(SecurityBaseline, 'a SecurityBaseline'),
   });
-  const visibility = props.visibilityTimeout?.toSeconds({ integral: false });
-  if (visibility !== undefined && !Token.isUnresolved(visibility) && (visibility < 0 || visibility > 43200 || !Number.isInteger(visibility))) {
-    invalidProp(path, 'visibilityTimeout', props.visibilityTimeout, 'a whole number of seconds from 0 to 43200 (12 hours)');
-  }
-  const retention = props.retentionPeriod?.toSeconds({ integral: false });
-  if (retention !== undefined && !Token.isUnresolved(retention) && (retention < 60 || retention > 1209600 || !Number.isInteger(retention))) {
-    invalidProp(path, 'retentionPeriod', props.retentionPeriod, 'a whole number of seconds from 60 (1 minute) to 1209600 (14 days)');
-  }
+  checkDurationSeconds(path, 'visibilityTimeout', props.visibilityTimeout, 0, 43200, '0 to 43200 (12 hours)');
+  checkDurationSeconds(path, 'retentionPeriod', props.retentionPeriod, 60, 1209600, '60 (1 minute) to 1209600 (14 days)');
   checkIntegerRange(path, 'maxReceiveCount', props.maxReceiveCount, 1, 1000, 'receives');
   if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
     const fifo = props.fifo ?? props.queueName.endsWith('.fifo');

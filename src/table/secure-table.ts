@@ -12,7 +12,7 @@ import { TableBackupProps } from './table-backup';
 import { AutoscaledCapacity, TableBilling } from './table-billing';
 import { ReadItemGrantOptions, SecureTableGrants, SecureTableStreamGrants } from './table-grants';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { checkIntegerRange, describeValue, invalidProp } from '../core/errors';
+import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 
@@ -386,10 +386,7 @@ export class SecureTable extends dynamodb.Table {
     this.requireStream('addStreamConsumer');
     checkIntegerRange(this, 'batchSize', options.batchSize, 1, 10000, 'records');
     checkIntegerRange(this, 'retryAttempts', options.retryAttempts, 0, 10000, 'retries');
-    const window = options.maxBatchingWindow?.toSeconds({ integral: false });
-    if (window !== undefined && !Token.isUnresolved(window) && (window < 0 || window > 300 || !Number.isInteger(window))) {
-      invalidProp(this, 'maxBatchingWindow', options.maxBatchingWindow, 'a whole number of seconds from 0 to 300 (5 minutes)');
-    }
+    checkDurationSeconds(this, 'maxBatchingWindow', options.maxBatchingWindow, 0, 300, '0 to 300 (5 minutes)');
     if (!consumer.deadLetterQueue) invalidProp(this, 'consumer', consumer.node.path, 'a SecureFunction, which has a dead-letter queue');
     const source = new sources.DynamoEventSource(this, {
       startingPosition: options.startingPosition ?? lambda.StartingPosition.LATEST,
