@@ -1,6 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFinding } from '../core/acknowledgements';
 
 /**
  * Denies every principal of another account, while AWS services acting for this
@@ -19,4 +22,36 @@ export function denyOtherAccounts(scope: IConstruct, actions: string[], resource
       Bool: { 'aws:PrincipalIsAWSService': 'false' },
     },
   });
+}
+
+/** How a terminal dead-letter queue is built. */
+export interface TerminalDeadLetterQueueOptions {
+  readonly key: kms.IKey;
+  readonly fifo?: boolean;
+  /** Which queues may use it as their dead-letter queue. */
+  readonly redriveAllowPolicy: sqs.RedriveAllowPolicy;
+  /** Whose dead-letter queue it is, for the acknowledgement's reason. */
+  readonly of: string;
+}
+
+/**
+ * A dead-letter queue at the end of the line: encrypted, TLS-only, closed to other
+ * accounts, 14 days' retention, and the Serverless redrive finding acknowledged (a
+ * redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1
+ * accepts it as a dead-letter queue through its RedriveAllowPolicy).
+ */
+export function terminalDeadLetterQueue(scope: Construct, id: string, options: TerminalDeadLetterQueueOptions): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    fifo: options.fifo,
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: options.key,
+    enforceSSL: true,
+    redriveAllowPolicy: options.redriveAllowPolicy,
+  });
+  queue.addToResourcePolicy(denyOtherAccounts(queue, ['sqs:*'], queue.queueArn));
+  acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
+    `terminal dead-letter queue of ${options.of}: a redrive policy on it would need yet another queue; `
+    + `Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its ${options.redriveAllowPolicy.redrivePermission} RedriveAllowPolicy`);
+  return queue;
 }

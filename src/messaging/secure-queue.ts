@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { denyOtherAccounts } from './policies';
+import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
@@ -138,17 +138,12 @@ export class SecureQueue extends sqs.Queue {
     const physicalName = props.queueName ?? generatedName(this, fifo === true);
     (this.node.defaultChild as sqs.CfnQueue).queueName = physicalName;
     const sourceArn = Stack.of(this).formatArn({ service: 'sqs', resource: physicalName });
-    this.deadLetter = new sqs.Queue(this, 'DeadLetterQueue', {
+    this.deadLetter = terminalDeadLetterQueue(this, 'DeadLetterQueue', {
+      key,
       fifo,
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [sqs.Queue.fromQueueArn(this, 'Source', sourceArn)] },
+      of: 'this queue',
     });
-    this.deadLetter.addToResourcePolicy(denyOtherAccounts(this.deadLetter, ['sqs:*'], this.deadLetter.queueArn));
-    acknowledgeFinding(this.deadLetter, 'Serverless-SQSRedrivePolicy',
-      'terminal dead-letter queue: a redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its byQueue RedriveAllowPolicy');
     (this.node.defaultChild as sqs.CfnQueue).redrivePolicy = {
       deadLetterTargetArn: this.deadLetter.queueArn,
       maxReceiveCount: props.maxReceiveCount ?? 3,

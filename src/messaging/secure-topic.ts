@@ -1,11 +1,11 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { denyOtherAccounts } from './policies';
+import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
@@ -116,17 +116,12 @@ export class SecureTopic extends sns.Topic {
 
   private subscriptionDeadLetterQueue(): sqs.Queue {
     if (!this.subscriptionDlq) {
-      const queue = new sqs.Queue(this, 'SubscriptionDeadLetterQueue', {
+      const queue = terminalDeadLetterQueue(this, 'SubscriptionDeadLetterQueue', {
+        key: this.key,
         fifo: this.fifo || undefined,
-        retentionPeriod: Duration.days(14),
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: this.key,
-        enforceSSL: true,
         redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+        of: 'the topic\'s subscriptions',
       });
-      queue.addToResourcePolicy(denyOtherAccounts(queue, ['sqs:*'], queue.queueArn));
-      acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
-        'terminal dead-letter queue of the topic\'s subscriptions: a redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its RedriveAllowPolicy');
       acknowledgeFinding(queue, 'AwsSolutions-SQS3',
         'it is the dead-letter queue of the topic\'s subscriptions (the RedrivePolicy of each AWS::SNS::Subscription), which AwsSolutions-SQS3 does not look for');
       this.subscriptionDlq = queue;
