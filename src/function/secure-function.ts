@@ -19,6 +19,7 @@ import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
 import { looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
+import { followPermissions } from '../network/network-paths';
 import { PrivateNetwork } from '../network/private-network';
 
 const SECURE_FUNCTION = Symbol.for('cdk-secure-serverless.SecureFunction');
@@ -282,6 +283,7 @@ export class SecureFunction extends lambda.Function {
         ],
         resources: ['*'],
       }));
+      followPermissions(this);
     } else {
       this.waiveVpc(functionNetwork.outsideVpcReason!);
     }

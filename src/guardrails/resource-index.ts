@@ -11,7 +11,11 @@ export const ResourceType = {
   API_STAGE: 'AWS::ApiGateway::Stage',
   DYNAMODB_GLOBAL_TABLE: 'AWS::DynamoDB::GlobalTable',
   DYNAMODB_TABLE: 'AWS::DynamoDB::Table',
+  EC2_EGRESS: 'AWS::EC2::SecurityGroupEgress',
   EC2_INGRESS: 'AWS::EC2::SecurityGroupIngress',
+  EC2_ROUTE: 'AWS::EC2::Route',
+  EC2_SUBNET: 'AWS::EC2::Subnet',
+  EC2_SUBNET_ROUTE_TABLE: 'AWS::EC2::SubnetRouteTableAssociation',
   EC2_SECURITY_GROUP: 'AWS::EC2::SecurityGroup',
   EC2_VPC: 'AWS::EC2::VPC',
   EC2_VPC_ENDPOINT: 'AWS::EC2::VPCEndpoint',
@@ -20,10 +24,13 @@ export const ResourceType = {
   IAM_ROLE: 'AWS::IAM::Role',
   IAM_ROLE_POLICY: 'AWS::IAM::RolePolicy',
   KMS_KEY: 'AWS::KMS::Key',
+  LAMBDA_ALIAS: 'AWS::Lambda::Alias',
+  LAMBDA_EVENT_INVOKE_CONFIG: 'AWS::Lambda::EventInvokeConfig',
   LAMBDA_EVENT_SOURCE_MAPPING: 'AWS::Lambda::EventSourceMapping',
   LAMBDA_FUNCTION: 'AWS::Lambda::Function',
   LAMBDA_PERMISSION: 'AWS::Lambda::Permission',
   LAMBDA_URL: 'AWS::Lambda::Url',
+  LAMBDA_VERSION: 'AWS::Lambda::Version',
   LOG_GROUP: 'AWS::Logs::LogGroup',
   SQS_QUEUE: 'AWS::SQS::Queue',
   WAF_ASSOCIATION: 'AWS::WAFv2::WebACLAssociation',
@@ -60,6 +67,14 @@ export class TemplateIndex {
   private readonly logGroupUsers = new Map<IndexedResource, number>();
   private readonly webAclTargets = new Set<string>();
   private readonly ingressBySecurityGroup = new Map<string, CfnValue[]>();
+  private readonly egressBySecurityGroup = new Map<string, CfnValue[]>();
+  private readonly policyDocumentsByRole = new Map<string, CfnValue[]>();
+  private readonly managedPolicyDocuments = new Map<string, CfnValue>();
+  private readonly functionTargets: IndexedResource[] = [];
+  private readonly targetsByFunction = new Map<string, IndexedResource[]>();
+  private readonly vpcEndpoints: IndexedResource[] = [];
+  private readonly routeTableOfSubnet = new Map<string, string>();
+  private readonly internetRouteTables = new Set<string>();
   private readonly vpcCidrs = new Set<string>();
   private readonly methodsByRestApi = new Map<string, IndexedResource[]>();
   private readonly apiResourcePaths = new Map<string, string | undefined>();
@@ -159,6 +174,45 @@ export class TemplateIndex {
     return this.apiResourcePaths.get(reference);
   }
 
+  /** Standalone `AWS::EC2::SecurityGroupEgress` rules of a security group. */
+  public egressRulesOf(securityGroupId: string): readonly CfnValue[] {
+    return this.egressBySecurityGroup.get(securityGroupId) ?? [];
+  }
+
+  /**
+   * The policy documents that apply to a role of this template: its inline
+   * `Policies`, the `AWS::IAM::Policy` resources naming it, and the
+   * customer-managed policies attached to it from either side.
+   */
+  public policyDocumentsOf(roleId: string): readonly CfnValue[] {
+    return this.policyDocumentsByRole.get(roleId) ?? [];
+  }
+
+  /**
+   * The event source mappings and event invoke configurations of a function
+   * (by logical id), found by `FunctionName` on the function, its versions or
+   * its aliases.
+   */
+  public invocationSettingsOf(functionId: string): readonly IndexedResource[] {
+    return this.targetsByFunction.get(functionId) ?? [];
+  }
+
+  /** The VPC endpoints of this template. */
+  public get endpoints(): readonly IndexedResource[] {
+    return this.vpcEndpoints;
+  }
+
+  /**
+   * Whether a subnet of this template (by logical id) routes `0.0.0.0/0` to an
+   * internet, NAT, transit or egress-only gateway, a NAT instance or a peering
+   * connection; undefined when the subnet or its route table is not in the template.
+   */
+  public subnetRoutesToInternet(subnetId: string): boolean | undefined {
+    const routeTable = this.routeTableOfSubnet.get(subnetId);
+    if (routeTable === undefined) return undefined;
+    return this.internetRouteTables.has(routeTable);
+  }
+
   /** First pass: records one resource. */
   public add(resource: IndexedResource): void {
     this.resources.set(resource.logicalId, resource);
@@ -176,10 +230,46 @@ export class TemplateIndex {
           const policyId = referencedLogicalId(arn);
           if (policyId !== undefined) push(this.managedPolicyRoleValues, policyId, { Ref: resource.logicalId });
         }
+        for (const policy of asArray(props.Policies)) {
+          if (isObject(policy)) push(this.policyDocumentsByRole, resource.logicalId, policy.PolicyDocument);
+        }
         break;
       case ResourceType.IAM_MANAGED_POLICY:
         for (const role of asArray(props.Roles)) push(this.managedPolicyRoleValues, resource.logicalId, role);
+        this.managedPolicyDocuments.set(resource.logicalId, props.PolicyDocument);
         break;
+      case ResourceType.IAM_POLICY:
+        for (const role of asArray(props.Roles)) {
+          const roleId = referencedLogicalId(role);
+          if (roleId !== undefined) push(this.policyDocumentsByRole, roleId, props.PolicyDocument);
+        }
+        break;
+      case ResourceType.LAMBDA_EVENT_SOURCE_MAPPING:
+      case ResourceType.LAMBDA_EVENT_INVOKE_CONFIG:
+        this.functionTargets.push(resource);
+        break;
+      case ResourceType.EC2_EGRESS: {
+        const groupId = referencedLogicalId(props.GroupId);
+        if (groupId !== undefined) push(this.egressBySecurityGroup, groupId, props);
+        break;
+      }
+      case ResourceType.EC2_VPC_ENDPOINT:
+        this.vpcEndpoints.push(resource);
+        break;
+      case ResourceType.EC2_SUBNET_ROUTE_TABLE: {
+        const subnetId = referencedLogicalId(props.SubnetId);
+        const routeTableId = referencedLogicalId(props.RouteTableId);
+        if (subnetId !== undefined && routeTableId !== undefined) this.routeTableOfSubnet.set(subnetId, routeTableId);
+        break;
+      }
+      case ResourceType.EC2_ROUTE: {
+        const routeTableId = referencedLogicalId(props.RouteTableId);
+        const everywhere = props.DestinationCidrBlock === '0.0.0.0/0' || props.DestinationIpv6CidrBlock === '::/0';
+        const outward = ['GatewayId', 'NatGatewayId', 'TransitGatewayId', 'EgressOnlyInternetGatewayId', 'InstanceId', 'VpcPeeringConnectionId', 'NetworkInterfaceId']
+          .some((key) => props[key] !== undefined);
+        if (routeTableId !== undefined && everywhere && outward) this.internetRouteTables.add(routeTableId);
+        break;
+      }
       case ResourceType.LOG_GROUP:
         if (props.LogGroupName !== undefined) this.logGroupsByName.set(renderText(props.LogGroupName), resource);
         break;
@@ -204,11 +294,30 @@ export class TemplateIndex {
 
   /** Second pass: the links that need the whole template (a function's log group may come after it). */
   public link(): void {
+    for (const [policyId, document] of this.managedPolicyDocuments) {
+      for (const roleId of this.rolesAttachedTo(policyId)) push(this.policyDocumentsByRole, roleId, document);
+    }
+    for (const target of this.functionTargets) {
+      const functionId = this.functionIdOf(target.properties.FunctionName);
+      if (functionId !== undefined) push(this.targetsByFunction, functionId, target);
+    }
     for (const fn of this.functions) {
       const logGroup = this.findLogGroup(fn);
       this.functionLogGroups.set(fn, logGroup);
       if (logGroup) this.logGroupUsers.set(logGroup, (this.logGroupUsers.get(logGroup) ?? 0) + 1);
     }
+  }
+
+  /** The function a `FunctionName` value names: the function, or one of its versions or aliases. */
+  private functionIdOf(name: CfnValue): string | undefined {
+    const target = this.resource(referencedLogicalId(name));
+    if (target === undefined) return typeof name === 'string' ? this.functionsByName.get(name)?.logicalId : undefined;
+    if (target.type === ResourceType.LAMBDA_FUNCTION) return target.logicalId;
+    if (target.type === ResourceType.LAMBDA_VERSION || target.type === ResourceType.LAMBDA_ALIAS) {
+      const parent = this.resource(referencedLogicalId(target.properties.FunctionName), ResourceType.LAMBDA_FUNCTION);
+      return parent?.logicalId;
+    }
+    return undefined;
   }
 
   private findLogGroup(fn: IndexedResource): IndexedResource | undefined {
@@ -234,13 +343,17 @@ export class TemplateIndex {
  * template under the scope, rendered once.
  */
 export class ResourceIndex {
-  /** Walks the tree once and renders each resource as its template will show it. */
-  public static build(scope: IConstruct): ResourceIndex {
+  /**
+   * Walks the tree once and renders each resource as its template will show it.
+   *
+   * @param types only resources of these CloudFormation types are rendered and indexed
+   */
+  public static build(scope: IConstruct, types?: ReadonlySet<string>): ResourceIndex {
     const index = new ResourceIndex();
     const pending: IConstruct[] = [scope];
     while (pending.length > 0) {
       const construct = pending.pop()!;
-      if (CfnResource.isCfnResource(construct)) index.add(construct);
+      if (CfnResource.isCfnResource(construct) && (types === undefined || types.has(construct.cfnResourceType))) index.add(construct);
       for (const child of construct.node.children) pending.push(child);
     }
     for (const template of index.templates.values()) template.link();
@@ -251,6 +364,11 @@ export class ResourceIndex {
   private readonly byNode = new Map<CfnResource, IndexedResource>();
 
   private constructor() {}
+
+  /** The index of one stack's template, if any of its resources was indexed. */
+  public templateOf(stack: Stack): TemplateIndex | undefined {
+    return this.templates.get(stack);
+  }
 
   /** The indexed form of a resource, if it is synthesized. */
   public resourceOf(node: CfnResource): IndexedResource | undefined {

@@ -23,13 +23,32 @@ export class InternetEgress {
     return new InternetEgress(count, checkReason('InternetEgress.natGateways', 'reason', reason));
   }
 
-  /** Number of NAT gateways; 0 for none. */
+  /**
+   * The subnets of a given VPC route to the internet (through a NAT gateway, an
+   * internet gateway, a transit gateway or a firewall the VPC's owner runs):
+   * what a PrivateNetwork on `PRIVATE_WITH_EGRESS` or `PUBLIC` subnets, or on
+   * subnets it cannot classify, must declare.
+   *
+   * Functions' security groups still allow only their VPC endpoints; a function
+   * that must call the internet opens that itself, e.g.
+   * `fn.connections.allowTo(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(443))`.
+   *
+   * @param reason why the network may reach the internet; lands in the security report
+   */
+  public static viaExistingRoutes(reason: string): InternetEgress {
+    return new InternetEgress(0, checkReason('InternetEgress.viaExistingRoutes', 'reason', reason), true);
+  }
+
+  /** Number of NAT gateways to create; 0 for none. */
   public readonly natGatewayCount: number;
   /** The reason for internet access, when there is any. */
   public readonly reason?: string;
+  /** Whether the internet is reached through routes that exist in a given VPC, not through NAT gateways created here. */
+  public readonly existingRoutes: boolean;
 
-  private constructor(count: number, reason?: string) {
+  private constructor(count: number, reason?: string, existingRoutes: boolean = false) {
     this.natGatewayCount = count;
     this.reason = reason;
+    this.existingRoutes = existingRoutes;
   }
 }

@@ -7,7 +7,7 @@ import { hardenDefaultSecurityGroupCloser } from './default-sg-closer';
 import { InternetEgress } from './internet-egress';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
-import { checkIntegerRange } from '../core/errors';
+import { checkIntegerRange, invalidProp, SecureServerlessError } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 
@@ -19,6 +19,17 @@ export interface ExistingInterfaceEndpoint {
   readonly service: ec2.InterfaceVpcEndpointAwsService;
   /** The endpoint, reused instead of creating a second one with conflicting private DNS. */
   readonly endpoint: ec2.IInterfaceVpcEndpoint;
+}
+
+/**
+ * A gateway endpoint that already exists for the route tables of a
+ * bring-your-own VPC's subnets.
+ */
+export interface ExistingGatewayEndpoint {
+  /** The service the endpoint serves: `s3` or `dynamodb`. */
+  readonly service: ec2.GatewayVpcEndpointAwsService;
+  /** The endpoint, reused: a second one for the same route tables would fail to deploy. */
+  readonly endpoint: ec2.IGatewayVpcEndpoint;
 }
 
 /**
@@ -51,6 +62,14 @@ export interface PrivateNetworkProps {
   readonly existingInterfaceEndpoints?: ExistingInterfaceEndpoint[];
 
   /**
+   * Gateway endpoints (S3, DynamoDB) that already exist for the route tables of a
+   * bring-your-own VPC's subnets.
+   *
+   * @default - none; a gateway endpoint is created on first need
+   */
+  readonly existingGatewayEndpoints?: ExistingGatewayEndpoint[];
+
+  /**
    * Number of availability zones of a created VPC; each interface endpoint costs about
    * $7.30 a month per zone.
    *
@@ -66,7 +85,12 @@ export interface PrivateNetworkProps {
   readonly ipAddresses?: ec2.IIpAddresses;
 
   /**
-   * Whether a created VPC can reach the internet.
+   * Whether the network can reach the internet.
+   *
+   * A created VPC gets NAT gateways only with `InternetEgress.natGateways(reason)`.
+   * A given VPC whose selected subnets route to the internet (`PRIVATE_WITH_EGRESS`,
+   * `PUBLIC`, or subnets the VPC does not list as isolated) must declare it with
+   * `InternetEgress.viaExistingRoutes(reason)`.
    *
    * @default InternetEgress.none()
    */
@@ -94,9 +118,13 @@ const GATEWAY_SERVICES: Record<string, ec2.GatewayVpcEndpointAwsService> = {
 
 /**
  * A private network for functions: isolated subnets, no internet, flow logs,
- * the default security group closed, free gateway endpoints for S3 and
- * DynamoDB, and interface endpoints created only for the services some
- * function was granted, each open on 443 only to those functions.
+ * the default security group closed, and endpoints created only for the
+ * services some function's permissions name: gateway endpoints for S3 and
+ * DynamoDB (free; reached through their AWS-managed prefix lists) and
+ * interface endpoints, each open on 443 only to those functions.
+ *
+ * A given VPC must tell the truth about its routes: subnets that reach the
+ * internet need `InternetEgress.viaExistingRoutes(reason)`.
  */
 export class PrivateNetwork extends Construct {
   /** The VPC. */
@@ -107,6 +135,9 @@ export class PrivateNetwork extends Construct {
   private readonly interfaceEndpoints = new Map<string, ec2.IInterfaceVpcEndpoint>();
   private readonly gatewayEndpoints = new Map<string, ec2.IGatewayVpcEndpoint>();
   private readonly gatewayReachers = new Map<string, Set<ec2.IConnectable>>();
+  private readonly prefixLists = new Map<string, ec2.IPrefixList>();
+  /** Whether the subnets functions run in have a route to the internet. */
+  public readonly routesToInternet: boolean;
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
@@ -114,6 +145,7 @@ export class PrivateNetwork extends Construct {
       vpc: interfaces.vpc,
       subnets: kinds.struct('an ec2.SubnetSelection'),
       existingInterfaceEndpoints: kinds.arrayOf(kinds.implementing('{ service, endpoint }', 'service', 'endpoint')),
+      existingGatewayEndpoints: kinds.arrayOf(kinds.implementing('{ service, endpoint }', 'service', 'endpoint')),
       ipAddresses: kinds.implementing('an ec2.IIpAddresses, e.g. ec2.IpAddresses.cidr("10.0.0.0/16")', 'allocateVpcCidr'),
       internetEgress: kinds.instance(InternetEgress, 'an InternetEgress, e.g. InternetEgress.natGateways(reason)'),
       flowLogGroup: interfaces.logGroup,
@@ -125,12 +157,26 @@ export class PrivateNetwork extends Construct {
     for (const existing of props.existingInterfaceEndpoints ?? []) {
       this.interfaceEndpoints.set(existing.service.name, existing.endpoint);
     }
+    for (const existing of props.existingGatewayEndpoints ?? []) {
+      const service = Object.keys(GATEWAY_SERVICES).find((name) => GATEWAY_SERVICES[name].name === existing.service.name);
+      if (!props.vpc || !service) {
+        invalidProp(this, 'existingGatewayEndpoints', existing.service.name,
+          'S3 or DynamoDB gateway endpoints of a given `vpc` (a created VPC gets its own on first need)');
+      }
+      this.gatewayEndpoints.set(service, existing.endpoint);
+    }
 
     if (props.vpc) {
       this.vpc = props.vpc;
       this.subnets = props.subnets ?? defaultSubnets(props.vpc);
+      this.routesToInternet = this.checkGivenRoutes(props.vpc, egress);
       return;
     }
+    if (egress.existingRoutes) {
+      invalidProp(this, 'internetEgress', 'InternetEgress.viaExistingRoutes()',
+        'InternetEgress.none() or InternetEgress.natGateways(reason) for a created VPC; viaExistingRoutes declares the routes of a given `vpc`');
+    }
+    this.routesToInternet = egress.natGatewayCount > 0;
 
     if (egress.reason) recordWaiver(this, 'internetEgress', `${egress.natGatewayCount} NAT gateway(s)`, egress.reason);
     const subnetConfiguration: ec2.SubnetConfiguration[] = egress.natGatewayCount > 0
@@ -171,12 +217,6 @@ export class PrivateNetwork extends Construct {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    for (const [name, service] of Object.entries(GATEWAY_SERVICES)) {
-      const endpoint = vpc.addGatewayEndpoint(`${capitalize(name)}Endpoint`, { service, subnets: [this.subnets] });
-      pinToAccount(endpoint, this);
-      this.gatewayEndpoints.set(name, endpoint);
-    }
-
     const closer = hardenDefaultSecurityGroupCloser(vpc, props.helperLogGroup ?? this.requireLogGroup('helperLogGroup'));
     if (closer && !props.helperLogGroup) SecurityBaseline.of(this).logRetention._acknowledgeOn(closer);
   }
@@ -212,20 +252,97 @@ export class PrivateNetwork extends Construct {
   }
 
   /**
-   * Lets `from` reach S3 or DynamoDB through its gateway endpoint (in a
-   * bring-your-own VPC, the owner's gateway endpoint: a second one for the same
-   * route tables would fail to deploy).
+   * Lets `from` reach S3 or DynamoDB through its gateway endpoint, creating the
+   * endpoint on first use unless the network was given one.
    *
-   * Gateway endpoints have no security group and their prefix-list ids are only
-   * known at deploy time, so the function's security group allows HTTPS out; the
-   * isolated subnets' route tables send it only to the VPC and gateway endpoints.
+   * Gateway endpoints have no security group: `from` may send HTTPS to the
+   * service's AWS-managed prefix list only, looked up by name for the stack's
+   * region (offline from `cdk.context.json`, like the availability zones). In an
+   * environment-agnostic stack the region, and so the prefix list, is unknown at
+   * synth: there `from` may send HTTPS anywhere, which in subnets without a route
+   * to the internet reaches only the VPC and its gateway endpoints; a network
+   * that routes to the internet needs the stack's `env` instead.
    */
   public allowGatewayEndpoint(service: 'dynamodb' | 's3', from: ec2.IConnectable): void {
     const reachers = this.gatewayReachers.get(service) ?? new Set();
     if (reachers.has(from)) return;
     reachers.add(from);
     this.gatewayReachers.set(service, reachers);
-    from.connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
+    this.gatewayEndpoint(service);
+    const prefixList = this.prefixList(service);
+    if (prefixList) {
+      from.connections.allowTo(prefixList, ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
+      return;
+    }
+    if (this.routesToInternet) {
+      throw new SecureServerlessError(this.node.path, 'env',
+        `invalid env: received an environment-agnostic stack (${Stack.of(this).stackName}) whose network routes to the internet; ` +
+        `allowed: a stack with a concrete account and region, so that ${describePeer(from)} reaches the ${service} gateway endpoint through its prefix list instead of the internet`);
+    }
+    from.connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
+      `HTTPS to the ${service} gateway endpoint (no route to the internet; the prefix list of an environment-agnostic stack is unknown at synth)`);
+  }
+
+  /** The gateway endpoint of S3 or DynamoDB, created on first use. */
+  private gatewayEndpoint(service: 'dynamodb' | 's3'): ec2.IGatewayVpcEndpoint {
+    let endpoint = this.gatewayEndpoints.get(service);
+    if (!endpoint) {
+      const created = new ec2.GatewayVpcEndpoint(this, `${capitalize(service)}Endpoint`, {
+        vpc: this.vpc,
+        service: GATEWAY_SERVICES[service],
+        subnets: [this.subnets],
+      });
+      pinToAccount(created, this);
+      endpoint = created;
+      this.gatewayEndpoints.set(service, endpoint);
+    }
+    return endpoint;
+  }
+
+  /** The AWS-managed prefix list of a gateway service; undefined when the stack's region is unknown. */
+  private prefixList(service: 'dynamodb' | 's3'): ec2.IPrefixList | undefined {
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return undefined;
+    let prefixList = this.prefixLists.get(service);
+    if (!prefixList) {
+      const namespace = stack.region.startsWith('cn-') ? 'cn.com.amazonaws' : 'com.amazonaws';
+      prefixList = ec2.PrefixList.fromLookup(this, `${capitalize(service)}PrefixList`, {
+        prefixListName: `${namespace}.${stack.region}.${service}`,
+      });
+      this.prefixLists.set(service, prefixList);
+    }
+    return prefixList;
+  }
+
+  /**
+   * Whether the selected subnets of a given VPC route to the internet: subnets the
+   * VPC lists as public or private-with-egress do, and subnets it does not list at
+   * all may; either needs `InternetEgress.viaExistingRoutes(reason)`.
+   */
+  private checkGivenRoutes(vpc: ec2.IVpc, egress: InternetEgress): boolean {
+    if (egress.natGatewayCount > 0) {
+      invalidProp(this, 'internetEgress', 'InternetEgress.natGateways()',
+        'InternetEgress.viaExistingRoutes(reason) or InternetEgress.none() for a given `vpc`: NAT gateways are created only in a VPC the network creates');
+    }
+    const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+    const routed = new Set([...vpc.publicSubnets, ...vpc.privateSubnets].map((subnet) => subnet.subnetId));
+    const selected = vpc.selectSubnets(this.subnets).subnets;
+    const outward = selected.filter((subnet) => !isolated.has(subnet.subnetId));
+    if (outward.length === 0) {
+      if (egress.reason) {
+        invalidProp(this, 'internetEgress', 'InternetEgress.viaExistingRoutes()',
+          'InternetEgress.none(): the selected subnets are isolated, with no route to the internet to declare');
+      }
+      return false;
+    }
+    if (!egress.reason) {
+      const names = outward.map((subnet) => `${subnet.subnetId}${routed.has(subnet.subnetId) ? '' : ' (not listed as isolated)'}`);
+      throw new SecureServerlessError(this.node.path, 'internetEgress',
+        `invalid internetEgress: received none for subnets that may route to the internet (${names.join(', ')}); ` +
+        'allowed: InternetEgress.viaExistingRoutes(reason), recorded in the security report, or subnets the VPC lists as isolated (`isolatedSubnetIds`, `subnetType: PRIVATE_ISOLATED`)');
+    }
+    recordWaiver(this, 'internetEgress', 'existing routes of the given VPC', egress.reason);
+    return true;
   }
 
   /** The interface endpoints that exist in this network, by service name. */

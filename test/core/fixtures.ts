@@ -10,9 +10,26 @@ export const ENV = { account: '111111111111', region: 'eu-west-1' };
 export const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
 export const HANDLER = 'index.handler';
 
-/** A fresh app with one stack `S` in ENV. */
+/** The AWS-managed prefix lists of the gateway services in ENV's region, as `cdk.context.json` would hold them. */
+export const PREFIX_LISTS = { s3: 'pl-6da54004', dynamodb: 'pl-6fa54006' };
+
+/**
+ * Context with ENV's prefix-list lookups answered (the keys of aws-cdk-lib's
+ * cloud-control context provider), so a test sees the lists a real synth sees.
+ */
+export function prefixListContext(env: { account: string; region: string } = ENV): { [key: string]: unknown } {
+  const context: { [key: string]: unknown } = {};
+  for (const [service, id] of Object.entries(PREFIX_LISTS)) {
+    const key = `cc-api-provider:account=${env.account}:expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:`
+      + `propertyMatch.PrefixListName=com.amazonaws.${env.region}.${service}:region=${env.region}:typeName=AWS$:$:EC2$:$:PrefixList`;
+    context[key] = [{ PrefixListId: id }];
+  }
+  return context;
+}
+
+/** A fresh app, with ENV's prefix lists in its context, and one stack `S` in ENV. */
 export function newStack(): { app: App; stack: Stack } {
-  const app = new App();
+  const app = new App({ context: prefixListContext() });
   const stack = new Stack(app, 'S', { env: ENV });
   return { app, stack };
 }

@@ -14,7 +14,7 @@ import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 import {
-  CODE, HANDLER, asArray, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, referencedIds, thrownBy,
+  CODE, HANDLER, PREFIX_LISTS, asArray, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, referencedIds, thrownBy,
 } from '../core/fixtures';
 
 /** The newest nodejs runtime of the installed aws-cdk-lib, computed independently of src/. */
@@ -440,15 +440,18 @@ describe('interface and gateway endpoints', () => {
     expect(logicalIds(Template.fromStack(stack), 'AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).toHaveLength(1);
   });
 
-  test('allowGatewayEndpoint opens HTTPS egress once, and rejects other services with our error', () => {
+  test('allowGatewayEndpoint opens HTTPS egress to the prefix list once, and rejects other services with our error', () => {
     const { stack, fn } = make();
 
     fn.allowGatewayEndpoint('dynamodb');
     fn.allowGatewayEndpoint('dynamodb');
     const error = thrownBy(() => fn.allowGatewayEndpoint('sqs'));
 
-    const sg = Template.fromStack(stack).toJSON().Resources[logicalIdOf(fn.securityGroup!)].Properties;
-    expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
+    const template = Template.fromStack(stack);
+    const sg = template.toJSON().Resources[logicalIdOf(fn.securityGroup!)].Properties;
+    expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r: any) => r.Properties);
+    expect(egress).toEqual([expect.objectContaining({ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
     expect(error).toBeInstanceOf(SecureServerlessError);
     expect(error.message).toBe('S/Fn: invalid service: received "sqs"; allowed: "dynamodb" or "s3"');
   });

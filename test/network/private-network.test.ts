@@ -96,23 +96,26 @@ describe('PrivateNetwork defaults', () => {
     }
   });
 
-  test('has S3 and DynamoDB gateway endpoints whose policies are pinned to this account', () => {
-    const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } })) as any[];
+  test('has no endpoint until a function needs one, not even the free gateway endpoints', () => {
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(network.interfaceEndpointServices).toEqual([]);
+  });
 
+  test('creates the S3 and DynamoDB gateway endpoints on first need, once, with policies pinned to this account', () => {
+    const { stack: other } = newStack();
+    const own = new PrivateNetwork(other, 'Network');
+    const group = new ec2.SecurityGroup(other, 'Group', { vpc: own.vpc, allowAllOutbound: false });
+    for (const service of ['s3', 'dynamodb', 's3'] as const) own.allowGatewayEndpoint(service, group);
+
+    const gateways = Object.values(Template.fromStack(other).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } })) as any[];
     expect(gateways.map(g => JSON.stringify(g.Properties.ServiceName)).sort()).toEqual([
       JSON.stringify({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] }),
       JSON.stringify({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] }),
     ]);
     for (const gateway of gateways) {
       expect(gateway.Properties.PolicyDocument).toEqual(ACCOUNT_PINNED_POLICY);
-      expect(gateway.Properties.VpcId).toEqual({ Ref: vpcId });
+      expect(gateway.Properties.VpcId).toEqual({ Ref: logicalIdOf(own.vpc) });
     }
-  });
-
-  test('has no interface endpoint until a function is granted a service', () => {
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
-    expect(logicalIds(template, 'AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).toEqual([]);
-    expect(network.interfaceEndpointServices).toEqual([]);
   });
 
   test('closes the default security group with a hardened helper', () => {
@@ -342,13 +345,14 @@ describe('PrivateNetwork options', () => {
     });
   });
 
-  test('a bring-your-own VPC with private subnets only places functions in them', () => {
+  test('a bring-your-own VPC with private subnets only places functions in them, once its routes to the internet are declared', () => {
     const { stack } = newStack();
     const vpc = new ec2.Vpc(stack, 'OwnVpc', { natGateways: 1 });
 
-    const network = new PrivateNetwork(stack, 'Network', { vpc });
+    const network = new PrivateNetwork(stack, 'Network', { vpc, internetEgress: InternetEgress.viaExistingRoutes('the platform team routes all VPCs through an inspection firewall') });
 
     expect(network.subnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    expect(network.routesToInternet).toBe(true);
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
   });
 });

@@ -9,6 +9,7 @@ import { EventSourceVisibilityTimeout } from './lambda/EventSourceVisibilityTime
 import { LambdaEnvironmentCredential } from './lambda/LambdaEnvironmentCredential';
 import { LambdaEnvironmentKey } from './lambda/LambdaEnvironmentKey';
 import { LambdaLogGroup } from './lambda/LambdaLogGroup';
+import { LambdaNetworkPath } from './lambda/LambdaNetworkPath';
 import { LambdaPermissionSource } from './lambda/LambdaPermissionSource';
 import { LambdaPolicyWildcard } from './lambda/LambdaPolicyWildcard';
 import { LambdaSharedRole } from './lambda/LambdaSharedRole';
@@ -79,6 +80,13 @@ export const RULES: readonly RuleDefinition[] = [
     level: NagMessageLevel.ERROR,
     info: 'A permission lets an AWS service invoke the function without both SourceArn and SourceAccount.',
     explanation: 'Without them, a resource of that service in any account can invoke the function (confused deputy).',
+  },
+  {
+    rule: LambdaNetworkPath,
+    resourceTypes: [T.LAMBDA_FUNCTION],
+    level: NagMessageLevel.ERROR,
+    info: 'The Lambda function in a VPC may call an AWS service it has no network path to. The finding names the service: give the function its endpoint (a SecureFunction opens the endpoints its statements name; `fn.allowInterfaceEndpoint(service)` for a call no statement shows), or run it where it may reach the internet (`FunctionNetwork.outsideVpc(reason)`, or a network with `InternetEgress` and the egress the function opens itself).',
+    explanation: 'IAM allows the call but nothing routes it: the function times out at run time while synth is green. A VPC endpoint reaches the service without the internet; the security report lists each function\'s services and how it reaches each.',
   },
   {
     rule: ApiStageThrottling,
