@@ -1,7 +1,7 @@
 import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportKey, SecurityReportStack, SecurityReportWaiver,
+  SecurityReportKey, SecurityReportService, SecurityReportStack, SecurityReportWaiver,
 } from './schema';
 
 /**
@@ -57,6 +57,13 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   return lines;
 }
 
+function describeRoute(service: SecurityReportService): string {
+  if (service.endpoint) return `through ${service.via} ${code(service.endpoint)}`;
+  if (service.via === 'internet') return 'through the internet';
+  if (service.via) return 'through a route outside the template';
+  return '**with no network path**';
+}
+
 function functionSection(fn: SecurityReportFunction): string[] {
   const { network, logging, deadLetter } = fn;
   const outside = fn.policies.filter((policy) => policy.kind === 'aws-managed' || policy.kind === 'external');
@@ -76,7 +83,8 @@ function functionSection(fn: SecurityReportFunction): string[] {
       + (invoker.sourceAccount ? ` from account ${invoker.sourceAccount}` : '')).join('<br>') || 'nothing in the template'],
     ['Network', network.inVpc
       ? [`VPC ${code(network.vpc ?? '?')}`, ...egress.length > 0 ? [`egress ${egress.join('; ')}`] : ['no egress'],
-        `reaches ${reaches.join(', ') || 'no VPC endpoint'}`].join('<br>')
+        `reaches ${reaches.join(', ') || 'no VPC endpoint'}`,
+        ...network.services.map((service) => `calls ${service.service} ${describeRoute(service)}`)].join('<br>')
       : 'outside any VPC: reaches AWS services and the internet directly'],
     ['Environment key', fn.encryption.environmentKey ? code(fn.encryption.environmentKey) : 'Lambda\'s AWS-managed key'],
     ['Logs', logging.inTemplate

@@ -1,7 +1,8 @@
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
-import { SecurityReportEgressRule, SecurityReportEndpoint, SecurityReportNetwork, SecurityReportSecurityGroup } from './schema';
+import { SecurityReportEgressRule, SecurityReportEndpoint, SecurityReportNetwork, SecurityReportSecurityGroup, SecurityReportService } from './schema';
 import { asArray, CfnValue, coversTcpPort, isObject, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { ResourceType } from '../guardrails/resource-index';
+import { networkPathsOf } from '../guardrails/rules/lambda/LambdaNetworkPath';
 
 const HTTPS = 443;
 const EGRESS = 'AWS::EC2::SecurityGroupEgress';
@@ -63,7 +64,7 @@ export class NetworkIndex {
     const subnets = asArray(config?.SubnetIds);
     const groupValues = asArray(config?.SecurityGroupIds);
     if (!config || (subnets.length === 0 && groupValues.length === 0)) {
-      return { inVpc: false, subnets: [], securityGroups: [], reachableEndpoints: [] };
+      return { inVpc: false, subnets: [], securityGroups: [], reachableEndpoints: [], services: [] };
     }
     const groups = groupValues.map((value) => this.rulesOf(value));
     const vpcValue = this.scan.referenced(subnets[0])?.properties.VpcId ?? groups.find((g) => g.group)?.group?.properties.VpcId;
@@ -74,7 +75,19 @@ export class NetworkIndex {
       subnets: subnets.map((subnet) => this.scan.nameOf(subnet)),
       securityGroups: groupValues.map((value, i) => this.describeGroup(value, groups[i])),
       reachableEndpoints: this.reachable(groups, vpc),
+      services: this.services(fn),
     };
+  }
+
+  private services(fn: ScannedResource): SecurityReportService[] {
+    return (networkPathsOf(fn) ?? [])
+      .map(({ service, via }) => ({
+        service: service.endpoint?.service ?? service.prefix,
+        actions: [...service.actions].sort(compareText),
+        ...via ? { via: via.kind } : {},
+        ...via?.endpoint ? { endpoint: (via.endpoint as ScannedResource).path } : {},
+      }))
+      .sort((a, b) => compareText(a.service, b.service));
   }
 
   private reachable(groups: readonly SecurityGroupRules[], vpc: string | undefined): SecurityReportEndpoint[] {

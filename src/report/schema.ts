@@ -286,6 +286,36 @@ export interface SecurityReportNetwork {
    * egress allows HTTPS to their prefix lists or anywhere.
    */
   readonly reachableEndpoints: SecurityReportEndpoint[];
+  /**
+   * The AWS services the function's statements let its code call, and how the
+   * function reaches each; one without a path is a `ServerlessSecurity-LambdaNetworkPath`
+   * finding. Empty outside a VPC, where the function reaches every service directly.
+   */
+  readonly services: SecurityReportService[];
+}
+
+/**
+ * One entry of `network.services`.
+ */
+export interface SecurityReportService {
+  /** The endpoint service (`sqs`, `dynamodb`, `ecr.api`), or the IAM prefix of a service no VPC endpoint serves (`iam`, `*`). */
+  readonly service: string;
+  /** The actions of the function's statements that call it. */
+  readonly actions: string[];
+  /**
+   * How the function reaches it: `interface endpoint`, `gateway endpoint`,
+   * `outside the template` (a security group, subnet or endpoint the template
+   * does not define, trusted as a path) or `internet`.
+   *
+   * @default - absent when nothing routes the call
+   */
+  readonly via?: string;
+  /**
+   * Construct path of the endpoint it goes through.
+   *
+   * @default - absent unless `via` is an endpoint of the template
+   */
+  readonly endpoint?: string;
 }
 
 /**

@@ -37,6 +37,9 @@ function plainMistakes(stack: Stack): void {
 
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   vpc.addInterfaceEndpoint('Sqs', { service: ec2.InterfaceVpcEndpointAwsService.SQS, open: true });
+  testFunction(stack, 'Isolated', { vpc, allowAllOutbound: false }).addToRolePolicy(new iam.PolicyStatement({
+    actions: ['sns:Publish'], resources: [`arn:aws:sns:${ENV.region}:${ENV.account}:alerts`],
+  }));
 
   const key = new kms.Key(stack, 'Key');
   key.addToResourcePolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] }));

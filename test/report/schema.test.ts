@@ -9,7 +9,7 @@ import * as schema from '../../src/report/schema';
  * exported interfaces, so a field added to an interface must be added here (and
  * to the README), and the report must produce exactly these fields.
  */
-type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker'
+type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
 | 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
@@ -83,8 +83,9 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   } satisfies Spec<schema.SecurityReportStatement>,
   invoker: { kind: 'string', principal: 'string', source: 'string', sourceAccount: optional('string') } satisfies Spec<schema.SecurityReportInvoker>,
   network: {
-    inVpc: 'boolean', vpc: optional('string'), subnets: 'string[]', securityGroups: 'securityGroup[]', reachableEndpoints: 'endpoint[]',
+    inVpc: 'boolean', vpc: optional('string'), subnets: 'string[]', securityGroups: 'securityGroup[]', reachableEndpoints: 'endpoint[]', services: 'service[]',
   } satisfies Spec<schema.SecurityReportNetwork>,
+  service: { service: 'string', actions: 'string[]', via: optional('string'), endpoint: optional('string') } satisfies Spec<schema.SecurityReportService>,
   securityGroup: { path: 'string', allowsAllOutbound: 'boolean', egress: 'egressRule[]' } satisfies Spec<schema.SecurityReportSecurityGroup>,
   egressRule: {
     protocol: 'string', ports: 'string', destination: 'string', description: optional('string'),

@@ -94,7 +94,11 @@ describe('SecurityReport on the fixture app', () => {
     expect(reader.network.vpc).toBe('Shop/SecurityBaseline/Network/Vpc');
     expect(reader.network.securityGroups).toEqual([expect.objectContaining({ path: 'Shop/ReaderSecurityGroup', allowsAllOutbound: false })]);
     expect(reader.network.reachableEndpoints.map((endpoint) => `${endpoint.service}:${endpoint.endpointType}`))
-      .toEqual(['dynamodb:Gateway', 's3:Gateway', 'secretsmanager:Interface']);
+      .toEqual(['dynamodb:Gateway', 'secretsmanager:Interface']);
+    expect(reader.network.services).toEqual([
+      expect.objectContaining({ service: 'dynamodb', via: 'gateway endpoint', endpoint: 'Shop/SecurityBaseline/Network/DynamodbEndpoint' }),
+      expect.objectContaining({ service: 'secretsmanager', via: 'interface endpoint', endpoint: 'Shop/SecurityBaseline/Network/SecretsmanagerEndpoint' }),
+    ]);
     expect(fn('Shop/Worker').network.reachableEndpoints.map((endpoint) => endpoint.service)).toEqual([]);
     expect(reader.encryption).toEqual({ environmentKey: 'Shop/SecurityBaseline/Key' });
     expect(reader.logging).toEqual({ logGroup: 'Shop/Reader/LogGroup', inTemplate: true, retentionDays: 365, key: 'Shop/SecurityBaseline/Key' });

@@ -33,35 +33,60 @@ interface Egress {
  * imported security groups and subnets are trusted.
  */
 export function LambdaNetworkPath(fn: IndexedResource): NagRuleResult {
-  const config = isObject(fn.properties.VpcConfig) ? fn.properties.VpcConfig : undefined;
-  const groupValues = asArray(config?.SecurityGroupIds);
-  if (groupValues.length === 0) return NagRuleCompliance.NOT_APPLICABLE;
-  const services = servicesCalledBy(fn);
-  if (services.length === 0) return NagRuleCompliance.COMPLIANT;
-  const { template } = fn;
-  const egress = egressOf(template, groupValues);
-  if (egress === undefined) return NagRuleCompliance.COMPLIANT;
-  const internet = routesToInternet(template, asArray(config?.SubnetIds));
-  const missing = services.filter((service) => !reaches(template, service, egress, internet)).map(findingOf);
+  const paths = networkPathsOf(fn);
+  if (paths === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+  const missing = paths.filter((path) => path.via === undefined).map((path) => path.service.endpoint?.service ?? path.service.prefix);
   return missing.length > 0 ? missing : NagRuleCompliance.COMPLIANT;
 }
 
-/** The finding for a service without a path: its endpoint service (`sqs`), or its IAM prefix when no endpoint serves it. */
-function findingOf(service: CalledService): string {
-  return service.endpoint?.service ?? service.prefix;
+/** How a function reaches one service it may call. */
+export interface NetworkPath {
+  readonly service: CalledService;
+  /** How, when it can: undefined when nothing routes the call. */
+  readonly via?: NetworkRoute;
 }
 
-function reaches(template: TemplateIndex, service: CalledService, egress: Egress, internet: boolean | undefined): boolean {
-  const viaInternet = egress.anywhere && internet !== false;
+/** One way a function reaches a service. */
+export interface NetworkRoute {
+  readonly kind: 'interface endpoint' | 'gateway endpoint' | 'outside the template' | 'internet';
+  /** The endpoint of the template it goes through. */
+  readonly endpoint?: IndexedResource;
+}
+
+/**
+ * The services a function in a VPC may call and how it reaches each, as the
+ * template shows them; undefined for a function outside a VPC. A function whose
+ * security groups are outside the template reaches every service as far as the
+ * template can tell.
+ */
+export function networkPathsOf(fn: IndexedResource): NetworkPath[] | undefined {
+  const config = isObject(fn.properties.VpcConfig) ? fn.properties.VpcConfig : undefined;
+  const groupValues = asArray(config?.SecurityGroupIds);
+  if (groupValues.length === 0) return undefined;
+  const services = servicesCalledBy(fn);
+  if (services.length === 0) return [];
+  const { template } = fn;
+  const egress = egressOf(template, groupValues);
+  if (egress === undefined) return services.map((service) => ({ service, via: { kind: 'outside the template' } }));
+  const internet = routesToInternet(template, asArray(config?.SubnetIds));
+  return services.map((service) => ({ service, via: routeTo(template, service, egress, internet) }));
+}
+
+function routeTo(template: TemplateIndex, service: CalledService, egress: Egress, internet: boolean | undefined): NetworkRoute | undefined {
+  const viaInternet: NetworkRoute | undefined = egress.anywhere && internet !== false ? { kind: 'internet' } : undefined;
   if (!service.endpoint) return viaInternet;
   const endpoints = template.endpoints.filter((endpoint) => servesService(endpoint, service.endpoint!.service));
   if (service.endpoint.kind === 'gateway') {
-    const gateway = endpoints.some((endpoint) => endpoint.properties.VpcEndpointType !== 'Interface');
-    return viaInternet || ((egress.prefixList || egress.anywhere) && (gateway || internet === undefined));
+    const gateway = endpoints.find((endpoint) => endpoint.properties.VpcEndpointType !== 'Interface');
+    if ((egress.prefixList || egress.anywhere) && gateway) return { kind: 'gateway endpoint', endpoint: gateway };
+    if ((egress.prefixList || egress.anywhere) && internet === undefined) return { kind: 'outside the template' };
+    return viaInternet;
   }
-  if (viaInternet || egress.outside) return true;
-  return endpoints.some((endpoint) => endpoint.properties.VpcEndpointType === 'Interface'
-    && (egress.anywhere || asArray(endpoint.properties.SecurityGroupIds).some((group) => egress.groups.has(referencedLogicalId(group) ?? ''))));
+  const endpoint = endpoints.find((candidate) => candidate.properties.VpcEndpointType === 'Interface'
+    && (egress.anywhere || asArray(candidate.properties.SecurityGroupIds).some((group) => egress.groups.has(referencedLogicalId(group) ?? ''))));
+  if (endpoint) return { kind: 'interface endpoint', endpoint };
+  if (egress.outside) return { kind: 'outside the template' };
+  return viaInternet;
 }
 
 /** `com.amazonaws.<region>.<service>`, however the region is written. */
