@@ -174,6 +174,31 @@ describe('the network follows the permissions, whatever granted them', () => {
   });
 });
 
+describe('across stacks', () => {
+  test('a table and a queue in one stack granted to a function in another: its stack gets the endpoints, with no cycle', () => {
+    // GIVEN
+    const app = new App({ context: prefixListContext() });
+    const data = new Stack(app, 'Data', { env: ENV });
+    const table = new dynamodb.Table(data, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const queue = new SecureQueue(data, 'Queue');
+    const compute = new Stack(app, 'Compute', { env: ENV });
+    const fn = new SecureFunction(compute, 'Fn', { code: CODE, handler: HANDLER });
+
+    // WHEN
+    table.grantReadData(fn);
+    queue.grantSendMessages(fn);
+
+    // THEN the function's stack has the endpoints and the egress, the data stack none
+    const assembly = app.synth();
+    const stackDependencies = (name: string) => assembly.getStackByName(name).dependencies.map(d => d.id).filter(id => !id.endsWith('.assets'));
+    expect(stackDependencies('Compute')).toEqual(['Data']);
+    expect(stackDependencies('Data')).toEqual([]);
+    expect(egressOf(Template.fromStack(compute), fn)).toEqual(['endpoint:sqs', `prefix-list:${PREFIX_LISTS.dynamodb}`]);
+    Template.fromStack(data).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(new ServerlessSecurityChecks().validateScope(app).violations.filter(v => v.ruleName.startsWith('ServerlessSecurity-LambdaNetworkPath'))).toEqual([]);
+  });
+});
+
 describe('a permission with no path is a finding', () => {
   test('an action no VPC endpoint serves (IAM) fails with the service named', () => {
     const app = new App({ context: prefixListContext() });

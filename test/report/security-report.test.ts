@@ -106,7 +106,7 @@ describe('SecurityReport on the fixture app', () => {
     expect(reader.deadLetter).toEqual({ target: 'Shop/Reader/DeadLetterQueue', onFailure: 'Shop/Reader/DeadLetterQueue', retryAttempts: 2 });
     // One alarm per metric, or one metric-math alarm over them all.
     expect(reader.alarms.flatMap((alarm) => alarm.metrics).sort()).toEqual(['AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible']);
-    expect(fn('Shop/Webhook').network).toEqual({ inVpc: false, subnets: [], securityGroups: [], reachableEndpoints: [] });
+    expect(fn('Shop/Webhook').network).toEqual({ inVpc: false, subnets: [], securityGroups: [], reachableEndpoints: [], services: [] });
   });
 
   test('invokers: API routes, the queue\'s event source mapping and API Gateway\'s permissions', () => {
