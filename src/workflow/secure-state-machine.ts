@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,7 @@ import { recordWaiver } from '../core/acknowledgements';
 import { checkDurationSeconds, invalidProp } from '../core/errors';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { SecureFunction } from '../function/secure-function';
 import { accountPinnedServicePrincipal } from '../iam/policy-role';
 
 const SECURE_STATE_MACHINE = Symbol.for('cdk-secure-serverless.SecureStateMachine');
@@ -120,7 +122,8 @@ export interface SecureStateMachineProps {
  * - definition and execution history encrypted with a customer-managed key; the
  *   execution role may use the key only for this state machine (encryption
  *   context), and `grantStartExecution`, `grantStartSyncExecution`, `grantRead`
- *   and `grantTaskResponse` add the key use callers need, under the same condition;
+ *   and `grantTaskResponse` add the key use callers need, under the same condition
+ *   (and, for a SecureFunction grantee, the Step Functions endpoint in its network);
  * - its own execution role, trusted by Step Functions for this account only, with
  *   customer-managed policies: `tasks.LambdaInvoke` is allowed to invoke exactly
  *   the function, version or alias ARN it names; log delivery and X-Ray, which AWS
@@ -192,6 +195,7 @@ export class SecureStateMachine extends sfn.StateMachine {
    * machine needs (`kms:GenerateDataKey`, `kms:Decrypt` for this state machine only).
    */
   public grantStartExecution(identity: iam.IGrantable): iam.Grant {
+    reach(identity, ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS);
     return super.grantStartExecution(identity).combine(this.grantKey(identity, 'kms:GenerateDataKey', 'kms:Decrypt'));
   }
 
@@ -199,6 +203,7 @@ export class SecureStateMachine extends sfn.StateMachine {
    * Grants starting synchronous executions of an EXPRESS state machine, with the key use it needs.
    */
   public grantStartSyncExecution(identity: iam.IGrantable): iam.Grant {
+    reach(identity, ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS_SYNC);
     return super.grantStartSyncExecution(identity).combine(this.grantKey(identity, 'kms:GenerateDataKey', 'kms:Decrypt'));
   }
 
@@ -206,6 +211,7 @@ export class SecureStateMachine extends sfn.StateMachine {
    * Grants reading the state machine and its executions, with `kms:Decrypt` for this state machine only.
    */
   public grantRead(identity: iam.IGrantable): iam.Grant {
+    reach(identity, ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS);
     return super.grantRead(identity).combine(this.grantKey(identity, 'kms:Decrypt'));
   }
 
@@ -213,6 +219,7 @@ export class SecureStateMachine extends sfn.StateMachine {
    * Grants sending task results (task tokens), with the key use it needs.
    */
   public grantTaskResponse(identity: iam.IGrantable): iam.Grant {
+    reach(identity, ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS);
     return super.grantTaskResponse(identity).combine(this.grantKey(identity, 'kms:GenerateDataKey', 'kms:Decrypt'));
   }
 
@@ -262,6 +269,11 @@ export class SecureStateMachine extends sfn.StateMachine {
     alarm.addAlarmAction(new cw_actions.SnsAction(baseline.alarmTopic));
     return alarm;
   }
+}
+
+/** Opens the Step Functions endpoint in a SecureFunction grantee's network. */
+function reach(identity: iam.IGrantable, service: ec2.InterfaceVpcEndpointAwsService): void {
+  if (SecureFunction.isSecureFunction(identity)) identity.allowInterfaceEndpoint(service);
 }
 
 /**
