@@ -120,7 +120,8 @@ function functionOf(value: CfnValue, scan: ScannedStack): ScannedResource | unde
   const logicalId = typeof value === 'string' ? REFERENCE.exec(value)?.[1] : referencedLogicalId(value);
   const found = scan.resource(logicalId);
   if (found?.type === ResourceType.LAMBDA_FUNCTION) return found;
-  if (found?.type === LAMBDA_VERSION || found?.type === LAMBDA_ALIAS) return scan.referenced(found.properties.FunctionName, ResourceType.LAMBDA_FUNCTION);
+  const throughVersionOrAlias = found?.type === LAMBDA_VERSION || found?.type === LAMBDA_ALIAS;
+  if (throughVersionOrAlias) return scan.referenced(found.properties.FunctionName, ResourceType.LAMBDA_FUNCTION);
   return undefined;
 }
 
