@@ -126,6 +126,21 @@ function allowSending(role: iam.IRole, queue: sqs.IQueue): void {
 }
 
 /**
+ * EventBridge writes to a rule's dead-letter queue as itself (the queue policy
+ * names the rule), so an encrypted queue's key must admit it. The condition names
+ * the account only: naming the rule would make key, queue and rule a cycle.
+ */
+function admitEventBridge(queue: sqs.IQueue): void {
+  queue.encryptionMasterKey?.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEventBridgeDeadLettersForThisAccount',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(queue).account } },
+  }));
+}
+
+/**
  * The target of a SecureSchedule: a function, state machine or queue, invoked by
  * a role of the schedule's own with exact statements, with a retry policy and a
  * dead-letter queue.
@@ -210,6 +225,7 @@ export class SecureScheduleTarget implements scheduler.IScheduleTarget {
 /**
  * A target of an `events.Rule` (`rule.addTarget(SecureRuleTarget.function(fn))`):
  * a function, state machine or queue, with a retry policy and a dead-letter queue.
+ * The dead-letter queue's key admits EventBridge for this account, which delivers to it.
  *
  * It is the aws-cdk-lib target (`targets.LambdaFunction`, `SfnStateMachine`,
  * `SqsQueue`) with our defaults filled in: a SecureQueue as dead-letter queue
@@ -268,8 +284,10 @@ export class SecureRuleTarget implements events.IRuleTarget {
    */
   public bind(rule: eventsRefs.IRuleRef, id?: string): events.RuleTargetConfig {
     const scope = rule as unknown as Construct;
+    const deadLetterQueue = deadLetterQueueOf(scope, this.options);
+    admitEventBridge(deadLetterQueue);
     const delivery: DeliveryOptions = {
-      deadLetterQueue: deadLetterQueueOf(scope, this.options),
+      deadLetterQueue,
       retryAttempts: this.options.retryAttempts ?? RETRY_ATTEMPTS,
       maxEventAge: this.options.maxEventAge ?? MAX_EVENT_AGE,
     };

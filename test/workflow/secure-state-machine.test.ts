@@ -116,6 +116,14 @@ describe('SecureStateMachine invoking a SecureFunction and one of its versions',
   });
 });
 
+test('grantStartExecution to a SecureFunction opens the Step Functions endpoint in its network', () => {
+  const { stack } = newStack();
+  const machine = new SecureStateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
+  machine.grantStartExecution(new SecureFunction(stack, 'Starter', { code: CODE, handler: HANDLER }));
+  const endpoints = Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
+  expect(Object.values(endpoints).map((e: any) => e.Properties.ServiceName)).toEqual(['com.amazonaws.eu-west-1.states']);
+});
+
 describe('SecureStateMachine options', () => {
   test('ExecutionDataLogging.include(reason) logs execution data and records the waiver', () => {
     const { stack } = newStack();

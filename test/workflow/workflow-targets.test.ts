@@ -115,6 +115,18 @@ describe('SecureSchedule and SecureRuleTarget on a function, a state machine and
     expect(targets).toHaveLength(2);
   });
 
+  test('the key of a rule\'s dead-letter queue admits EventBridge for this account, once', () => {
+    const keyPolicy = resources[logicalIdOf(SecurityBaseline.of(stack).key)].Properties.KeyPolicy.Statement;
+    expect(keyPolicy.filter((s: any) => s.Sid === 'AllowEventBridgeDeadLettersForThisAccount')).toEqual([{
+      Sid: 'AllowEventBridgeDeadLettersForThisAccount',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    }]);
+  });
+
   test('a rule may invoke the function through a permission naming the rule and the account', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
