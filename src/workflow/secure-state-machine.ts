@@ -69,7 +69,7 @@ export interface SecureStateMachineProps {
   readonly stateMachineType?: sfn.StateMachineType;
 
   /**
-   * Maximum run time of one execution.
+   * Maximum run time of one execution: up to a year, or five minutes for EXPRESS.
    *
    * @default - no timeout (a STANDARD execution may run up to a year)
    */
@@ -311,7 +311,9 @@ function validate(path: string, props: SecureStateMachineProps): void {
   if (props.definitionBody === undefined) {
     invalidProp(path, 'definitionBody', undefined, 'an sfn.DefinitionBody, e.g. sfn.DefinitionBody.fromChainable(chain)');
   }
-  checkDurationSeconds(path, 'timeout', props.timeout, 1, 31_536_000, '1 to 31536000 (one year)');
+  const express = props.stateMachineType === sfn.StateMachineType.EXPRESS;
+  checkDurationSeconds(path, 'timeout', props.timeout, 1, express ? 300 : 31_536_000,
+    express ? '1 to 300 (five minutes, the most an EXPRESS execution runs)' : '1 to 31536000 (one year)');
   for (const [name, value] of Object.entries(props.definitionSubstitutions ?? {})) {
     if (typeof value !== 'string') invalidProp(path, `definitionSubstitutions.${name}`, value, 'a string');
   }
