@@ -24,3 +24,7 @@ export * from './secrets/secret-rotation';
 export * from './secrets/secure-secret';
 export * from './report/schema';
 export * from './report/security-report';
+export * from './workflow/execution-data-logging';
+export * from './workflow/secure-state-machine';
+export * from './workflow/workflow-targets';
+export * from './workflow/secure-schedule';

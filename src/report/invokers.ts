@@ -1,16 +1,18 @@
 import { functionIn, routeOf } from './apis';
 import { pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { SecurityReportInvoker } from './schema';
+import { ruleTargets, stateMachineInvokers } from './state-machines';
 import { asArray, CfnValue, isObject, renderText } from '../guardrails/cfn-values';
 import { ResourceType } from '../guardrails/resource-index';
 
 /** The order invokers are listed in: the structured ones first, raw permissions last. */
-const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'event-rule', 'function-url', 'permission'];
+const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'event-rule', 'state-machine-task', 'function-url', 'permission'];
 
 /**
  * Who can invoke each function of a template, by function logical id: API
  * methods and authorizers, event source mappings, SNS subscriptions,
- * EventBridge rules and schedules, function URLs and `AWS::Lambda::Permission`s.
+ * EventBridge rules and schedules, state machine tasks, function URLs and
+ * `AWS::Lambda::Permission`s.
  */
 export function invokersByFunction(scan: ScannedStack): Map<string, SecurityReportInvoker[]> {
   const result = new Map<string, SecurityReportInvoker[]>();
@@ -49,16 +51,8 @@ export function invokersByFunction(scan: ScannedStack): Map<string, SecurityRepo
       if (subscription.Protocol === 'lambda') add(fnNamed(subscription.Endpoint), { kind: 'sns-subscription', principal: 'sns.amazonaws.com', source: topic.path });
     }
   }
-  for (const [type, principal, targetsOf] of [
-    ['AWS::Events::Rule', 'events.amazonaws.com', (props: CfnValue) => asArray(props.Targets)],
-    ['AWS::Scheduler::Schedule', 'scheduler.amazonaws.com', (props: CfnValue) => asArray(props.Target)],
-  ] as const) {
-    for (const rule of scan.resourcesOf(type)) {
-      const schedule = rule.properties.ScheduleExpression;
-      const source = schedule !== undefined ? `${rule.path} (${renderText(schedule)})` : rule.path;
-      for (const target of targetsOf(rule.properties).filter(isObject)) add(fnNamed(target.Arn), { kind: 'event-rule', principal, source });
-    }
-  }
+  for (const target of ruleTargets(scan)) add(fnNamed(target.arn), target.invoker);
+  for (const [fnId, invoker] of stateMachineInvokers(scan)) pushTo(result, fnId, invoker);
   for (const url of scan.resourcesOf(ResourceType.LAMBDA_URL)) {
     const authType = renderText(url.properties.AuthType);
     add(fnNamed(url.properties.TargetFunctionArn), {

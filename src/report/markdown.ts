@@ -1,7 +1,7 @@
 import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportKey, SecurityReportService, SecurityReportStack, SecurityReportWaiver,
+  SecurityReportKey, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
 } from './schema';
 
 /**
@@ -53,6 +53,7 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   if (stack.apis.length > 0) lines.push('', '### API routes', ...stack.apis.flatMap(apiSection));
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
   if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
+  if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
   lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers));
   return lines;
 }
@@ -106,6 +107,24 @@ function functionSection(fn: SecurityReportFunction): string[] {
   }
   if (outside.length > 0) {
     lines.push('', `Not in the template, so not listed: ${outside.map((policy) => `${code(policy.name)} (${policy.kind})`).join(', ')}.`);
+  }
+  return lines;
+}
+
+function stateMachineSection(machine: SecurityReportStateMachine): string[] {
+  const summary = [
+    `${code(machine.path)}, ${machine.type}`,
+    `role ${code(machine.role)}`,
+    machine.logGroup ? `logs at ${machine.logLevel} to ${code(machine.logGroup)}${machine.includeExecutionData ? ' with execution data' : ''}` : 'no logs',
+    machine.tracing ? 'traced' : 'not traced',
+    machine.key ? `key ${code(machine.key)}` : 'AWS-owned key',
+    `started by ${machine.invokers.map((invoker) => `${code(invoker.source)} as ${code(invoker.principal)}`).join(', ') || 'no rule or schedule in the template'}`,
+  ];
+  const lines = ['', `${summary.join('; ')}.`];
+  if (machine.tasks.length > 0) {
+    lines.push('', table(['Task', 'Calls', 'Function'], machine.tasks.map((task) => [
+      code(task.state), code(task.resource), task.function ? code(task.function) : '',
+    ])));
   }
   return lines;
 }

@@ -9,6 +9,7 @@ import {
   AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportDocument, SecurityReportFunction,
   SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
 } from './schema';
+import { describeStateMachines } from './state-machines';
 
 /** The version of `security-report.json`'s schema. */
 export const SCHEMA_VERSION = 1;
@@ -96,6 +97,7 @@ function describeStack(scan: ScannedStack, functions: SecurityReportFunction[], 
     dataStores,
     // After the data stores, which record the keys they use.
     keys: inventory.keysOf(scan),
+    stateMachines: describeStateMachines(scan),
     acknowledgements: scan.acknowledgements,
     waivers: scan.waivers,
   };

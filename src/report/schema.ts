@@ -139,6 +139,8 @@ export interface SecurityReportStack {
   readonly dataStores: SecurityReportDataStore[];
   /** Every `AWS::KMS::Key` of the template. */
   readonly keys: SecurityReportKey[];
+  /** Every `AWS::StepFunctions::StateMachine` of the template. */
+  readonly stateMachines: SecurityReportStateMachine[];
   /** Acknowledged findings on constructs of this stack. */
   readonly acknowledgements: SecurityReportAcknowledgement[];
   /** Typed waivers on constructs of this stack. */
@@ -243,7 +245,8 @@ export interface SecurityReportInvoker {
    * How the function is invoked: `api-route` (a REST API method integration),
    * `api-authorizer` (a Lambda authorizer), `event-source-mapping` (Lambda polls
    * a queue or stream), `sns-subscription`, `event-rule` (EventBridge rule or
-   * schedule), `function-url`, or `permission` (an `AWS::Lambda::Permission`
+   * Scheduler schedule), `state-machine-task` (a task state of a Step Functions
+   * state machine), `function-url`, or `permission` (an `AWS::Lambda::Permission`
    * resource policy statement; API Gateway, SNS and EventBridge also add one).
    */
   readonly kind: string;
@@ -251,7 +254,8 @@ export interface SecurityReportInvoker {
   readonly principal: string;
   /**
    * What triggers the invocation: `GET /orders/{id} on <API path>` for routes,
-   * the construct path of a queue, topic, rule or authorizer, `function URL (AWS_IAM)`,
+   * the construct path of a queue, topic, rule or authorizer, `<state machine path> (state <name>)`
+   * for tasks, `function URL (AWS_IAM)`,
    * or the rendered `SourceArn` of a permission (`*` when it has none).
    */
   readonly source: string;
@@ -658,4 +662,56 @@ export interface SecurityReportWaiver {
   readonly reason: string;
   /** Construct path. */
   readonly path: string;
+}
+
+/**
+ * One entry of `stateMachines`: a Step Functions state machine, what it runs and who starts it.
+ */
+export interface SecurityReportStateMachine {
+  /** Construct path. */
+  readonly path: string;
+  /** Logical id in the template. */
+  readonly logicalId: string;
+  /** `STANDARD` or `EXPRESS`. */
+  readonly type: string;
+  /** Construct path (or rendered ARN) of its execution role. */
+  readonly role: string;
+  /** Log level: `ALL`, `ERROR`, `FATAL` or `OFF`. */
+  readonly logLevel: string;
+  /** Whether log events carry the input and output of each state. */
+  readonly includeExecutionData: boolean;
+  /**
+   * The log group receiving its log events.
+   *
+   * @default - absent when it does not log
+   */
+  readonly logGroup?: string;
+  /** Whether X-Ray tracing is on. */
+  readonly tracing: boolean;
+  /**
+   * The customer-managed key encrypting its definition and execution history.
+   *
+   * @default - absent when an AWS-owned key encrypts them
+   */
+  readonly key?: string;
+  /** Its task states, nested ones included, in definition order. */
+  readonly tasks: SecurityReportTask[];
+  /** The EventBridge rules and Scheduler schedules that start it (kind `event-rule`). */
+  readonly invokers: SecurityReportInvoker[];
+}
+
+/**
+ * One entry of `stateMachines[].tasks`.
+ */
+export interface SecurityReportTask {
+  /** The state name. */
+  readonly state: string;
+  /** The service integration (`lambda:invoke`, `sqs:sendMessage`, ...) or the resource ARN the task calls. */
+  readonly resource: string;
+  /**
+   * Construct path of the Lambda function the task invokes (through a version or alias too).
+   *
+   * @default - absent when the task invokes no function of the template
+   */
+  readonly function?: string;
 }

@@ -1,8 +1,11 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { findingsOf, formatFindings } from './harness';
 import { SecureApi } from '../../src/api/secure-api';
 import { SecureWebAcl } from '../../src/api/secure-web-acl';
@@ -17,6 +20,9 @@ import { PrivateNetwork } from '../../src/network/private-network';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
 import { SecureTable } from '../../src/table/secure-table';
+import { SecureSchedule } from '../../src/workflow/secure-schedule';
+import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
+import { SecureRuleTarget, SecureScheduleTarget } from '../../src/workflow/workflow-targets';
 
 /**
  * The bad-input audit: every scalar prop of every construct, set to values of the
@@ -68,6 +74,33 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       'webAcl', 'cloudWatchRole', 'allowTestInvoke'],
   },
   SecureWebAcl: { build: (stack, props) => new SecureWebAcl(stack, 'Acl', props as any), props: ['rateLimit', 'logRetention'] },
+  SecureStateMachine: {
+    build: (stack, props) => new SecureStateMachine(stack, 'Machine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')), ...props,
+    } as any),
+    props: ['definitionBody', 'definitionSubstitutions', 'stateMachineName', 'stateMachineType', 'timeout', 'comment', 'executionData',
+      'logRetention', 'encryptionKey', 'role', 'logs', 'tracingEnabled', 'encryptionConfiguration'],
+  },
+  SecureSchedule: {
+    build: (stack, props) => new SecureSchedule(stack, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: SecureScheduleTarget.function(new SecureFunction(stack, 'Target', { code: CODE, handler: 'index.handler' })),
+      ...props,
+    } as any),
+    props: ['schedule', 'target', 'scheduleName', 'description', 'scheduleGroup', 'enabled', 'timeWindow', 'encryptionKey'],
+  },
+  SecureScheduleTarget: {
+    build: (stack, props) => new SecureSchedule(stack, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: SecureScheduleTarget.function(new SecureFunction(stack, 'Target', { code: CODE, handler: 'index.handler' }), props as any),
+    }),
+    props: ['deadLetterQueue', 'retryAttempts', 'maxEventAge', 'input'],
+  },
+  SecureRuleTarget: {
+    build: (stack, props) => new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) })
+      .addTarget(SecureRuleTarget.queue(new SecureQueue(stack, 'Target'), props as any)),
+    props: ['deadLetterQueue', 'retryAttempts', 'maxEventAge', 'input'],
+  },
 };
 
 const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
@@ -84,7 +117,8 @@ test.each(cases)('%s: our error or zero findings', (_label, name, prop, i) => {
     CONSTRUCTS[name].build(stack, { [prop]: GARBAGE[i] });
   } catch (error) {
     if (error instanceof SecureServerlessError) {
-      expect(error.message).toMatch(/^Audit(\/[^:]+)?: /);
+      // Target factories run before any construct exists: they name themselves.
+      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)): /);
       return;
     }
     throw new Error(`not our error: ${(error as Error).constructor.name}: ${(error as Error).message}`);

@@ -4,12 +4,17 @@ import * as path from 'path';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecurityReport } from '../../src/report/security-report';
+import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import { CODE, ENV, HANDLER } from '../core/fixtures';
 
 /** The reason the fixture gives for its own acknowledgement. */
@@ -25,7 +30,8 @@ export function tempOutdir(): string {
 /**
  * An API with two routes (IAM and no authorization), reader and writer
  * functions on one plain table, a SecureQueue worker, a plain secret read by
- * the reader, a function outside the VPC (a waiver), a plain function with a
+ * the reader, a state machine running the worker started by a nightly rule,
+ * a function outside the VPC (a waiver), a plain function with a
  * user acknowledgement, and a nested stage with one more plain function.
  */
 export function buildFixture(outdir: string): App {
@@ -57,6 +63,12 @@ export function buildFixture(outdir: string): App {
   const orders = api.root.addResource('orders');
   orders.addMethod('GET', new apigateway.LambdaIntegration(reader), { authorizationType: apigateway.AuthorizationType.IAM });
   orders.addMethod('POST', new apigateway.LambdaIntegration(writer));
+
+  const fulfilment = new SecureStateMachine(stack, 'Fulfilment', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Work', { lambdaFunction: worker })),
+  });
+  new events.Rule(stack, 'Nightly', { schedule: events.Schedule.cron({ hour: '2', minute: '0' }) })
+    .addTarget(new targets.SfnStateMachine(fulfilment));
 
   new SecureFunction(stack, 'Webhook', { code: CODE, handler: HANDLER, network: FunctionNetwork.outsideVpc(WAIVER_REASON) });
 

@@ -11,7 +11,7 @@ import * as schema from '../../src/report/schema';
  */
 type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
-| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver';
+| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'stateMachine' | 'task';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
 type Field = Tag | { optional: Tag };
 type Spec<T> = { [K in keyof T]-?: Field };
@@ -53,9 +53,24 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     apis: 'api[]',
     dataStores: 'dataStore[]',
     keys: 'key[]',
+    stateMachines: 'stateMachine[]',
     acknowledgements: 'acknowledgement[]',
     waivers: 'waiver[]',
   } satisfies Spec<schema.SecurityReportStack>,
+  stateMachine: {
+    path: 'string',
+    logicalId: 'string',
+    type: 'string',
+    role: 'string',
+    logLevel: 'string',
+    includeExecutionData: 'boolean',
+    logGroup: optional('string'),
+    tracing: 'boolean',
+    key: optional('string'),
+    tasks: 'task[]',
+    invokers: 'invoker[]',
+  } satisfies Spec<schema.SecurityReportStateMachine>,
+  task: { state: 'string', resource: 'string', function: optional('string') } satisfies Spec<schema.SecurityReportTask>,
   function: {
     path: 'string',
     logicalId: 'string',

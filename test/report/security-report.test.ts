@@ -115,7 +115,10 @@ describe('SecurityReport on the fixture app', () => {
       expect.objectContaining({ principal: 'apigateway.amazonaws.com', sourceAccount: '111111111111', source: expect.stringMatching(/\/GET\/orders$/) }),
       expect.objectContaining({ principal: 'apigateway.amazonaws.com', source: expect.stringMatching(/test-invoke-stage\/GET\/orders$/) }),
     ]);
-    expect(fn('Shop/Worker').invokers).toEqual([{ kind: 'event-source-mapping', principal: 'lambda.amazonaws.com', source: 'Shop/Jobs' }]);
+    expect(fn('Shop/Worker').invokers).toEqual([
+      { kind: 'event-source-mapping', principal: 'lambda.amazonaws.com', source: 'Shop/Jobs' },
+      { kind: 'state-machine-task', principal: 'states.amazonaws.com', source: 'Shop/Fulfilment (state Work)' },
+    ]);
     expect(fn('Shop/Plain').invokers).toEqual([]);
   });
 
@@ -134,6 +137,23 @@ describe('SecurityReport on the fixture app', () => {
     expect(key).toMatchObject({ path: 'Shop/SecurityBaseline/Key', rotation: true, removalPolicy: 'Retain' });
     expect(key.allows[0].principals).toEqual(['arn:<AWS::Partition>:iam::111111111111:root']);
     expect(key.usedBy).toEqual(expect.arrayContaining(['Shop/Jobs', 'Shop/Reader (environment)', 'Shop/Reader/LogGroup']));
+  });
+
+  test('state machines: logging, tracing, key, the functions their tasks invoke, and the rules that start them', () => {
+    const machines = stacks.flatMap((stack) => stack.stateMachines);
+    expect(machines).toEqual([expect.objectContaining({
+      path: 'Shop/Fulfilment',
+      type: 'STANDARD',
+      role: 'Shop/FulfilmentRole',
+      logLevel: 'ALL',
+      includeExecutionData: false,
+      logGroup: 'Shop/FulfilmentLogGroup',
+      tracing: true,
+      key: 'Shop/SecurityBaseline/Key',
+      tasks: [{ state: 'Work', resource: 'lambda:invoke', function: 'Shop/Worker' }],
+      invokers: [{ kind: 'event-rule', principal: 'events.amazonaws.com', source: 'Shop/Nightly (cron(0 2 * * ? *))' }],
+    })]);
+    expect(markdown).toContain('| `Work` | `lambda:invoke` | `Shop/Worker` |');
   });
 
   test('every acknowledgement has a reason; the library\'s are marked library, the app\'s user', () => {
