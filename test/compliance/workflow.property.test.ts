@@ -52,7 +52,9 @@ const generated = fc.record({
   ruleTarget: delivery,
 });
 
-function build(value: fc.RecordValue<any>): App {
+type GeneratedValue = typeof generated extends fc.Arbitrary<infer T> ? T : never;
+
+function build(value: GeneratedValue): App {
   const app = new App();
   const stack = new Stack(app, 'Workflow', { env: ENV });
   const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
