@@ -81,6 +81,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile --fail');
 
+// The tarball holds the compiled library and its docs only: everything at the top level is left
+// out, then lib/, .jsii and API.md are let back in (npm always adds package.json, README and LICENSE).
+// The example's cdk.out, .ci, bench and the lint settings stay out; test/package/tarball.test.ts checks it.
+project.npmignore?.addPatterns('/*', '!/lib/', '!/.jsii', '!/API.md');
+
 // Lint resolves the example app's import of this package through the dev tsconfig's paths.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './test/tsconfig.json']);
 

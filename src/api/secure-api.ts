@@ -372,7 +372,8 @@ export class SecureApi extends Construct {
     });
 
     this.webAcl = props.webAcl ?? SecureWebAcl.of(this);
-    this.webAcl._associate(this, 'WebAclAssociation', this.stage.stageArn).node.addDependency(this.stage);
+    // The stage ARN refers to the stage, so CloudFormation creates the stage first.
+    this.webAcl._associate(this, 'WebAclAssociation', this.stage.stageArn);
 
     if (props.domain) {
       this.domainUrl = `https://${props.domain.domainName}/${props.domain.basePath ?? ''}`;

@@ -1,5 +1,6 @@
 import { IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { builtInTemplateValidation } from './built-in-validation';
 import { ControlTowerChecks } from './control-tower-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
@@ -60,6 +61,9 @@ export class Guardrails {
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
    * Last, it registers the `SecurityReport`, which writes `security-report.json`
    * and `security-report.md` into the cloud assembly (turn it off with `report: false`).
+   * With the report on, aws-cdk-lib's own template validation (`CloudFormation Validate`,
+   * unless `CDK_VALIDATION=false`) is registered on the app just before it, so that the
+   * report counts its findings too; aws-cdk-lib then adds no second copy.
    *
    * Acknowledge a finding on the construct it concerns, with its reason:
    * `Validations.of(construct).acknowledge({ id: 'AwsSolutions-SQS3', reason: '...' })`.
@@ -84,8 +88,14 @@ export class Guardrails {
     }
     if (props.controlTower) plugins.push(new ControlTowerChecks());
     plugins.push(...props.additionalPlugins ?? []);
-    // Last, so that it runs after the plugins it observes.
-    if (props.report ?? true) plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
+    if (props.report ?? true) {
+      // aws-cdk-lib runs its own template validation after every registered plugin,
+      // out of the report's sight; registered here, it runs once, before the report.
+      const builtIn = builtInTemplateValidation(scope, plugins);
+      if (builtIn) plugins.push(builtIn);
+      // Last, so that it runs after the plugins it observes.
+      plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
+    }
     Validations.of(scope).addPlugins(...plugins);
     return plugins;
   }

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { IPostProcessor, IResolveContext, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
@@ -16,6 +16,9 @@ import { invalidProp } from '../core/errors';
  * second policy (`Policy2`, ...) before the first would exceed it, instead of
  * failing at deploy time. The size is estimated from the template with every
  * reference counted as a long ARN.
+ *
+ * Statements that differ only in their actions are rendered as one (see
+ * `FoldingPolicyDocument`).
  */
 export class PolicyRole extends iam.Role {
   /** The first customer-managed policy attached to this role only. */
@@ -47,12 +50,71 @@ export class PolicyRole extends iam.Role {
         `at most ${MAX_POLICIES} managed policies of about ${POLICY_BUDGET} characters each per role; split the function's work`);
     }
     const policy = new iam.ManagedPolicy(this, this.policies.length === 0 ? 'Policy' : `Policy${this.policies.length + 1}`, {
+      document: new FoldingPolicyDocument(),
       description: `Least-privilege permissions of ${this.node.path}`,
       roles: [this],
     });
     this.policies.push(policy);
     return policy;
   }
+}
+
+/**
+ * A policy document that renders statements differing only in their actions
+ * (same effect, resources and conditions, no sid, principal, `NotAction` or
+ * `NotResource`) as one statement with the union of their actions.
+ *
+ * aws-cdk-lib grants one queue twice to a function with a dead-letter queue and
+ * an on-failure destination (`sqs:SendMessage`, then `sqs:SendMessage`,
+ * `sqs:GetQueueAttributes` and `sqs:GetQueueUrl`); the template, the report and
+ * the reviewer would read the same permission twice. Folding the rendered JSON
+ * leaves the callers' `PolicyStatement` objects untouched, so a statement shared
+ * with another principal never gains actions.
+ */
+class FoldingPolicyDocument extends iam.PolicyDocument {
+  public resolve(context: IResolveContext): any {
+    // A resolve context keeps one post-processor: run aws-cdk-lib's (duplicates, sorting) after ours.
+    let rendering: IPostProcessor | undefined;
+    const rendered = super.resolve({ ...context, registerPostProcessor: (postProcessor: IPostProcessor) => { rendering = postProcessor; } });
+    context.registerPostProcessor({
+      postProcess: (input: any, postContext: IResolveContext) => {
+        const folded = foldStatements(input);
+        return rendering ? rendering.postProcess(folded, postContext) : folded;
+      },
+    });
+    return rendered;
+  }
+}
+
+function foldStatements(document: any): any {
+  if (!document || !Array.isArray(document.Statement)) return document;
+  const byScope = new Map<string, { Action: unknown }>();
+  const statements: unknown[] = [];
+  for (const statement of document.Statement) {
+    const scope = foldableScope(statement);
+    const earlier = scope === undefined ? undefined : byScope.get(scope);
+    if (!earlier) {
+      const copy = { ...statement };
+      if (scope !== undefined) byScope.set(scope, copy);
+      statements.push(copy);
+      continue;
+    }
+    const actions = [...new Set([...asList(earlier.Action), ...asList(statement.Action)])];
+    earlier.Action = actions.length === 1 ? actions[0] : actions;
+  }
+  return { ...document, Statement: statements };
+}
+
+/** What a rendered statement grants besides its actions, or undefined when it is not folded. */
+function foldableScope(statement: Record<string, unknown>): string | undefined {
+  const { Action: action, Effect: effect, Resource: resource, Condition: condition, ...rest } = statement;
+  if (Object.keys(rest).length > 0 || action === undefined || resource === undefined) return undefined;
+  if (!asList(action).every(a => typeof a === 'string')) return undefined;
+  return JSON.stringify([effect, asList(resource).map(r => JSON.stringify(r)).sort(), condition ?? null]);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
 }
 
 /** Characters of a managed policy document IAM accepts is 6,144; keep room for the document wrapper. */

@@ -88,7 +88,7 @@ export class SecureTopic extends sns.Topic {
       enforceSSL: true,
     });
     this.key = key;
-    this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe', 'sns:Receive'], this.topicArn));
+    this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe'], this.topicArn));
   }
 
   /**

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct, MetadataEntry } from 'constructs';
+import { isAwsCdkLibAcknowledgement } from './cdk-acknowledgements';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
 import { CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
@@ -43,6 +44,11 @@ export class ScannedStack {
   /** The resources of one CloudFormation type, in template order. */
   public resourcesOf(type: string): readonly ScannedResource[] {
     return this.byType.get(type) ?? [];
+  }
+
+  /** Every resource of the template, in template order. */
+  public allResources(): IterableIterator<ScannedResource> {
+    return this.byLogicalId.values();
   }
 
   /** The resource with this logical id (of this type, when given). */
@@ -184,7 +190,8 @@ function collectRecords(
       rule,
       path: constructPath,
       reason,
-      by: byLibrary.has(rule) ? AcknowledgementSource.LIBRARY : AcknowledgementSource.USER,
+      by: byLibrary.has(rule) ? AcknowledgementSource.LIBRARY
+        : isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER,
     });
   }
 }

@@ -1,23 +1,44 @@
-import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CloudFormationValidatePlugin, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { SecurityReportAcknowledgement, SecurityReportPackFindings } from './schema';
+import { SKIPPED_REPORT } from '../guardrails/built-in-validation';
+
+/** A plugin's last result and the templates it validated. */
+interface PluginResult {
+  readonly templates: string;
+  readonly report: PolicyValidationPluginReport;
+}
+
+/**
+ * The last result of each observed plugin. One wrapper per plugin, however many
+ * reports observe it: aws-cdk-lib's built-in template validation is one shared
+ * instance for every app of the process.
+ */
+const lastResults = new WeakMap<IPolicyValidationPlugin, PluginResult | undefined>();
+
+function observe(plugin: IPolicyValidationPlugin): void {
+  if (lastResults.has(plugin)) return;
+  lastResults.set(plugin, undefined);
+  const validate = plugin.validate.bind(plugin);
+  (plugin as { validate: (context: IPolicyValidationContext) => PolicyValidationPluginReport }).validate = (context) => {
+    const report = validate(context);
+    lastResults.set(plugin, report === SKIPPED_REPORT ? undefined : { templates: templatesKey(context.templatePaths), report });
+    return report;
+  };
+}
+
+function templatesKey(templatePaths: readonly string[]): string {
+  return JSON.stringify([...templatePaths].sort());
+}
 
 /**
  * Records the results of other validation plugins, which CDK does not show to
  * a plugin: each plugin's `validate` is wrapped to keep its last report. The
- * plugins must run before the report, i.e. be registered before it.
+ * plugins must run before the report, i.e. be registered before it; a result
+ * counts for the report whose synth validated the same templates.
  */
 export class PluginObserver {
-  private readonly results = new Map<IPolicyValidationPlugin, PolicyValidationPluginReport>();
-
   constructor(private readonly plugins: readonly IPolicyValidationPlugin[]) {
-    for (const plugin of plugins) {
-      const validate = plugin.validate.bind(plugin);
-      (plugin as { validate: (context: IPolicyValidationContext) => PolicyValidationPluginReport }).validate = (context) => {
-        const report = validate(context);
-        this.results.set(plugin, report);
-        return report;
-      };
-    }
+    plugins.forEach(observe);
   }
 
   /**
@@ -25,13 +46,16 @@ export class PluginObserver {
    * acknowledgements CDK core applies, keyed `<Plugin>::<rule>`), and the
    * acknowledgements of every pack, observed or not, by rule-id prefix.
    *
+   * @param templatePaths the templates of this synth, as the report's validation context lists them
    * @param acknowledgementKeys every acknowledgement key in the app, as CDK core stores it
    * @param acknowledgements the acknowledgements of the report
    */
   public findings(
+    templatePaths: readonly string[],
     acknowledgementKeys: ReadonlySet<string>,
     acknowledgements: readonly SecurityReportAcknowledgement[],
   ): SecurityReportPackFindings[] {
+    const templates = templatesKey(templatePaths);
     const acknowledged = new Map<string, number>();
     for (const { rule } of acknowledgements) acknowledged.set(packOf(rule), (acknowledged.get(packOf(rule)) ?? 0) + 1);
     const result: SecurityReportPackFindings[] = [];
@@ -41,12 +65,16 @@ export class PluginObserver {
       const namespace = plugin.name.replace(/ /g, '-');
       if (seen.has(namespace)) continue;
       seen.add(namespace);
-      const report = this.results.get(plugin);
+      const last = lastResults.get(plugin);
+      const report = last?.templates === templates ? last.report : undefined;
+      const open = report ? openFindings(namespace, report, acknowledgementKeys) : undefined;
       result.push({
         pack: plugin.name,
-        observed: report !== undefined,
-        ...report ? { open: openFindings(namespace, report, acknowledgementKeys) } : {},
+        observed: open !== undefined,
+        ...open ? { open: open.count } : {},
         acknowledged: acknowledged.get(namespace) ?? 0,
+        // aws-cdk-lib reports the findings of its own template validation as warnings that never fail the synth.
+        ...open ? { failsSynth: open.fails && !(plugin instanceof CloudFormationValidatePlugin) } : {},
       });
     }
     for (const pack of [...acknowledged.keys()].sort()) {
@@ -56,15 +84,30 @@ export class PluginObserver {
   }
 }
 
-/** Findings (one per rule and resource) that CDK core does not filter as acknowledged. */
-function openFindings(namespace: string, report: PolicyValidationPluginReport, acknowledgementKeys: ReadonlySet<string>): number {
-  let open = 0;
+/**
+ * Findings (one per rule and resource) that CDK core does not filter as
+ * acknowledged, and whether they fail the synth as CDK core decides it: by the
+ * plugin's own verdict, or, once CDK filtered some of its findings, by whether
+ * an open one is an error.
+ */
+function openFindings(
+  namespace: string,
+  report: PolicyValidationPluginReport,
+  acknowledgementKeys: ReadonlySet<string>,
+): { count: number; fails: boolean } {
+  let count = 0;
+  let suppressedAny = false;
+  let openError = false;
   for (const violation of report.violations) {
     const key = (namespaceOf(violation.ruleName) !== undefined ? violation.ruleName : `${namespace}::${violation.ruleName}`).replace(/ /g, '-');
-    const suppressed = violation.severity?.toLowerCase() !== 'fatal' && acknowledgementKeys.has(key);
-    if (!suppressed) open += Math.max(1, violation.violatingResources.length);
+    const severity = violation.severity?.toLowerCase();
+    const suppressed = severity !== 'fatal' && acknowledgementKeys.has(key);
+    suppressedAny ||= suppressed;
+    if (suppressed) continue;
+    count += Math.max(1, violation.violatingResources.length);
+    openError ||= severity === 'error' || severity === 'fatal';
   }
-  return open;
+  return { count, fails: suppressedAny ? openError : !report.success };
 }
 
 /**

@@ -6,13 +6,13 @@ import { asArray, CfnValue, isObject, renderText } from '../guardrails/cfn-value
 import { ResourceType } from '../guardrails/resource-index';
 
 /** The order invokers are listed in: the structured ones first, raw permissions last. */
-const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'event-rule', 'state-machine-task', 'function-url', 'permission'];
+const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'event-rule', 'state-machine-task', 'custom-resource', 'function-url', 'permission'];
 
 /**
  * Who can invoke each function of a template, by function logical id: API
  * methods and authorizers, event source mappings, SNS subscriptions,
- * EventBridge rules and schedules, state machine tasks, function URLs and
- * `AWS::Lambda::Permission`s.
+ * EventBridge rules and schedules, state machine tasks, custom resources (their
+ * `ServiceToken`), function URLs and `AWS::Lambda::Permission`s.
  */
 export function invokersByFunction(scan: ScannedStack): Map<string, SecurityReportInvoker[]> {
   const result = new Map<string, SecurityReportInvoker[]>();
@@ -53,6 +53,16 @@ export function invokersByFunction(scan: ScannedStack): Map<string, SecurityRepo
   }
   for (const target of ruleTargets(scan)) add(fnNamed(target.arn), target.invoker);
   for (const [fnId, invoker] of stateMachineInvokers(scan)) pushTo(result, fnId, invoker);
+  // CloudFormation invokes the function a custom resource's ServiceToken names, on each
+  // create, update and delete, e.g. the handler of aws-cdk-lib's `Custom::VpcRestrictDefaultSG`.
+  for (const resource of scan.allResources()) {
+    if (!resource.type.startsWith('Custom::') && resource.type !== 'AWS::CloudFormation::CustomResource') continue;
+    add(fnNamed(resource.properties.ServiceToken), {
+      kind: 'custom-resource',
+      principal: 'cloudformation.amazonaws.com',
+      source: `${resource.path} (${resource.type})`,
+    });
+  }
   for (const url of scan.resourcesOf(ResourceType.LAMBDA_URL)) {
     const authType = renderText(url.properties.AuthType);
     add(fnNamed(url.properties.TargetFunctionArn), {

@@ -1,7 +1,7 @@
 import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportKey, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
+  SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
 } from './schema';
 
 /**
@@ -17,11 +17,15 @@ export function renderMarkdown(report: SecurityReportDocument): string {
       + 'the API routes and their authorization, who reads and writes each data store, the keys, and every acknowledged finding and waiver with its reason. '
       + 'The same data is in `security-report.json`.',
     '',
-    table(['Functions', 'Outside a VPC', 'API routes', 'Without authorization', 'Data stores', 'Keys', 'Acknowledgements (library / user)', 'Waivers'], [[
+    table(['Functions', 'Outside a VPC', 'API routes', 'Without authorization', 'Data stores', 'Keys', 'Acknowledgements (library / aws-cdk-lib / user)', 'Waivers'], [[
       `${summary.functions}`, `${summary.functionsOutsideVpc}`, `${summary.routes}`, `${summary.routesWithoutAuthorization}`, `${summary.dataStores}`,
-      `${summary.keys}`, `${summary.acknowledgements} (${summary.libraryAcknowledgements} / ${summary.userAcknowledgements})`, `${summary.waivers}`,
+      `${summary.keys}`, `${summary.acknowledgements} (${summary.libraryAcknowledgements} / ${summary.awsCdkLibAcknowledgements} / ${summary.userAcknowledgements})`, `${summary.waivers}`,
     ]]),
   ];
+  const failing = failingPacks(report);
+  if (failing.length > 0) {
+    lines.push('', `**This synth fails** on the open findings of ${failing.join(', ')}: each is listed in \`validation-report.json\` beside this report.`);
+  }
   if (summary.findings.length > 0) {
     lines.push('', table(['Pack', 'Open findings', 'Acknowledged'],
       summary.findings.map((pack) => [pack.pack, pack.open !== undefined ? `${pack.open}` : 'not observed', `${pack.acknowledged}`])));
@@ -144,11 +148,22 @@ function apiSection(api: SecurityReportApi): string[] {
     table(['Method', 'Path', 'Authorization', 'Handler', 'Throttling'], api.routes.map((route) => [
       route.method,
       code(route.path),
-      route.authorization + (route.authorizer ? ` ${code(route.authorizer)}` : '') + (route.apiKeyRequired ? ', API key' : ''),
+      authorizationText(route),
       route.handler ? code(route.handler) : route.integration,
       route.throttling ? throttlingText(route.throttling) : '',
     ])),
   ];
+}
+
+/** The packs whose open findings fail this synth. */
+export function failingPacks(report: SecurityReportDocument): string[] {
+  return report.summary.findings.filter((pack) => pack.failsSynth).map((pack) => pack.pack);
+}
+
+/** `COGNITO_USER_POOLS` once, not again as the authorizer's type; a Lambda authorizer keeps its type (`TOKEN`, `REQUEST`). */
+function authorizationText(route: SecurityReportRoute): string {
+  const authorizer = route.authorizer?.replace(` (${route.authorization})`, '');
+  return route.authorization + (authorizer ? ` ${code(authorizer)}` : '') + (route.apiKeyRequired ? ', API key' : '');
 }
 
 function dataStoreTable(stores: readonly SecurityReportDataStore[]): string {

@@ -60,7 +60,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
   const stacks = stages.flatMap((stage) => stage.stacks);
   const allFunctions = stacks.flatMap((stack) => stack.functions);
   const routes = stacks.flatMap((stack) => stack.apis.flatMap((api) => api.routes));
-  const libraryAcknowledgements = acknowledgements.filter((ack) => ack.by === AcknowledgementSource.LIBRARY).length;
+  const recordedBy = (source: AcknowledgementSource) => acknowledgements.filter((ack) => ack.by === source).length;
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedBy: 'cdk-secure-serverless',
@@ -74,8 +74,9 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       dataStores: stacks.reduce((sum, stack) => sum + stack.dataStores.length, 0),
       keys: stacks.reduce((sum, stack) => sum + stack.keys.length, 0),
       acknowledgements: acknowledgements.length,
-      libraryAcknowledgements,
-      userAcknowledgements: acknowledgements.length - libraryAcknowledgements,
+      libraryAcknowledgements: recordedBy(AcknowledgementSource.LIBRARY),
+      awsCdkLibAcknowledgements: recordedBy(AcknowledgementSource.AWS_CDK_LIB),
+      userAcknowledgements: recordedBy(AcknowledgementSource.USER),
       waivers: waivers.length,
       findings: options.findings(scan.acknowledgementKeys, acknowledgements),
     },

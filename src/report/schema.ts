@@ -17,9 +17,12 @@ export enum AcknowledgementSource {
   /** The library acknowledged the finding itself, with its reason, where AWS allows no other setting. */
   LIBRARY = 'library',
   /**
-   * Anything else: the app's code, with `Validations.of(construct).acknowledge(...)`
-   * (and the few acknowledgements aws-cdk-lib records for its own template validation).
+   * aws-cdk-lib, for its own built-in template validation (`CloudFormation-Validate::...`),
+   * e.g. `W3010` for the literal AZs of `stack.availabilityZones`: recognised by the
+   * rule id together with the exact reason aws-cdk-lib writes.
    */
+  AWS_CDK_LIB = 'aws-cdk-lib',
+  /** Anything else: the app's code, with `Validations.of(construct).acknowledge(...)`. */
   USER = 'user',
 }
 
@@ -61,7 +64,9 @@ export interface SecurityReportSummary {
   readonly acknowledgements: number;
   /** Acknowledgements recorded by the library. */
   readonly libraryAcknowledgements: number;
-  /** The other acknowledgements (`by: user`). */
+  /** Acknowledgements aws-cdk-lib recorded for its own template validation (`by: aws-cdk-lib`). */
+  readonly awsCdkLibAcknowledgements: number;
+  /** Acknowledgements the app recorded (`by: user`). */
   readonly userAcknowledgements: number;
   /** Typed waivers: weakened defaults with their reasons. */
   readonly waivers: number;
@@ -93,6 +98,13 @@ export interface SecurityReportPackFindings {
   readonly open?: number;
   /** Acknowledgements in the app whose rule id belongs to this pack. */
   readonly acknowledged: number;
+  /**
+   * Whether this pack's open findings fail the synth, as CDK decides it (a pack's
+   * warnings fail it too; aws-cdk-lib's own template validation never does).
+   *
+   * @default - absent when the pack was not observed
+   */
+  readonly failsSynth?: boolean;
 }
 
 /**
@@ -246,7 +258,8 @@ export interface SecurityReportInvoker {
    * `api-authorizer` (a Lambda authorizer), `event-source-mapping` (Lambda polls
    * a queue or stream), `sns-subscription`, `event-rule` (EventBridge rule or
    * Scheduler schedule), `state-machine-task` (a task state of a Step Functions
-   * state machine), `function-url`, or `permission` (an `AWS::Lambda::Permission`
+   * state machine), `custom-resource` (CloudFormation, through the custom resource's
+   * `ServiceToken`), `function-url`, or `permission` (an `AWS::Lambda::Permission`
    * resource policy statement; API Gateway, SNS and EventBridge also add one).
    */
   readonly kind: string;
@@ -255,7 +268,8 @@ export interface SecurityReportInvoker {
   /**
    * What triggers the invocation: `GET /orders/{id} on <API path>` for routes,
    * the construct path of a queue, topic, rule or authorizer, `<state machine path> (state <name>)`
-   * for tasks, `function URL (AWS_IAM)`,
+   * for tasks, a custom resource's path and type
+   * (`Shop/Vpc/RestrictDefaultSecurityGroupCustomResource (Custom::VpcRestrictDefaultSG)`), `function URL (AWS_IAM)`,
    * or the rendered `SourceArn` of a permission (`*` when it has none).
    */
   readonly source: string;
@@ -646,7 +660,7 @@ export interface SecurityReportAcknowledgement {
   readonly path: string;
   /** Why the finding is acceptable. */
   readonly reason: string;
-  /** `library` or `user`. */
+  /** Who recorded it: `library`, `aws-cdk-lib` or `user`. */
   readonly by: AcknowledgementSource;
 }
 

@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PluginObserver } from './findings';
-import { count, renderMarkdown } from './markdown';
+import { count, failingPacks, renderMarkdown } from './markdown';
 import { buildReport } from './report-builder';
 import { SecurityReportDocument } from './schema';
 
@@ -63,6 +63,8 @@ export class SecurityReport implements IPolicyValidationPlugin {
   /** The plugin name. */
   public readonly name: string = 'SecurityReport';
   private readonly observer: PluginObserver;
+  /** Headlines printed, by report file: a second synth of the same app writes the same report and says nothing new. */
+  private readonly printed = new Map<string, string>();
 
   /**
    * @param scope the app (or a construct in it); when given, report files left by an earlier synth into the same directory are removed now, before synthesis
@@ -99,7 +101,7 @@ export class SecurityReport implements IPolicyValidationPlugin {
   private write(app: Stage, context: IPolicyValidationContext): void {
     const report = buildReport(app, {
       templatePaths: context.templatePaths,
-      findings: (keys, acknowledgements) => this.observer.findings(keys, acknowledgements),
+      findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements),
     });
     const jsonFile = path.join(app.outdir, SecurityReport.JSON_FILE);
     const markdownFile = path.join(app.outdir, SecurityReport.MARKDOWN_FILE);
@@ -113,7 +115,10 @@ export class SecurityReport implements IPolicyValidationPlugin {
         + '(new SecurityReport(app)) so that it removes them before synthesis.');
       return;
     }
-    warn(`security report ${displayPath(markdownFile)} (and .json): ${headline(report)}`);
+    const line = `security report ${displayPath(markdownFile)} (and .json): ${headline(report)}`;
+    if (this.printed.get(markdownFile) === line) return;
+    this.printed.set(markdownFile, line);
+    warn(line);
   }
 }
 
@@ -133,12 +138,13 @@ function headline(report: SecurityReportDocument): string {
   const s = report.summary;
   const observed = s.findings.filter((pack) => pack.open !== undefined);
   const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
-  return [
+  const failing = failingPacks(report);
+  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
     `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)`,
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
-    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.userAcknowledgements} by the app)`,
+    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
     observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
   ].join(', ');

@@ -1,7 +1,9 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
+import { cfnLintApps, formatLintFindings, LintFinding } from './cfn-lint';
 import { Finding, findingsFor, findingsOf, formatFindings } from './harness';
+import { repeatedStatements } from './repeated-statements';
 import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
 
@@ -16,12 +18,16 @@ export interface Matrix {
 /**
  * Registers the compliance matrix: every case is built for both profiles first,
  * then each profile is validated in one call, so cfn-guard runs once per profile
- * over all its templates; each case must have zero unacknowledged findings.
+ * over all its templates; each case must have zero unacknowledged findings. One
+ * cfn-lint run over every template of both profiles must find nothing either,
+ * and no policy document may grant the same permission in two statements.
  */
 export function complianceMatrix(caseNames: readonly string[], build: (name: string, profile: ComplianceProfile) => App): Matrix {
   const apps = new Map<ComplianceProfile, App[]>();
   const results = new Map<ComplianceProfile, Map<string, Finding[]>>();
   let guardRuns = 0;
+  let lintFindings: LintFinding[] = [];
+  let repeated: string[] = [];
 
   beforeAll(() => {
     const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
@@ -34,8 +40,23 @@ export function complianceMatrix(caseNames: readonly string[], build: (name: str
     validate.mockRestore();
   }, 300_000);
 
+  // The templates the packs read, already written: a hook of its own, so the lint has its own timeout.
+  beforeAll(() => {
+    const labelled = new Map(PROFILES.flatMap(profile => caseNames.map((name, i) => [`${name} (${profile})`, apps.get(profile)![i]] as const)));
+    lintFindings = cfnLintApps(labelled);
+    repeated = repeatedStatements(labelled);
+  }, 300_000);
+
   test('the Control Tower guard rules ran once per profile', () => {
     expect(guardRuns).toBe(PROFILES.length);
+  });
+
+  test('cfn-lint finds no error or warning in any template', () => {
+    expect(formatLintFindings(lintFindings)).toEqual(formatLintFindings([]));
+  });
+
+  test('no policy document grants a permission in two statements', () => {
+    expect(repeated).toEqual([]);
   });
 
   describe.each(PROFILES)('%s profile', profile => {

@@ -2,11 +2,12 @@ process.env.CDK_VALIDATION = 'false';
 
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureTable } from '../../src/table/secure-table';
 import { findingsOf, formatFindings } from '../compliance/harness';
-import { CODE, HANDLER, newStack } from '../core/fixtures';
+import { CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, referencedIds } from '../core/fixtures';
 
 /** A deployed ARN is at most about this long; references in the template stand for one. */
 const ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/OrdersService-CustomerOrdersTable0123456789-ABCDEFGHIJKL';
@@ -41,5 +42,37 @@ describe('a function granted many resources', () => {
 
   test('still has no finding', () => {
     expect(formatFindings(findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false }))).toBe(formatFindings([]));
+  });
+});
+
+describe('statements that differ only in their actions', () => {
+  // GIVEN a function, whose dead-letter queue aws-cdk-lib grants twice (as its DLQ and as its
+  // on-failure destination), and a user's statement shared with a second function
+  const { stack } = newStack();
+  const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+  const other = new SecureFunction(stack, 'Other', { code: CODE, handler: HANDLER });
+  const shared = new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/app'] });
+  fn.addToRolePolicy(shared);
+  other.addToRolePolicy(shared);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameters'], resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/app'] }));
+  const template = Template.fromStack(stack);
+  const onQueue = (roleOf: SecureFunction, queueId: string) => managedPolicyStatementsOf(template, logicalIdOf(roleOf.role!))
+    .filter(s => referencedIds(s.Resource).has(queueId));
+
+  test('are rendered as one statement with every action', () => {
+    const statements = onQueue(fn, logicalIdOf(fn.deadLetterQueue!));
+    expect(statements).toEqual([{
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      Resource: { 'Fn::GetAtt': [logicalIdOf(fn.deadLetterQueue!), 'Arn'] },
+    }]);
+  });
+
+  test('never widen a statement object another principal holds', () => {
+    const parameterActions = (roleOf: SecureFunction) => managedPolicyStatementsOf(template, logicalIdOf(roleOf.role!))
+      .filter(s => JSON.stringify(s.Resource).includes('parameter/app')).map(s => s.Action);
+    expect(parameterActions(fn)).toEqual([['ssm:GetParameter', 'ssm:GetParameters']]);
+    expect(parameterActions(other)).toEqual(['ssm:GetParameter']);
+    expect(shared.actions).toEqual(['ssm:GetParameter']);
   });
 });

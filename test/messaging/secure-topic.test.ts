@@ -46,7 +46,7 @@ describe('SecureTopic', () => {
         Sid: 'DenyOtherAccounts',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: ['sns:Publish', 'sns:Subscribe', 'sns:Receive'],
+        Action: ['sns:Publish', 'sns:Subscribe'],
         Resource: { Ref: topicId },
         Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' }, Bool: { 'aws:PrincipalIsAWSService': 'false' } },
       },

@@ -54,11 +54,72 @@ describe('Guardrails.enforce', () => {
 
     // THEN every pack ran before the report, and none left a finding open
     expect(readReport(outdir).summary.findings.slice(0, 3)).toEqual([
-      { pack: 'ServerlessSecurity', observed: true, open: 0, acknowledged: expect.any(Number) },
-      { pack: 'AwsSolutions', observed: true, open: 0, acknowledged: expect.any(Number) },
-      { pack: 'Serverless', observed: true, open: 0, acknowledged: expect.any(Number) },
+      { pack: 'ServerlessSecurity', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'AwsSolutions', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'Serverless', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
     ]);
     expect(stderr).toMatch(/, 0 open findings in 3 packs\n$/);
+  });
+
+  test('a failed synth prints the report line once, saying the synth fails, and the report counts the open findings', () => {
+    // GIVEN a plain queue, which AwsSolutions and Serverless flag
+    const outdir = tempOutdir();
+    const app = new App({ outdir });
+    Guardrails.enforce(app);
+    new sqs.Queue(new Stack(app, 'S', { env: ENV }), 'Plain');
+
+    // WHEN
+    let failure: unknown;
+    const stderr = captureStderr(() => {
+      try {
+        app.synth();
+      } catch (e) {
+        failure = e;
+      }
+    });
+
+    // THEN
+    expect(String(failure)).toMatch(/ValidationFailed|Validation failed/);
+    const lines = stderr.split('\n').filter((line) => line.includes('security report'));
+    expect(lines).toEqual([expect.stringMatching(/: the synth fails on the open findings of AwsSolutions, Serverless; .*, [1-9]\d* open findings in 3 packs$/)]);
+    const { findings } = readReport(outdir).summary;
+    expect(findings.filter((pack) => pack.failsSynth).map((pack) => [pack.pack, pack.open! > 0])).toEqual([['AwsSolutions', true], ['Serverless', true]]);
+    expect(fs.readFileSync(path.join(outdir, SecurityReport.MARKDOWN_FILE), 'utf-8')).toContain('**This synth fails** on the open findings of AwsSolutions, Serverless');
+  });
+
+  describe('with aws-cdk-lib\'s template validation on', () => {
+    // GIVEN the guardrails registered while CDK_VALIDATION is not `false`, WHEN a clean app is synthesized
+    const outdir = tempOutdir();
+    let plugins: IPolicyValidationPlugin[] = [];
+    let stderr = '';
+    beforeAll(() => {
+      delete process.env.CDK_VALIDATION;
+      try {
+        const app = new App({ outdir });
+        plugins = Guardrails.enforce(app);
+        const stack = new Stack(app, 'Orders', { env: ENV });
+        new SecureFunction(stack, 'Worker', { code: CODE, handler: HANDLER });
+        stderr = captureStderr(() => app.synth());
+      } finally {
+        process.env.CDK_VALIDATION = 'false';
+      }
+    }, 300_000);
+
+    test('registers it just before the report, so that it runs once and the report observes it', () => {
+      expect(plugins.map((plugin) => plugin.name).slice(-2)).toEqual(['CloudFormation Validate', 'SecurityReport']);
+      expect(readReport(outdir).summary.findings).toContainEqual(
+        { pack: 'CloudFormation Validate', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false });
+      expect(stderr.split('\n').filter((line) => line.includes('security report'))).toEqual([expect.stringMatching(/0 open findings in 4 packs$/)]);
+    });
+
+    test('labels the acknowledgements aws-cdk-lib records for it as aws-cdk-lib', () => {
+      const report = readReport(outdir);
+      const acknowledgements = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.acknowledgements));
+      expect(acknowledgements.filter((ack) => ack.rule.startsWith('CloudFormation-Validate::')).map((ack) => ack.by)).toEqual(
+        expect.arrayContaining(['aws-cdk-lib']));
+      expect(acknowledgements.filter((ack) => ack.by === 'user')).toEqual([]);
+      expect(report.summary.userAcknowledgements).toBe(0);
+    });
   });
 });
 
@@ -87,7 +148,7 @@ describe('SecurityReport', () => {
     captureStderr(() => app.synth());
 
     // THEN
-    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', observed: true, open: 1, acknowledged: 1 });
+    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', observed: true, open: 1, acknowledged: 1, failsSynth: false });
   });
 
   test('never fails the synth: a report it cannot write is explained on stderr', () => {

@@ -33,12 +33,13 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     keys: 'number',
     acknowledgements: 'number',
     libraryAcknowledgements: 'number',
+    awsCdkLibAcknowledgements: 'number',
     userAcknowledgements: 'number',
     waivers: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
-    pack: 'string', observed: 'boolean', open: optional('number'), acknowledged: 'number',
+    pack: 'string', observed: 'boolean', open: optional('number'), acknowledged: 'number', failsSynth: optional('boolean'),
   } satisfies Spec<schema.SecurityReportPackFindings>,
   stage: {
     stage: 'string', stacks: 'stack[]', acknowledgements: 'acknowledgement[]', waivers: 'waiver[]',
@@ -197,8 +198,9 @@ describe('security-report.json schema', () => {
     expect([...seen].sort()).toEqual(Object.keys(SCHEMA).sort());
   });
 
-  test('acknowledgements are by the library or the user, nothing else', () => {
+  test('acknowledgements are by the library, aws-cdk-lib or the user, nothing else', () => {
     const by = new Set(json.stages.flatMap((stage: any) => stage.stacks.flatMap((stack: any) => stack.acknowledgements.map((ack: any) => ack.by))));
-    expect([...by].sort()).toEqual([schema.AcknowledgementSource.LIBRARY, schema.AcknowledgementSource.USER]);
+    const { AWS_CDK_LIB, LIBRARY, USER } = schema.AcknowledgementSource;
+    expect([...by].sort()).toEqual([AWS_CDK_LIB, LIBRARY, USER]);
   });
 });

@@ -162,7 +162,25 @@ describe('SecurityReport on the fixture app', () => {
     expect(acknowledgements).toContainEqual({ rule: 'AwsSolutions-IAM5[Resource::*]', path: 'Shop/ReaderServiceRole/Policy', reason: expect.any(String), by: 'library' });
     expect(acknowledgements).toContainEqual({ rule: 'HIPAA.Security-LambdaInsideVPC', path: 'Shop/Webhook', reason: WAIVER_REASON, by: 'library' });
     expect(acknowledgements).toContainEqual({ rule: 'AwsSolutions-L1', path: 'Shop/Plain', reason: USER_REASON, by: 'user' });
-    expect(report.summary.libraryAcknowledgements + report.summary.userAcknowledgements).toBe(acknowledgements.length);
+    const { libraryAcknowledgements, awsCdkLibAcknowledgements, userAcknowledgements } = report.summary;
+    expect(libraryAcknowledgements + awsCdkLibAcknowledgements + userAcknowledgements).toBe(acknowledgements.length);
+  });
+
+  test('the acknowledgements aws-cdk-lib records itself are marked aws-cdk-lib, not user', () => {
+    const flowLog = acknowledgements.filter((ack) => ack.rule === 'CloudFormation-Validate::F3002' || ack.rule === 'CloudFormation-Validate::F3003');
+    expect(flowLog.length).toBeGreaterThan(0);
+    expect(new Set(flowLog.map((ack) => ack.by))).toEqual(new Set(['aws-cdk-lib']));
+    expect(acknowledgements.filter((ack) => ack.by === 'user').map((ack) => ack.rule)).toEqual(['AwsSolutions-L1']);
+    expect(report.summary).toMatchObject({ awsCdkLibAcknowledgements: acknowledgements.filter((ack) => ack.by === 'aws-cdk-lib').length, userAcknowledgements: 1 });
+  });
+
+  test('a custom-resource handler is invoked by its custom resource, through its ServiceToken', () => {
+    expect(fn('Shop/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler').invokers).toEqual([{
+      kind: 'custom-resource',
+      principal: 'cloudformation.amazonaws.com',
+      source: expect.stringMatching(/^Shop\/.*RestrictDefaultSecurityGroupCustomResource \(Custom::VpcRestrictDefaultSG\)$/),
+    }]);
+    expect(markdown).toMatch(/custom-resource: `Shop\/\S+ \(Custom::VpcRestrictDefaultSG\)` as `cloudformation\.amazonaws\.com`/);
   });
 
   test('waivers carry their reason', () => {
