@@ -71,11 +71,11 @@ describe('ApiStageThrottling', () => {
 describe('ApiStageThrottling on HTTP API stages', () => {
   /** An HTTP API with two routes and a stage with the given settings. */
   function httpApi(scope: Stack, id: string, stage: Partial<apigatewayv2.CfnStageProps>): void {
-    const api = new apigatewayv2.CfnApi(scope, id, { name: id, protocolType: 'HTTP' });
+    const httpApiResource = new apigatewayv2.CfnApi(scope, id, { name: id, protocolType: 'HTTP' });
     ['GET /orders', 'GET /orders/{id}'].forEach((routeKey, i) => {
-      new apigatewayv2.CfnRoute(scope, `${id}Route${i}`, { apiId: api.ref, routeKey, authorizationType: 'AWS_IAM' });
+      new apigatewayv2.CfnRoute(scope, `${id}Route${i}`, { apiId: httpApiResource.ref, routeKey, authorizationType: 'AWS_IAM' });
     });
-    new apigatewayv2.CfnStage(scope, `${id}Stage`, { apiId: api.ref, stageName: '$default', ...stage });
+    new apigatewayv2.CfnStage(scope, `${id}Stage`, { apiId: httpApiResource.ref, stageName: '$default', ...stage });
   }
   const limits = { throttlingRateLimit: 10, throttlingBurstLimit: 20 };
 
