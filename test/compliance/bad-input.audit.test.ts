@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { findingsOf, formatFindings } from './harness';
 import { SecureApi } from '../../src/api/secure-api';
+import { SecureHttpApi } from '../../src/api/secure-http-api';
 import { SecureWebAcl } from '../../src/api/secure-web-acl';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
@@ -68,6 +69,13 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       'webAcl', 'cloudWatchRole', 'allowTestInvoke'],
   },
   SecureWebAcl: { build: (stack, props) => new SecureWebAcl(stack, 'Acl', props as any), props: ['rateLimit', 'logRetention'] },
+  SecureHttpApi: {
+    build: (stack, props) => {
+      const api = new SecureHttpApi(stack, 'HttpApi', props as any);
+      api.addRoute('GET', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }));
+    },
+    props: ['apiName', 'description', 'defaultAuthorization', 'throttling', 'cors', 'domain', 'baseline'],
+  },
 };
 
 const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
