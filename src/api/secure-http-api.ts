@@ -13,7 +13,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
-const ROUTE_METADATA = 'cdk-secure-serverless:http-route';
+const ROUTE_METADATA = 'cdk-secure-serverless:route';
 const DEFAULT_THROTTLE: Throttle = { rateLimit: 100, burstLimit: 200 };
 /** The stage every request goes through: API Gateway deploys it on every change. */
 const STAGE_NAME = '$default';

@@ -153,6 +153,10 @@ describe('SecureHttpApi options', () => {
     template.hasResourceProperties(`${V2}::Route`, { RouteKey: 'GET /orders', AuthorizationType: 'AWS_IAM' });
     expect(open.node.metadata.filter(m => m.type === WAIVER_METADATA).map(m => m.data))
       .toEqual([{ setting: 'authorization', value: 'none', reason: 'public status page' }]);
+    expect(api.node.metadata.filter(m => m.type === 'cdk-secure-serverless:route').map(m => m.data)).toEqual([
+      { method: 'GET', path: '/status', authorization: 'none', reason: 'public status page', throttling: { rateLimit: 100, burstLimit: 200 } },
+      { method: 'GET', path: '/orders', authorization: 'iam', throttling: { rateLimit: 100, burstLimit: 200 } },
+    ]);
   });
 
   test('CORS is answered by API Gateway for explicit origins', () => {
