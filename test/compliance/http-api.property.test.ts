@@ -65,7 +65,7 @@ const generated: fc.Arbitrary<Generated> = fc.record({
     throttling,
   }, { requiredKeys: ['method', 'path', 'authorization', 'reason'] }), { minLength: 1, maxLength: 4 }),
   defaultAuthorization: fc.constantFrom<AuthKind>('default', 'default', 'iam', 'lambdaToken'),
-  cors: mostly(fc.constant(['https://app.example.com']), fc.constantFrom(['*'], []), 8),
+  cors: mostly<string[]>(fc.constant(['https://app.example.com']), fc.constantFrom(['*'], []), 8),
 }, { requiredKeys: ['routes', 'defaultAuthorization'] });
 
 /** Builds the app; every call that takes user input (factories included) happens here. */
