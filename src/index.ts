@@ -16,6 +16,8 @@ export * from './api/api-authorization';
 export * from './api/api-gateway-account';
 export * from './api/secure-web-acl';
 export * from './api/secure-api';
+export * from './api/http-api-authorization';
+export * from './api/secure-http-api';
 export * from './table/table-billing';
 export * from './table/table-backup';
 export * from './table/table-grants';

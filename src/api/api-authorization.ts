@@ -3,13 +3,12 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
+import { checkHandler, checkResultsCacheTtl, checkScopes } from './authorizer-checks';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
-import { checkDurationSeconds, checkReason, invalidProp } from '../core/errors';
+import { checkReason, invalidProp } from '../core/errors';
 
 /** A Lambda authorizer identity source: a header, a query string, a stage variable or a context variable. */
 const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
-/** An OAuth 2.0 scope (RFC 6749 section 3.3). */
-const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
 const AUTHORIZATION_HEADER = 'method.request.header.Authorization';
 
 /** The kinds of authorization, as recorded in metadata and the report. */
@@ -70,20 +69,11 @@ export class ApiAuthorization {
     if (!userPool || typeof (userPool as cognito.IUserPool).userPoolArn !== 'string') {
       invalidProp(where, 'userPool', userPool, 'a cognito.IUserPool');
     }
-    if (scopes !== undefined) {
-      if (!Array.isArray(scopes) || scopes.length === 0) {
-        invalidProp(where, 'scopes', scopes, 'a non-empty list of OAuth scopes, or undefined to accept ID tokens');
-      }
-      for (const scope of scopes) {
-        if (typeof scope !== 'string' || (!Token.isUnresolved(scope) && !OAUTH_SCOPE.test(scope))) {
-          invalidProp(where, 'scopes', scope, 'OAuth scopes such as "orders/read": 1 to 256 printable characters without spaces, quotes or backslashes');
-        }
-      }
-    }
+    const checkedScopes = checkScopes(where, scopes, 'accept ID tokens');
     return new ApiAuthorization(Kind.COGNITO, 'a Cognito user pool', {
       key: `cognito:${userPool.node.addr}`,
       target: userPool,
-      scopes: scopes ? [...scopes] : undefined,
+      scopes: checkedScopes,
       create: (scope, id) => new apigateway.CognitoUserPoolsAuthorizer(scope, id, { cognitoUserPools: [userPool] }),
     });
   }
@@ -97,7 +87,7 @@ export class ApiAuthorization {
   public static lambdaToken(handler: lambda.IFunction, options: LambdaAuthorizationOptions = {}): ApiAuthorization {
     const where = 'ApiAuthorization.lambdaToken';
     checkHandler(where, handler);
-    const resultsCacheTtl = checkCacheTtl(where, options.resultsCacheTtl);
+    const resultsCacheTtl = checkResultsCacheTtl(where, options.resultsCacheTtl);
     return new ApiAuthorization(Kind.LAMBDA_TOKEN, 'a Lambda token authorizer', {
       key: `token:${handler.node.addr}:${resultsCacheTtl?.toSeconds()}`,
       target: handler,
@@ -125,7 +115,7 @@ export class ApiAuthorization {
         invalidProp(where, 'identitySources', source, allowed);
       }
     }
-    const resultsCacheTtl = checkCacheTtl(where, options.resultsCacheTtl);
+    const resultsCacheTtl = checkResultsCacheTtl(where, options.resultsCacheTtl);
     const sources = [...new Set(identitySources)];
     return new ApiAuthorization(Kind.LAMBDA_REQUEST, 'a Lambda request authorizer', {
       key: `request:${handler.node.addr}:${sources.join(',')}:${resultsCacheTtl?.toSeconds()}`,
@@ -250,17 +240,6 @@ interface AuthorizerDetails {
   readonly identitySources?: string[];
   readonly reason?: string;
   readonly create?: (scope: Construct, id: string) => apigateway.IAuthorizer;
-}
-
-function checkHandler(where: string, handler: unknown): void {
-  if (!handler || typeof (handler as lambda.IFunction).functionArn !== 'string' || typeof (handler as lambda.IFunction).addPermission !== 'function') {
-    invalidProp(where, 'handler', handler, 'a lambda.IFunction, such as a SecureFunction');
-  }
-}
-
-function checkCacheTtl(where: string, ttl: Duration | undefined): Duration | undefined {
-  checkDurationSeconds(where, 'resultsCacheTtl', ttl, 0, 3600, '0 to 3600 (1 hour)');
-  return ttl;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
+import type { ApiDomainOptions } from './secure-api';
 import { checkDurationSeconds, invalidProp } from '../core/errors';
 
 /** The HTTP methods API Gateway accepts, `ANY` included. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'];
 
+const HOSTNAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const BASE_PATH = /^[A-Za-z0-9._-]{1,128}$/;
 const LITERAL_SEGMENT = /^[A-Za-z0-9:._$-]+$/;
 const VARIABLE_SEGMENT = /^\{([A-Za-z0-9._-]+)(\+?)\}$/;
 const REQUEST_PARAMETER = /^method\.request\.(querystring|multivaluequerystring|header|multivalueheader|path)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -100,11 +103,7 @@ export function checkCacheTtl(scope: IConstruct, prop: string, ttl: Duration | u
 export function checkCors(scope: IConstruct, cors: apigateway.CorsOptions | undefined): void {
   if (cors === undefined) return;
   if (cors === null || typeof cors !== 'object') invalidProp(scope, 'cors', cors, 'apigateway.CorsOptions with explicit allowOrigins');
-  const origins = cors.allowOrigins;
-  if (!Array.isArray(origins) || origins.length === 0 || origins.some(origin => typeof origin !== 'string' || origin === '*' || origin.trim() === '')) {
-    invalidProp(scope, 'cors.allowOrigins', origins,
-      'one or more explicit origins such as "https://app.example.com" (a wildcard lets every web page call the API from its users\' browsers)');
-  }
+  checkCorsOrigins(scope, cors.allowOrigins);
   const methods = cors.allowMethods;
   if (methods !== undefined && (!Array.isArray(methods) || methods.length === 0 ||
     methods.some(m => !HTTP_METHODS.includes(m)) || (methods.includes('ANY') && methods.length > 1))) {
@@ -119,7 +118,31 @@ export function checkCors(scope: IConstruct, cors: apigateway.CorsOptions | unde
   }
 }
 
+/** Validates CORS origins: one or more, each explicit. */
+export function checkCorsOrigins(scope: IConstruct, origins: unknown): void {
+  if (!Array.isArray(origins) || origins.length === 0 || origins.some(origin => typeof origin !== 'string' || origin === '*' || origin.trim() === '')) {
+    invalidProp(scope, 'cors.allowOrigins', origins,
+      'one or more explicit origins such as "https://app.example.com" (a wildcard lets every web page call the API from its users\' browsers)');
+  }
+}
+
 /** How method settings name a resource: `/~1orders~1{id}`; the root is `/`. */
 export function methodSettingPath(resourcePath: string): string {
   return resourcePath === '/' ? '/' : `/~1${resourcePath.slice(1).split('/').join('~1')}`;
+}
+
+/** Validates custom domain options; a PRIVATE API takes none. */
+export function checkDomain(scope: IConstruct, domain: ApiDomainOptions | undefined, isPrivate: boolean): void {
+  if (domain === undefined) return;
+  if (domain === null || typeof domain !== 'object') invalidProp(scope, 'domain', domain, 'ApiDomainOptions with a domainName and a certificate');
+  if (isPrivate) invalidProp(scope, 'domain', domain.domainName, 'undefined for a PRIVATE API (a custom domain applies to a REGIONAL API)');
+  if (typeof domain.domainName !== 'string' || (!Token.isUnresolved(domain.domainName) && !HOSTNAME.test(domain.domainName))) {
+    invalidProp(scope, 'domain.domainName', domain.domainName, 'a lower-case DNS name such as "api.example.com"');
+  }
+  if (!domain.certificate || typeof domain.certificate.certificateArn !== 'string') {
+    invalidProp(scope, 'domain.certificate', domain.certificate, `an ACM certificate for ${domain.domainName} in the API's region, e.g. acm.Certificate.fromCertificateArn(...)`);
+  }
+  if (domain.basePath !== undefined && (typeof domain.basePath !== 'string' || !BASE_PATH.test(domain.basePath))) {
+    invalidProp(scope, 'domain.basePath', domain.basePath, 'letters, digits, ".", "_" and "-" (1 to 128), without slashes');
+  }
 }

@@ -10,7 +10,7 @@ import { ApiAuthorization } from './api-authorization';
 import { ApiCloudWatchRole, ApiGatewayAccount } from './api-gateway-account';
 import { LambdaRouteIntegration } from './lambda-route-integration';
 import {
-  checkCacheTtl, checkCors, checkHttpMethod, checkPath, checkRequestParameters, checkThrottle, methodSettingPath, PathSegment, Throttle,
+  checkCacheTtl, checkCors, checkDomain, checkHttpMethod, checkPath, checkRequestParameters, checkThrottle, methodSettingPath, PathSegment, Throttle,
 } from './route-checks';
 import { SecureWebAcl } from './secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -23,8 +23,6 @@ const ROUTE_METADATA = 'cdk-secure-serverless:route';
 const DEFAULT_THROTTLE: Throttle = { rateLimit: 100, burstLimit: 200 };
 const DEFAULT_CACHE_TTL_SECONDS = 300;
 const CACHE_CLUSTER_SIZE = '0.5';
-const HOSTNAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-const BASE_PATH = /^[A-Za-z0-9._-]{1,128}$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
 /** Endpoint policies that already let callers without IAM credentials reach this account's APIs. */
 const OPENED_ENDPOINTS = new WeakSet<ec2.IInterfaceVpcEndpoint>();
@@ -563,19 +561,4 @@ function pathOf(value: unknown): unknown {
 
 function lastPart(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-function checkDomain(scope: Construct, domain: ApiDomainOptions | undefined, isPrivate: boolean): void {
-  if (domain === undefined) return;
-  if (domain === null || typeof domain !== 'object') invalidProp(scope, 'domain', domain, 'ApiDomainOptions with a domainName and a certificate');
-  if (isPrivate) invalidProp(scope, 'domain', domain.domainName, 'undefined for a PRIVATE API (a custom domain applies to a REGIONAL API)');
-  if (typeof domain.domainName !== 'string' || (!Token.isUnresolved(domain.domainName) && !HOSTNAME.test(domain.domainName))) {
-    invalidProp(scope, 'domain.domainName', domain.domainName, 'a lower-case DNS name such as "api.example.com"');
-  }
-  if (!domain.certificate || typeof domain.certificate.certificateArn !== 'string') {
-    invalidProp(scope, 'domain.certificate', domain.certificate, `an ACM certificate for ${domain.domainName} in the API's region, e.g. acm.Certificate.fromCertificateArn(...)`);
-  }
-  if (domain.basePath !== undefined && (typeof domain.basePath !== 'string' || !BASE_PATH.test(domain.basePath))) {
-    invalidProp(scope, 'domain.basePath', domain.basePath, 'letters, digits, ".", "_" and "-" (1 to 128), without slashes');
-  }
 }

@@ -9,6 +9,8 @@ export const ResourceType = {
   API_METHOD: 'AWS::ApiGateway::Method',
   API_RESOURCE: 'AWS::ApiGateway::Resource',
   API_STAGE: 'AWS::ApiGateway::Stage',
+  API_V2_ROUTE: 'AWS::ApiGatewayV2::Route',
+  API_V2_STAGE: 'AWS::ApiGatewayV2::Stage',
   DYNAMODB_GLOBAL_TABLE: 'AWS::DynamoDB::GlobalTable',
   DYNAMODB_TABLE: 'AWS::DynamoDB::Table',
   EC2_EGRESS: 'AWS::EC2::SecurityGroupEgress',
@@ -77,6 +79,7 @@ export class TemplateIndex {
   private readonly internetRouteTables = new Set<string>();
   private readonly vpcCidrs = new Set<string>();
   private readonly methodsByRestApi = new Map<string, IndexedResource[]>();
+  private readonly routesByHttpApi = new Map<string, IndexedResource[]>();
   private readonly apiResourcePaths = new Map<string, string | undefined>();
 
   constructor(public readonly stack: Stack) {}
@@ -153,6 +156,11 @@ export class TemplateIndex {
   /** The `AWS::ApiGateway::Method` resources of a REST API. */
   public methodsOf(restApiId: string): readonly IndexedResource[] {
     return this.methodsByRestApi.get(restApiId) ?? [];
+  }
+
+  /** The `AWS::ApiGatewayV2::Route` resources of an HTTP or WebSocket API. */
+  public routesOf(apiId: string): readonly IndexedResource[] {
+    return this.routesByHttpApi.get(apiId) ?? [];
   }
 
   /** The path (`/orders/{id}`) of an API Gateway resource id value: a `Ref` to a resource or the API's root. */
@@ -287,6 +295,11 @@ export class TemplateIndex {
       case ResourceType.API_METHOD: {
         const apiId = referencedLogicalId(props.RestApiId);
         if (apiId !== undefined) push(this.methodsByRestApi, apiId, resource);
+        break;
+      }
+      case ResourceType.API_V2_ROUTE: {
+        const apiId = referencedLogicalId(props.ApiId);
+        if (apiId !== undefined) push(this.routesByHttpApi, apiId, resource);
         break;
       }
     }

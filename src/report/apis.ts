@@ -6,6 +6,9 @@ import { ResourceType } from '../guardrails/resource-index';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
 const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
+const HTTP_API = 'AWS::ApiGatewayV2::Api';
+const HTTP_AUTHORIZER = 'AWS::ApiGatewayV2::Authorizer';
+const HTTP_INTEGRATION = 'AWS::ApiGatewayV2::Integration';
 
 /** A method of a REST API, with the function behind it. */
 export interface ApiRoute {
@@ -37,9 +40,41 @@ export function functionIn(value: CfnValue, scan: ScannedStack): ScannedResource
   return undefined;
 }
 
+/** A route of an HTTP API, with the function behind it. */
+export interface HttpApiRoute {
+  readonly route: ScannedResource;
+  readonly httpMethod: string;
+  readonly path: string;
+  /** The function the integration invokes, when it is one of this template. */
+  readonly handler?: ScannedResource;
+}
+
+/** Reads an HTTP API route: its route key, and the function its integration (`integrations/<id>`) invokes. */
+export function httpRouteOf(route: ScannedResource, scan: ScannedStack): HttpApiRoute {
+  const routeKey = renderText(route.properties.RouteKey);
+  const space = routeKey.indexOf(' ');
+  const integration = integrationOf(route, scan);
+  return {
+    route,
+    httpMethod: space < 0 ? routeKey : routeKey.slice(0, space),
+    path: space < 0 ? '' : routeKey.slice(space + 1),
+    handler: functionIn(integration?.properties.IntegrationUri, scan),
+  };
+}
+
+/** The integration an HTTP API route targets (`integrations/<id>`). */
+function integrationOf(route: ScannedResource, scan: ScannedStack): ScannedResource | undefined {
+  for (const id of referencedIds(route.properties.Target)) {
+    const integration = scan.resource(id, HTTP_INTEGRATION);
+    if (integration) return integration;
+  }
+  return undefined;
+}
+
 /**
- * Every REST API of a template, read from its `AWS::ApiGateway::*` and
- * `AWS::WAFv2::WebACLAssociation` resources, so it works for any REST API.
+ * Every REST API and HTTP API of a template, read from its `AWS::ApiGateway::*`,
+ * `AWS::ApiGatewayV2::*` and `AWS::WAFv2::WebACLAssociation` resources, so it
+ * works for any API.
  */
 export function describeApis(scan: ScannedStack): SecurityReportApi[] {
   const stagesByApi = new Map<string, ScannedResource[]>();
@@ -51,7 +86,7 @@ export function describeApis(scan: ScannedStack): SecurityReportApi[] {
     }
   }
   const webAcls = webAclsByStage(scan);
-  return scan.resourcesOf(REST_API).map((api) => {
+  const restApis = scan.resourcesOf(REST_API).map((api) => {
     const stages = stagesByApi.get(api.logicalId) ?? [];
     const firstStageSettings = stages.length > 0 ? methodSettingsOf(stages[0]) : [];
     const routes = scan.template.methodsOf(api.logicalId)
@@ -60,11 +95,63 @@ export function describeApis(scan: ScannedStack): SecurityReportApi[] {
     return {
       path: api.path,
       logicalId: api.logicalId,
+      protocol: 'REST',
       endpointType: renderText(asArray(api.properties.EndpointConfiguration?.Types)[0] ?? 'EDGE'),
       stages: stages.map((stage) => describeStage(api, stage, scan, webAcls)),
       routes,
     };
   });
+  return [...restApis, ...describeHttpApis(scan)];
+}
+
+/** HTTP APIs (WebSocket APIs are not served by the library and not listed). */
+function describeHttpApis(scan: ScannedStack): SecurityReportApi[] {
+  const stagesByApi = new Map<string, ScannedResource[]>();
+  for (const stage of scan.resourcesOf(ResourceType.API_V2_STAGE)) {
+    const apiId = referencedLogicalId(stage.properties.ApiId);
+    if (apiId !== undefined) pushTo(stagesByApi, apiId, stage);
+  }
+  return scan.resourcesOf(HTTP_API).filter((api) => api.properties.ProtocolType === 'HTTP').map((api) => {
+    const stages = stagesByApi.get(api.logicalId) ?? [];
+    const routes = scan.template.routesOf(api.logicalId)
+      .map((route) => describeHttpRoute(httpRouteOf(route as ScannedResource, scan), scan, stages[0]))
+      .sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method));
+    return {
+      path: api.path,
+      logicalId: api.logicalId,
+      protocol: 'HTTP',
+      endpointType: 'REGIONAL',
+      stages: stages.map((stage) => {
+        const throttling = throttlingOf(stage.properties.DefaultRouteSettings);
+        const accessLogs = stage.properties.AccessLogSettings?.DestinationArn;
+        return {
+          name: renderText(stage.properties.StageName),
+          ...throttling ? { throttling } : {},
+          tracing: false,
+          ...accessLogs !== undefined ? { accessLogs: scan.nameOf(accessLogs) } : {},
+        };
+      }),
+      routes,
+    };
+  });
+}
+
+function describeHttpRoute(route: HttpApiRoute, scan: ScannedStack, stage: ScannedResource | undefined): SecurityReportRoute {
+  const props = route.route.properties;
+  const authorizer = scan.referenced(props.AuthorizerId, HTTP_AUTHORIZER);
+  const routeSettings = isObject(stage?.properties.RouteSettings) ? stage!.properties.RouteSettings : {};
+  const throttling = throttlingOf(routeSettings[renderText(props.RouteKey)]) ?? throttlingOf(stage?.properties.DefaultRouteSettings);
+  const integration = integrationOf(route.route, scan);
+  return {
+    method: route.httpMethod,
+    path: route.path,
+    authorization: renderText(props.AuthorizationType ?? 'NONE'),
+    ...authorizer ? { authorizer: `${authorizer.path} (${renderText(authorizer.properties.AuthorizerType)})` } : {},
+    apiKeyRequired: isTrue(props.ApiKeyRequired),
+    integration: renderText(integration?.properties.IntegrationType ?? 'NONE'),
+    ...route.handler ? { handler: route.handler.path } : {},
+    ...throttling ? { throttling } : {},
+  };
 }
 
 function describeStage(api: ScannedResource, stage: ScannedResource, scan: ScannedStack, webAcls: Map<string, string>): SecurityReportApiStage {

@@ -1,4 +1,4 @@
-import { functionIn, routeOf } from './apis';
+import { functionIn, httpRouteOf, routeOf } from './apis';
 import { pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { SecurityReportInvoker } from './schema';
 import { ruleTargets, stateMachineInvokers } from './state-machines';
@@ -10,7 +10,7 @@ const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-
 
 /**
  * Who can invoke each function of a template, by function logical id: API
- * methods and authorizers, event source mappings, SNS subscriptions,
+ * methods, HTTP API routes and authorizers, event source mappings, SNS subscriptions,
  * EventBridge rules and schedules, state machine tasks, custom resources (their
  * `ServiceToken`), function URLs and `AWS::Lambda::Permission`s.
  */
@@ -30,6 +30,19 @@ export function invokersByFunction(scan: ScannedStack): Map<string, SecurityRepo
       principal: 'apigateway.amazonaws.com',
       source: `${route.httpMethod} ${route.path} on ${api?.path ?? renderText(method.properties.RestApiId)}`,
     });
+  }
+  for (const route of scan.resourcesOf(ResourceType.API_V2_ROUTE)) {
+    const httpRoute = httpRouteOf(route, scan);
+    const api = scan.referenced(route.properties.ApiId);
+    add(httpRoute.handler, {
+      kind: 'api-route',
+      principal: 'apigateway.amazonaws.com',
+      source: `${renderText(route.properties.RouteKey)} on ${api?.path ?? renderText(route.properties.ApiId)}`,
+    });
+  }
+  for (const authorizer of scan.resourcesOf('AWS::ApiGatewayV2::Authorizer')) {
+    if (authorizer.properties.AuthorizerType !== 'REQUEST') continue;
+    add(functionIn(authorizer.properties.AuthorizerUri, scan), { kind: 'api-authorizer', principal: 'apigateway.amazonaws.com', source: authorizer.path });
   }
   for (const authorizer of scan.resourcesOf('AWS::ApiGateway::Authorizer')) {
     add(functionIn(authorizer.properties.AuthorizerUri, scan), { kind: 'api-authorizer', principal: 'apigateway.amazonaws.com', source: authorizer.path });

@@ -453,14 +453,16 @@ export interface SecurityReportAlarm {
 }
 
 /**
- * One entry of `apis`: a REST API.
+ * One entry of `apis`: a REST API or an HTTP API.
  */
 export interface SecurityReportApi {
   /** Construct path. */
   readonly path: string;
   /** Logical id in the template. */
   readonly logicalId: string;
-  /** `REGIONAL`, `EDGE` or `PRIVATE` (`EDGE` when not set, as API Gateway does). */
+  /** `REST` (`AWS::ApiGateway::RestApi`) or `HTTP` (`AWS::ApiGatewayV2::Api`). */
+  readonly protocol: string;
+  /** `REGIONAL`, `EDGE` or `PRIVATE` (`EDGE` when not set, as API Gateway does); `REGIONAL` for an HTTP API. */
   readonly endpointType: string;
   /** Its stages. */
   readonly stages: SecurityReportApiStage[];
@@ -481,7 +483,8 @@ export interface SecurityReportApiStage {
    */
   readonly webAcl?: string;
   /**
-   * Throttling of every method of the stage (`MethodSettings` for `/*` `*`).
+   * Throttling of every method of the stage (`MethodSettings` for `/*` `*`; an HTTP
+   * API's `DefaultRouteSettings`).
    *
    * @default - absent when the stage sets none (the account limits apply)
    */
@@ -515,17 +518,17 @@ export interface SecurityReportThrottling {
 }
 
 /**
- * One entry of `apis[].routes`: an `AWS::ApiGateway::Method`.
+ * One entry of `apis[].routes`: an `AWS::ApiGateway::Method` or an `AWS::ApiGatewayV2::Route`.
  */
 export interface SecurityReportRoute {
   /** HTTP method, e.g. `GET`, or `ANY`. */
   readonly method: string;
   /** Resource path, e.g. `/orders/{id}`. */
   readonly path: string;
-  /** `AWS_IAM`, `COGNITO_USER_POOLS`, `CUSTOM` (a Lambda authorizer) or `NONE`. */
+  /** `AWS_IAM`, `COGNITO_USER_POOLS`, `JWT`, `CUSTOM` (a Lambda authorizer) or `NONE`. */
   readonly authorization: string;
   /**
-   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`).
+   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`, `JWT`).
    *
    * @default - absent when the route uses none
    */

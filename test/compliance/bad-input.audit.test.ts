@@ -8,6 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { findingsOf, formatFindings } from './harness';
 import { SecureApi } from '../../src/api/secure-api';
+import { SecureHttpApi } from '../../src/api/secure-http-api';
 import { SecureWebAcl } from '../../src/api/secure-web-acl';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
@@ -100,6 +101,13 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
     build: (stack, props) => new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) })
       .addTarget(SecureRuleTarget.queue(new SecureQueue(stack, 'Target'), props as any)),
     props: ['deadLetterQueue', 'retryAttempts', 'maxEventAge', 'input'],
+  },
+  SecureHttpApi: {
+    build: (stack, props) => {
+      const api = new SecureHttpApi(stack, 'HttpApi', props as any);
+      api.addRoute('GET', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }));
+    },
+    props: ['apiName', 'description', 'defaultAuthorization', 'throttling', 'cors', 'domain', 'baseline'],
   },
 };
 

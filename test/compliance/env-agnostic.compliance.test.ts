@@ -4,7 +4,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { complianceMatrix } from './runners';
+import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
+import { SecureHttpApi } from '../../src/api/secure-http-api';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
@@ -26,6 +28,8 @@ const CASES: Record<string, (stack: Stack) => void> = {
     new SecureQueue(stack, 'Queue').addConsumer(fn);
     new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.waiver('issued by a partner, rotated by hand') }).grantRead(fn);
     new SecureApi(stack, 'Api').addRoute('GET', '/items/{id}', fn);
+    const authorizer = new SecureFunction(stack, 'Authorizer', { code: lambda.Code.fromInline('exports.handler = async () => 1'), handler: 'index.handler' });
+    new SecureHttpApi(stack, 'HttpApi').addRoute('GET', '/items/{id}', fn, { authorization: HttpApiAuthorization.lambdaToken(authorizer) });
   },
 };
 

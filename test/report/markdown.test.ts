@@ -3,7 +3,7 @@ import { SecurityReportApi, SecurityReportDocument, SecurityReportRoute } from '
 
 /** A report of one stack with one REST API and the given routes. */
 function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument {
-  const api: SecurityReportApi = { path: 'Shop/Api', logicalId: 'Api', endpointType: 'REGIONAL', stages: [], routes };
+  const api: SecurityReportApi = { path: 'Shop/Api', logicalId: 'Api', protocol: 'REST', endpointType: 'REGIONAL', stages: [], routes };
   return {
     schemaVersion: 1,
     generatedBy: 'cdk-secure-serverless',

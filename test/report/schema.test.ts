@@ -116,7 +116,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   } satisfies Spec<schema.SecurityReportDeadLetter>,
   alarm: { path: 'string', metrics: 'string[]', actions: 'string[]' } satisfies Spec<schema.SecurityReportAlarm>,
   api: {
-    path: 'string', logicalId: 'string', endpointType: 'string', stages: 'apiStage[]', routes: 'route[]',
+    path: 'string', logicalId: 'string', protocol: 'string', endpointType: 'string', stages: 'apiStage[]', routes: 'route[]',
   } satisfies Spec<schema.SecurityReportApi>,
   apiStage: {
     name: 'string', webAcl: optional('string'), throttling: optional('throttling'), tracing: 'boolean', accessLogs: optional('string'),

@@ -90,9 +90,9 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     rule: ApiStageThrottling,
-    resourceTypes: [T.API_STAGE, T.API_DEPLOYMENT],
+    resourceTypes: [T.API_STAGE, T.API_DEPLOYMENT, T.API_V2_STAGE],
     level: NagMessageLevel.ERROR,
-    info: 'The API Gateway stage does not set a throttling rate and burst limit for every method.',
+    info: 'The API Gateway stage does not set a throttling rate and burst limit for every method or route.',
     explanation: 'Without stage throttling, one caller can consume the account-wide API Gateway quota and scale the functions behind the API without bound.',
   },
   {

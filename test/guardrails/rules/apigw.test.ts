@@ -1,5 +1,6 @@
 import { Fn, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { reported, testStack } from '../support';
 
@@ -64,6 +65,51 @@ describe('ApiStageThrottling', () => {
     new apigateway.CfnDeployment(stack, 'Open', { restApiId: restApi.restApiId, stageName: 'v2' });
 
     expect(reported(app, 'ApiStageThrottling')).toEqual(['ServerlessSecurity-ApiStageThrottling @ Test/Open']);
+  });
+});
+
+describe('ApiStageThrottling on HTTP API stages', () => {
+  /** An HTTP API with two routes and a stage with the given settings. */
+  function httpApi(scope: Stack, id: string, stage: Partial<apigatewayv2.CfnStageProps>): void {
+    const httpApiResource = new apigatewayv2.CfnApi(scope, id, { name: id, protocolType: 'HTTP' });
+    ['GET /orders', 'GET /orders/{id}'].forEach((routeKey, i) => {
+      new apigatewayv2.CfnRoute(scope, `${id}Route${i}`, { apiId: httpApiResource.ref, routeKey, authorizationType: 'AWS_IAM' });
+    });
+    new apigatewayv2.CfnStage(scope, `${id}Stage`, { apiId: httpApiResource.ref, stageName: '$default', ...stage });
+  }
+  const limits = { throttlingRateLimit: 10, throttlingBurstLimit: 20 };
+
+  test('passes default route settings with both limits, or route settings for every route', () => {
+    const { app, stack } = testStack();
+    httpApi(stack, 'StageWide', { defaultRouteSettings: limits });
+    httpApi(stack, 'PerRoute', {
+      routeSettings: {
+        'GET /orders': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1 },
+        'GET /orders/{id}': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 2 },
+      },
+    });
+
+    expect(reported(app, 'ApiStageThrottling')).toEqual([]);
+  });
+
+  test('reports a stage without limits, with one limit only, or with a route left unthrottled', () => {
+    const { app, stack } = testStack();
+    httpApi(stack, 'None', {});
+    httpApi(stack, 'RateOnly', { defaultRouteSettings: { throttlingRateLimit: 10, detailedMetricsEnabled: true } });
+    httpApi(stack, 'OneRoute', { routeSettings: { 'GET /orders': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1 } } });
+
+    expect(reported(app, 'ApiStageThrottling')).toEqual([
+      'ServerlessSecurity-ApiStageThrottling @ Test/NoneStage',
+      'ServerlessSecurity-ApiStageThrottling @ Test/OneRouteStage',
+      'ServerlessSecurity-ApiStageThrottling @ Test/RateOnlyStage',
+    ]);
+  });
+
+  test('is not what ApiStageWaf checks: AWS WAF cannot protect an HTTP API', () => {
+    const { app, stack } = testStack();
+    httpApi(stack, 'Api', { defaultRouteSettings: limits });
+
+    expect(reported(app, 'ApiStageWaf')).toEqual([]);
   });
 });
 

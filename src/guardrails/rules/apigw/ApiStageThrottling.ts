@@ -8,10 +8,16 @@ import { IndexedResource, ResourceType, TemplateIndex } from '../../resource-ind
  * path `/*`, HTTP method `*`), or for each method of the API one by one.
  *
  * Also applies to the stage an `AWS::ApiGateway::Deployment` creates through
- * `StageName`, whose `StageDescription` may set the limits directly.
+ * `StageName`, whose `StageDescription` may set the limits directly, and to an
+ * HTTP or WebSocket API stage (`AWS::ApiGatewayV2::Stage`), whose
+ * `DefaultRouteSettings` set both limits, or whose `RouteSettings` set them for
+ * each route of the API by its route key.
  */
 export function ApiStageThrottling(stage: IndexedResource): NagRuleResult {
   const { template, properties } = stage;
+  if (stage.type === ResourceType.API_V2_STAGE) {
+    return throttlesEveryRoute(template, properties) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  }
   let methodSettings = properties.MethodSettings;
   if (stage.type === ResourceType.API_DEPLOYMENT) {
     if (properties.StageName === undefined) return NagRuleCompliance.NOT_APPLICABLE;
@@ -35,8 +41,19 @@ function throttlesEveryMethod(template: TemplateIndex, restApiId: CfnValue, meth
   });
 }
 
+function throttlesEveryRoute(template: TemplateIndex, properties: { [key: string]: CfnValue }): boolean {
+  if (setsLimits(properties.DefaultRouteSettings)) return true;
+  const apiId = referencedLogicalId(properties.ApiId);
+  const routes = apiId === undefined ? [] : template.routesOf(apiId);
+  const settings = isObject(properties.RouteSettings) ? properties.RouteSettings : {};
+  return routes.length > 0 && routes.every((route) => {
+    const routeKey = route.properties.RouteKey;
+    return typeof routeKey === 'string' && setsLimits(settings[routeKey]);
+  });
+}
+
 function setsLimits(settings: CfnValue): boolean {
-  return settings.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined;
+  return isObject(settings) && settings.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined;
 }
 
 function covers(setting: CfnValue, path: string, httpMethod: CfnValue): boolean {
