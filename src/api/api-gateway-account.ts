@@ -2,7 +2,6 @@ import { ArnFormat, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings } from '../core/acknowledgements';
 import { SecureServerlessError } from '../core/errors';
 import { renderText } from '../guardrails/cfn-values';
@@ -16,10 +15,13 @@ const ACCOUNT_SETTING_METADATA = 'cdk-secure-serverless:account-setting';
  * write execution and access logs of every REST API of one account and region.
  *
  * There is one such setting per account and region, so an app holds at most one
- * ApiGatewayAccount per account and region: the first SecureApi creates it under
- * its stack's baseline (`ApiGatewayAccount.of`), or you create it yourself in the
- * stack of your choice, before any SecureApi; every other SecureApi of the app
- * for that environment reuses it, and its stack depends on that stack.
+ * ApiGatewayAccount per account and region: the first SecureApi creates it in a
+ * stack of its own, `ApiGatewayAccount-<account>-<region>` (`ApiGatewayAccount.of`),
+ * or you create it yourself in the stack of your choice, before any SecureApi;
+ * every SecureApi of the app for that environment uses it, and its stack depends
+ * on that stack. A stack of its own depends on nothing, so stacks with APIs may
+ * reference each other in any direction without a cycle through the setting, and
+ * deleting any of them leaves the account's logging alone.
  *
  * - the role has one customer-managed policy (no AWS-managed policy) that may
  *   only create log groups and streams and write log events in this account and
@@ -31,11 +33,11 @@ const ACCOUNT_SETTING_METADATA = 'cdk-secure-serverless:account-setting';
 export class ApiGatewayAccount extends Construct {
   /**
    * The ApiGatewayAccount of the app for the account and region of `scope`'s stack,
-   * created under that stack's baseline if there is none yet.
+   * created in a stack of its own if there is none yet.
    */
   public static of(scope: IConstruct): ApiGatewayAccount {
     const stack = Stack.of(scope);
-    return registryOf(stack).get(environmentKey(stack)) ?? new ApiGatewayAccount(SecurityBaseline.of(stack), 'ApiGatewayAccount');
+    return registryOf(stack).get(environmentKey(stack)) ?? new ApiGatewayAccount(accountStackFor(stack), 'ApiGatewayAccount');
   }
 
   /** The role API Gateway assumes to write logs. */
@@ -107,7 +109,7 @@ export class ApiGatewayAccount extends Construct {
 export class ApiCloudWatchRole {
   /**
    * The app's ApiGatewayAccount for the stack's account and region: the existing one,
-   * or one created under this stack's baseline.
+   * or one created in a stack of its own.
    */
   public static appManaged(): ApiCloudWatchRole {
     return new ApiCloudWatchRole(true);
@@ -142,9 +144,30 @@ export class ApiCloudWatchRole {
   }
 }
 
-function registryOf(stack: Stack): Map<string, ApiGatewayAccount> {
+/**
+ * The stack that holds the app's setting for `stack`'s environment, beside the
+ * stacks of the app (or of its Stage), created on first need.
+ */
+function accountStackFor(stack: Stack): Stack {
+  const holder = holderOf(stack);
+  const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
+  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  const id = ['ApiGatewayAccount', account, region].filter(part => part !== undefined).join('-');
+  const existing = holder.node.tryFindChild(id);
+  if (existing) return existing as Stack;
+  return new Stack(holder, id, {
+    env: { account, region },
+    description: `The API Gateway CloudWatch role setting used by every SecureApi of ${describeEnvironment(stack)}`,
+  });
+}
+
+function holderOf(stack: Stack): Construct {
   // Per Stage: each stage is its own cloud assembly, deployed on its own.
-  const holder = (Stage.of(stack) ?? stack.node.root) as any;
+  return (Stage.of(stack) ?? stack.node.root) as Construct;
+}
+
+function registryOf(stack: Stack): Map<string, ApiGatewayAccount> {
+  const holder = holderOf(stack) as any;
   holder[REGISTRY] ??= new Map<string, ApiGatewayAccount>();
   return holder[REGISTRY];
 }

@@ -153,10 +153,11 @@ export interface SecureTableProps {
   readonly tableClass?: dynamodb.TableClass;
 
   /**
-   * The AWS Backup plan of the table. A plan is always created in the REGULATED
-   * profile; setting this creates one in the STANDARD profile too.
+   * The AWS Backup plan of the table. Every table is in a plan in the REGULATED
+   * profile; setting this gives the table a plan of its own with these rules, in
+   * either profile.
    *
-   * @default - in REGULATED, a daily backup at 05:00 UTC kept 35 days in a vault encrypted with the table's key; in STANDARD, none
+   * @default - in REGULATED, the stack's shared plan (one vault, plan, role and selection for every table of the stack without backup props): a daily backup at 05:00 UTC kept 35 days in a vault encrypted with the baseline key; in STANDARD, none
    */
   readonly backup?: TableBackupProps;
 
@@ -239,8 +240,9 @@ const EXACT_KEY_ACTIONS: Record<string, string | undefined> = {
  *   protection, retained when the stack is deleted;
  * - on-demand billing, or provisioned capacity autoscaled on the table and every
  *   global secondary index;
- * - in the REGULATED profile, in an AWS Backup plan of its own whose vault is
- *   encrypted with the table's key and retained;
+ * - in the REGULATED profile, in the AWS Backup plan the stack's tables share,
+ *   whose vault is encrypted with the baseline key and retained, and whose role
+ *   may back up exactly those tables;
  * - least-privilege grants (`table.grants.readItems(fn)`): item-level actions
  *   only, exact key actions, optional `dynamodb:LeadingKeys`, and the DynamoDB
  *   gateway endpoint in a SecureFunction grantee's network. The aws-cdk-lib
@@ -309,7 +311,7 @@ export class SecureTable extends dynamodb.Table {
     (props.localSecondaryIndexes ?? []).forEach((index, i) => this.addLocalIndex(`localSecondaryIndexes[${i}]`, index));
 
     if (baseline.regulated || props.backup !== undefined) {
-      const resources = protectWithBackupPlan(this, this.tableArn, key, props.backup);
+      const resources = protectWithBackupPlan(this, this.tableArn, key, baseline, baseline.key, props.backup);
       this.backupPlan = resources.plan;
       this.backupVault = resources.vault;
     }

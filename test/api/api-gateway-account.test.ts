@@ -2,12 +2,14 @@ process.env.CDK_VALIDATION = 'false';
 
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ENV, handler } from './support';
 import { ApiCloudWatchRole, ApiGatewayAccount } from '../../src/api/api-gateway-account';
 import { SecureApi } from '../../src/api/secure-api';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../../src/core/acknowledgements';
 import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
+import { SecureTable } from '../../src/table/secure-table';
 import { findingsOf } from '../compliance/harness';
 import { logicalIdOf, managedPolicyStatementsOf, metadataOf, onlyResource, thrownBy } from '../core/fixtures';
 
@@ -28,12 +30,16 @@ describe('the API Gateway CloudWatch role of one stack', () => {
   const app = new App();
   // WHEN
   const { stack, api } = apiStack(app, 'Orders');
-  const template = Template.fromStack(stack);
   const account = api.cloudWatchAccount!;
+  const template = Template.fromStack(Stack.of(account));
   const roleId = logicalIdOf(account.role);
 
-  test('THEN it is created under the stack\'s baseline, retained with its role and policy', () => {
-    expect(account.node.path).toBe('Orders/SecurityBaseline/ApiGatewayAccount');
+  test('THEN it is created in a stack of its own, on which the API\'s stack depends, retained with its role and policy', () => {
+    expect(account.node.path).toBe('ApiGatewayAccount-111111111111-eu-west-1/ApiGatewayAccount');
+    expect(stack.dependencies).toEqual([Stack.of(account)]);
+    expect(Stack.of(account).dependencies).toEqual([]);
+    expect([accountCount(stack), accountCount(Stack.of(account))]).toEqual([0, 1]);
+    expect(Stack.of(account).environment).toBe('aws://111111111111/eu-west-1');
     const { resource } = onlyResource(template, 'AWS::ApiGateway::Account');
     expect(resource.Properties.CloudWatchRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
     expect(resource.DeletionPolicy).toBe('Retain');
@@ -100,6 +106,7 @@ describe('the role of an environment-agnostic stack', () => {
     const findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
     expect(findings.filter(f => f.path.startsWith(policy.node.path))).toEqual([]);
     expect(metadataOf(api.cloudWatchAccount!, 'cdk-secure-serverless:account-setting')[0].environment).toBe('the deployment account in the deployment region');
+    expect(api.cloudWatchAccount!.node.path).toBe('ApiGatewayAccount/ApiGatewayAccount');
   });
 });
 
@@ -111,19 +118,48 @@ describe('two stacks of one app, each with a SecureApi', () => {
   const second = apiStack(app, 'Billing');
   const admin = new SecureApi(first.stack, 'Admin');
   admin.addRoute('GET', '/', handler(first.stack, 'AdminFn'));
+  const accountStack = Stack.of(first.api.cloudWatchAccount!);
 
-  test('THEN AWS::ApiGateway::Account appears once, in the first stack', () => {
-    expect([accountCount(first.stack), accountCount(second.stack)]).toEqual([1, 0]);
+  test('THEN AWS::ApiGateway::Account appears once, in the stack of the setting', () => {
+    expect([accountCount(first.stack), accountCount(second.stack), accountCount(accountStack)]).toEqual([0, 0, 1]);
     expect(second.api.cloudWatchAccount).toBe(first.api.cloudWatchAccount);
   });
 
-  test('THEN the second stack deploys after the first', () => {
-    expect(second.stack.dependencies).toEqual([first.stack]);
-    expect(first.stack.dependencies).toEqual([]);
+  test('THEN both deploy after the setting, which depends on neither', () => {
+    expect([first.stack.dependencies, second.stack.dependencies]).toEqual([[accountStack], [accountStack]]);
+    expect(accountStack.dependencies).toEqual([]);
   });
 
   test('THEN two APIs of one stack share it too', () => {
     expect(admin.cloudWatchAccount).toBe(first.api.cloudWatchAccount);
+  });
+});
+
+describe('three stacks with a SecureApi each, whose functions read other stacks\' tables', () => {
+  // GIVEN stacks A, B and C; A's function reads B's table and C's reads A's: the first API's stack depends on the second's
+  const app = new App();
+  const stacks = ['A', 'B', 'C'].map(id => new Stack(app, id, { env: ENV }));
+  const tables = stacks.map(stack => new SecureTable(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }));
+  stacks.forEach((stack, i) => {
+    const fn = handler(stack, 'Fn');
+    tables[[1, 1, 0][i]].grants.readItems(fn);
+    new SecureApi(stack, 'Api').addRoute('GET', '/', fn);
+  });
+
+  // WHEN
+  const assembly = app.synth();
+
+  test('THEN it synthesizes, with exactly one AWS::ApiGateway::Account, in a stack that depends on none of them', () => {
+    const counts = assembly.stacks.map(s => [s.stackName, Object.values(s.template.Resources).filter((r: any) => r.Type === 'AWS::ApiGateway::Account').length]);
+    expect(counts).toEqual(expect.arrayContaining([['A', 0], ['B', 0], ['C', 0], ['ApiGatewayAccount-111111111111-eu-west-1', 1]]));
+    expect(counts).toHaveLength(4);
+    expect((app.node.findChild('ApiGatewayAccount-111111111111-eu-west-1') as Stack).dependencies).toEqual([]);
+  });
+
+  test('THEN each stack depends on the setting and on the stack whose table it reads', () => {
+    expect(stacks.map(stack => stack.dependencies.map(s => s.node.id).sort())).toEqual([
+      ['ApiGatewayAccount-111111111111-eu-west-1', 'B'], ['ApiGatewayAccount-111111111111-eu-west-1'], ['A', 'ApiGatewayAccount-111111111111-eu-west-1'],
+    ]);
   });
 });
 
@@ -153,8 +189,9 @@ describe('the app-level setting', () => {
     const ireland = apiStack(app, 'Ireland');
     const frankfurt = apiStack(app, 'Frankfurt', { account: ENV.account, region: 'eu-central-1' });
 
-    expect([accountCount(ireland.stack), accountCount(frankfurt.stack)]).toEqual([1, 1]);
-    expect(frankfurt.stack.dependencies).toEqual([]);
+    const accountStacks = [ireland, frankfurt].map(({ api }) => Stack.of(api.cloudWatchAccount!));
+    expect(accountStacks.map(s => [s.node.id, accountCount(s)])).toEqual([['ApiGatewayAccount-111111111111-eu-west-1', 1], ['ApiGatewayAccount-111111111111-eu-central-1', 1]]);
+    expect(frankfurt.stack.dependencies).toEqual([accountStacks[1]]);
   });
 
   test('WHEN stacks are in two stages THEN each stage has its own, as each is deployed on its own', () => {
@@ -162,7 +199,9 @@ describe('the app-level setting', () => {
     const beta = apiStack(new Stage(app, 'Beta'), 'Orders');
     const prod = apiStack(new Stage(app, 'Prod'), 'Orders');
 
-    expect([accountCount(beta.stack), accountCount(prod.stack)]).toEqual([1, 1]);
+    expect([beta, prod].map(({ api }) => api.cloudWatchAccount!.node.path)).toEqual([
+      'Beta/ApiGatewayAccount-111111111111-eu-west-1/ApiGatewayAccount', 'Prod/ApiGatewayAccount-111111111111-eu-west-1/ApiGatewayAccount',
+    ]);
   });
 
   test('WHEN a second one is created for the same environment THEN our error names the first', () => {

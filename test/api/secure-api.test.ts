@@ -145,10 +145,11 @@ describe('a SecureApi with defaults and two routes', () => {
     ]);
   });
 
-  test('THEN the stage waits for the one account-level CloudWatch role setting', () => {
-    const { id } = onlyResource(template, 'AWS::ApiGateway::Account');
-    expect(template.toJSON().Resources[stageId].DependsOn).toContain(id);
-    expect(api.cloudWatchAccount).toBeDefined();
+  test('THEN the stack waits for the one account-level CloudWatch role setting, kept in a stack of its own', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const accountStack = Stack.of(api.cloudWatchAccount!);
+    onlyResource(Template.fromStack(accountStack), 'AWS::ApiGateway::Account');
+    expect(stack.dependencies).toEqual([accountStack]);
   });
 
   test('THEN the url is the stage URL', () => {

@@ -4,6 +4,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { findingsFor } from './harness';
@@ -15,6 +16,7 @@ import { SecureWebAcl } from '../../src/api/secure-web-acl';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../../src/core/acknowledgements';
 import { ComplianceProfile } from '../../src/core/profile';
+import { SecureTable } from '../../src/table/secure-table';
 import { compliantUserPool, ENV, handler } from '../api/support';
 
 /**
@@ -106,6 +108,15 @@ const CASES: Record<string, (newStack: NewStack) => void> = {
       new SecureApi(stack, 'Api').addRoute('GET', '/', handler(stack, 'Fn'));
     }
   },
+  'three stacks with a SecureApi each, the first reading the second\'s table': newStack => {
+    const stacks = ['A', 'B', 'C'].map(id => newStack(id));
+    const table = new SecureTable(stacks[1], 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    stacks.forEach(stack => {
+      const fn = handler(stack, 'Fn');
+      if (stack === stacks[0]) table.grants.readItems(fn);
+      new SecureApi(stack, 'Api').addRoute('GET', '/', fn);
+    });
+  },
 };
 const CASE_NAMES = Object.keys(CASES);
 
@@ -129,8 +140,8 @@ describe.each(PROFILES)('%s profile', profile => {
 
     const counts = stacks.map(stack => Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Account')).length);
 
-    expect(stacks.map(s => s.node.id)).toEqual(['Orders', 'Billing']);
-    expect(counts).toEqual([1, 0]);
+    expect(stacks.map(s => s.node.id)).toEqual(['Orders', 'ApiGatewayAccount-111111111111-eu-west-1', 'Billing']);
+    expect(counts).toEqual([0, 1, 0]);
   });
 });
 
@@ -157,7 +168,7 @@ test('the acknowledgements SecureApi adds are exactly the findings they silence'
   } finally {
     acknowledge.mockRestore();
   }
-  const scopes = ['S/Api/', 'S/SecurityBaseline/ApiGatewayAccount/', 'S/SecurityBaseline/WebAcl/'];
+  const scopes = ['S/Api/', 'ApiGatewayAccount-111111111111-eu-west-1/ApiGatewayAccount/', 'S/SecurityBaseline/WebAcl/'];
   const inScope = (path: string) => scopes.some(scope => path.startsWith(scope));
 
   const [findings] = findingsFor([app], { profile: ComplianceProfile.REGULATED, guard: false });

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { complianceMatrix } from './runners';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
+import { SecureKey } from '../../src/encryption/secure-key';
 import { SecureFunction } from '../../src/function/secure-function';
 import { HostedRotationEngine, SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
@@ -56,6 +57,11 @@ const CASES: Record<string, (stack: Stack) => void> = {
   'SecureTable with custom backup rules': stack => {
     new SecureTable(stack, 'Table', { partitionKey: PK, backup: { deleteAfter: Duration.days(365), startWindow: Duration.hours(2), completionWindow: Duration.hours(6) } });
   },
+  'SecureTables sharing the stack backup plan, one with its own key, beside one with a plan of its own': stack => {
+    new SecureTable(stack, 'Orders', { partitionKey: PK });
+    new SecureTable(stack, 'Customers', { partitionKey: PK, encryptionKey: new SecureKey(stack, 'CustomersKey') });
+    new SecureTable(stack, 'Audit', { partitionKey: PK, backup: { deleteAfter: Duration.days(365) } });
+  },
   'SecureTable granted to SecureFunctions (readItems, writeItems, readWriteItems, classic grants)': stack => {
     const table = new SecureTable(stack, 'Table', {
       partitionKey: PK,
@@ -104,5 +110,5 @@ test('in the REGULATED profile every table is in a backup plan; in STANDARD only
   });
 
   expect(withBackup(ComplianceProfile.REGULATED)).toEqual(CASE_NAMES.filter(name => name.startsWith('SecureTable')));
-  expect(withBackup(ComplianceProfile.STANDARD)).toEqual(['SecureTable with custom backup rules']);
+  expect(withBackup(ComplianceProfile.STANDARD)).toEqual(['SecureTable with custom backup rules', 'SecureTables sharing the stack backup plan, one with its own key, beside one with a plan of its own']);
 });

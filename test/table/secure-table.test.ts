@@ -15,7 +15,7 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureTable, SecureTableProps } from '../../src/table/secure-table';
 import { TableBilling } from '../../src/table/table-billing';
 import {
-  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, thrownBy,
+  CODE, HANDLER, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, thrownBy,
 } from '../core/fixtures';
 
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
@@ -197,25 +197,30 @@ describe('SecureTable provisioned billing', () => {
 });
 
 describe('SecureTable backup', () => {
-  // GIVEN a table in the REGULATED profile, synthesized once
+  // GIVEN two tables in the REGULATED profile, synthesized once
   const { stack } = newStack();
-  new SecurityBaseline(stack, 'SecurityBaseline', { profile: ComplianceProfile.REGULATED });
+  const baseline = new SecurityBaseline(stack, 'SecurityBaseline', { profile: ComplianceProfile.REGULATED });
   const table = new SecureTable(stack, 'Table', { partitionKey: PK });
+  const other = new SecureTable(stack, 'Other', { partitionKey: PK });
   const template = Template.fromStack(stack);
-  const keyArn = { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] };
+  const keyArn = { 'Fn::GetAtt': [logicalIdOf(baseline.key), 'Arn'] };
   const tableArn = { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] };
+  const otherArn = { 'Fn::GetAtt': [logicalIdOf(other), 'Arn'] };
   const { id: roleId, resource: role } = onlyResource(template, 'AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] } } });
 
-  test('the vault is encrypted with the table key and retained', () => {
+  test('the stack has one vault, encrypted with the baseline key and retained, shared by both tables', () => {
+    template.resourceCountIs('AWS::Backup::BackupVault', 1);
     template.hasResource('AWS::Backup::BackupVault', {
       Properties: { EncryptionKeyArn: keyArn },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
     expect(table.backupVault).toBeDefined();
+    expect(other.backupVault).toBe(table.backupVault);
+    expect(other.backupPlan).toBe(table.backupPlan);
   });
 
-  test('the plan backs up daily at 05:00 UTC and keeps backups 35 days', () => {
+  test('the one plan backs up daily at 05:00 UTC and keeps backups 35 days', () => {
     const { resource: plan } = onlyResource(template, 'AWS::Backup::BackupPlan');
     expect(plan.Properties.BackupPlan.BackupPlanRule).toEqual([{
       RuleName: 'Scheduled',
@@ -227,38 +232,54 @@ describe('SecureTable backup', () => {
     }]);
   });
 
-  test('the selection names the table and a role of its own', () => {
-    template.hasResourceProperties('AWS::Backup::BackupSelection', {
-      BackupSelection: { Resources: [tableArn], IamRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } },
-    });
+  test('one selection names both tables and the plan\'s role, after its policy exists', () => {
+    const { resource: selection } = onlyResource(template, 'AWS::Backup::BackupSelection');
+    expect(selection.Properties.BackupSelection).toEqual({ SelectionName: 'Tables', Resources: [tableArn, otherArn], IamRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    expect(selection.DependsOn).toEqual(logicalIds(template, 'AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }));
   });
 
-  test('the role has no AWS-managed and no inline policy; its customer-managed policy names this table, vault and key only', () => {
+  test('the tables keep their logical ids', () => {
+    expect([logicalIdOf(table), logicalIdOf(other)]).toEqual([expect.stringMatching(/^Table[0-9A-F]{8}$/), expect.stringMatching(/^Other[0-9A-F]{8}$/)]);
+  });
+
+  test('the role has no AWS-managed and no inline policy; its customer-managed policy names these tables, the vault and the key only', () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Policies).toBeUndefined();
     template.resourceCountIs('AWS::IAM::Policy', 0);
     const statements = managedPolicyStatementsOf(template, roleId);
-    expect(statements.map(s => s.Sid)).toEqual(['BackUpThisTable', 'ManageThisTablesBackups', 'UseTheVault', 'DescribeTheKey', 'GrantsForAwsResourcesOnly']);
-    expect(statements[1].Resource).toEqual({ 'Fn::Join': ['', [tableArn, '/backup/*']] });
-    expect(statements[4]).toMatchObject({ Action: 'kms:CreateGrant', Resource: keyArn, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-  });
-
-  test('acknowledges exactly the backup-ARN pattern finding, with its reason', () => {
-    const policy = table.node.findChild('BackupRole').node.findChild('Policy');
-    expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([
-      { id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/backup/*]`, reason: expect.stringMatching(/backup.{20,}/) },
+    expect(statements.map(s => s.Sid)).toEqual([
+      'UseTheVault', 'BackUpTable', 'ManageTableBackups', 'DescribeTheKey', 'GrantsForAwsResourcesOnly', 'BackUpTable2', 'ManageTableBackups2',
     ]);
+    expect(statements.map(s => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [logicalIdOf(table.backupVault!), 'BackupVaultArn'] },
+      tableArn, { 'Fn::Join': ['', [tableArn, '/backup/*']] }, keyArn, keyArn,
+      otherArn, { 'Fn::Join': ['', [otherArn, '/backup/*']] },
+    ]);
+    expect(statements[4]).toMatchObject({ Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
   });
 
-  test('two tables get plans of distinct names (plan names are unique per account and region)', () => {
+  test('acknowledges exactly the backup-ARN pattern finding of each table, with its reason', () => {
+    const policy = baseline.node.findChild('TableBackup').node.findChild('BackupRole').node.findChild('Policy');
+    expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([table, other].map(t => (
+      { id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(t)}.Arn>/backup/*]`, reason: expect.stringMatching(/backup.{20,}/) })));
+  });
+
+  test('a table with backup props gets a plan of its own with those rules, named apart from the shared one', () => {
     const { stack: s } = newStack();
     new SecurityBaseline(s, 'SecurityBaseline', { profile: ComplianceProfile.REGULATED });
 
-    new SecureTable(s, 'Orders', { partitionKey: PK });
-    new SecureTable(s, 'Customers', { partitionKey: PK });
+    const shared = new SecureTable(s, 'Orders', { partitionKey: PK });
+    const own = new SecureTable(s, 'Customers', { partitionKey: PK, backup: { deleteAfter: Duration.days(90) } });
 
-    const names = Object.values(Template.fromStack(s).findResources('AWS::Backup::BackupPlan')).map((p: any) => p.Properties.BackupPlan.BackupPlanName);
-    expect(names).toEqual([expect.stringMatching(/^S-Orders-/), expect.stringMatching(/^S-Customers-/)]);
+    const t = Template.fromStack(s);
+    expect(own.backupPlan).not.toBe(shared.backupPlan);
+    const plans = Object.values(t.findResources('AWS::Backup::BackupPlan')).map((p: any) => p.Properties.BackupPlan);
+    expect(plans.map(p => [p.BackupPlanName, p.BackupPlanRule[0].Lifecycle.DeleteAfterDays])).toEqual([
+      [expect.stringMatching(/^S-SecurityBaseline-TableBackup-/), 35], [expect.stringMatching(/^S-Customers-/), 90],
+    ]);
+    const selections = Object.values(t.findResources('AWS::Backup::BackupSelection')).map((r: any) => r.Properties.BackupSelection.Resources);
+    expect(selections).toEqual([[{ 'Fn::GetAtt': [logicalIdOf(shared), 'Arn'] }], [{ 'Fn::GetAtt': [logicalIdOf(own), 'Arn'] }]]);
+    t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: { 'Fn::GetAtt': [logicalIdOf(own.key), 'Arn'] } });
   });
 
   test('backup props in the STANDARD profile create a plan with those rules', () => {
