@@ -6,6 +6,31 @@ import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
 /**
+ * aws-cdk-lib's key action patterns and the exact action each stands for when a
+ * principal uses a key to encrypt or decrypt its own data; `undefined` where the
+ * pattern is not needed at all (`kms:ReEncrypt*` moves ciphertext from one key
+ * to another, which no grantee of one key does).
+ */
+export const EXACT_KEY_ACTIONS: Readonly<Record<string, string | undefined>> = {
+  'kms:Decrypt*': 'kms:Decrypt',
+  'kms:Encrypt*': 'kms:Encrypt',
+  'kms:GenerateDataKey*': 'kms:GenerateDataKey',
+  'kms:Describe*': 'kms:DescribeKey',
+  'kms:ReEncrypt*': undefined,
+};
+const ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'];
+const DECRYPT_ACTIONS = ['kms:Decrypt'];
+
+/** `actions` with each pattern of EXACT_KEY_ACTIONS replaced by its exact action; other actions unchanged. */
+export function exactKeyActions(actions: readonly string[]): string[] {
+  return [...new Set(actions.flatMap(action => {
+    if (!(action in EXACT_KEY_ACTIONS)) return [action];
+    const replacement = EXACT_KEY_ACTIONS[action];
+    return replacement ? [replacement] : [];
+  }))];
+}
+
+/**
  * Properties of a SecureKey.
  */
 export interface SecureKeyProps {
@@ -47,7 +72,13 @@ export interface SecureKeyProps {
  *   groups (encryption context), so encrypted log groups deploy
  *   (aws-cdk issue 28304); CloudWatch alarms and SNS may use it only on
  *   behalf of this account (`aws:SourceAccount`), so alarms reach encrypted
- *   topics and topics reach encrypted queues.
+ *   topics and topics reach encrypted queues;
+ * - grants name exact actions: `grantEncrypt`, `grantEncryptDecrypt` (and
+ *   `grants.encrypt`, `grants.encryptDecrypt`) give `kms:Encrypt` and
+ *   `kms:GenerateDataKey`, never aws-cdk-lib's `kms:ReEncrypt*` and
+ *   `kms:GenerateDataKey*` patterns, and `grant` replaces those patterns (as the
+ *   SQS and SNS grants pass them) by the exact actions. A principal that needs
+ *   another data-key action names it: `key.grant(fn, 'kms:GenerateDataKeyPair')`.
  */
 export class SecureKey extends kms.Key {
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
@@ -106,6 +137,27 @@ export class SecureKey extends kms.Key {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
+  }
+
+  /**
+   * Grants `actions` on this key, with aws-cdk-lib's action patterns
+   * (`kms:GenerateDataKey*`, `kms:ReEncrypt*`, ...) replaced by the exact actions
+   * a principal that encrypts and decrypts its own data uses.
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return super.grants.actions(grantee, ...exactKeyActions(actions));
+  }
+
+  /**
+   * Grant methods of the key; `encrypt` and `encryptDecrypt` name exact actions.
+   */
+  public get grants(): kms.KeyGrants {
+    const grants = super.grants;
+    // KeyGrants writes aws-cdk-lib's patterns and cannot be subclassed (private constructor).
+    return Object.assign(grants, {
+      encrypt: (grantee: iam.IGrantable) => grants.actions(grantee, ...ENCRYPT_ACTIONS),
+      encryptDecrypt: (grantee: iam.IGrantable) => grants.actions(grantee, ...ENCRYPT_ACTIONS, ...DECRYPT_ACTIONS),
+    });
   }
 
   /**
