@@ -17,7 +17,7 @@ import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, Se
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
-import { looksLikeCredential } from '../guardrails/credentials';
+import { credentialInText, looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
 import { PrivateNetwork } from '../network/private-network';
 
@@ -217,7 +217,7 @@ export class SecureFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    validateProps(path, props);
+    validateProps(scope, path, props);
     const baseline = props.baseline ?? SecurityBaseline.of(scope);
     const functionNetwork = props.network ?? FunctionNetwork.privateNetwork();
     const network = functionNetwork.outsideVpcReason ? undefined : functionNetwork.network ?? baseline.network;
@@ -305,8 +305,10 @@ export class SecureFunction extends lambda.Function {
    * Adds an environment variable, rejecting values that look like credentials.
    */
   public addEnvironment(key: string, value: string, options?: lambda.EnvironmentOptions): this {
-    checkEnvironmentEntry(this.node.path, key, value);
-    return super.addEnvironment(key, value, options);
+    const secret = checkEnvironmentEntry(this, this.node.path, key, value);
+    super.addEnvironment(key, value, options);
+    if (secret) this.acknowledgeSecretName(key, secret);
+    return this;
   }
 
   /**
@@ -364,6 +366,12 @@ export class SecureFunction extends lambda.Function {
   public allowGatewayEndpoint(service: string): void {
     if (service !== 'dynamodb' && service !== 's3') invalidProp(this, 'service', service, '"dynamodb" or "s3"');
     if (this.network && this.securityGroup) this.network.allowGatewayEndpoint(service, this.securityGroup);
+  }
+
+  /** The variable holds the literal name of a secret of this app, which the credential rule cannot tell from a password. */
+  private acknowledgeSecretName(key: string, secret: secretsmanager.ISecret): void {
+    acknowledgeFinding(this, `${SERVERLESS_SECURITY_PACK}-LambdaEnvironmentCredential[Variable::${key}]`,
+      `the value of ${key} is the name of the secret ${secret.node.path}, a reference to it, not a credential`);
   }
 
   private createLogGroup(retention: LogRetention | undefined): logs.ILogGroup {
@@ -443,7 +451,7 @@ function defaultRuntime(): lambda.Runtime {
   return newestRuntime('nodejs') ?? lambda.Runtime.NODEJS_LATEST;
 }
 
-function validateProps(path: string, props: SecureFunctionProps): void {
+function validateProps(scope: Construct, path: string, props: SecureFunctionProps): void {
   if (props === undefined || props === null || typeof props !== 'object') {
     invalidProp(path, 'props', props, 'an object with at least code and handler');
   }
@@ -481,7 +489,8 @@ function validateProps(path: string, props: SecureFunctionProps): void {
   checkDurationSeconds(path, 'timeout', props.timeout, 1, 900, '1 to 900');
   checkIntegerRange(path, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1_000_000, 'executions');
   checkIntegerRange(path, 'retryAttempts', props.retryAttempts, 0, 2, 'retries');
-  for (const [key, value] of Object.entries(props.environment ?? {})) checkEnvironmentEntry(path, key, value);
+  // lambda.Function passes each variable to addEnvironment, which acknowledges secret names.
+  for (const [key, value] of Object.entries(props.environment ?? {})) checkEnvironmentEntry(scope, path, key, value);
   for (const [key, secret] of Object.entries(props.secrets ?? {})) {
     if (!ENV_NAME.test(key)) invalidProp(path, `secrets.${key}`, key, 'an environment variable name: a letter, then letters, digits and underscores');
     if (!secret || typeof (secret as secretsmanager.ISecret).grantRead !== 'function') {
@@ -493,16 +502,34 @@ function validateProps(path: string, props: SecureFunctionProps): void {
   }
 }
 
-function checkEnvironmentEntry(path: string, key: string, value: unknown): void {
+/**
+ * Rejects a bad environment entry. A literal value under a credential-like name
+ * (`DB_SECRET`) passes when it is the name of a secret of the app (such as an
+ * imported `Secret.fromSecretNameV2`): that secret is returned, so the caller
+ * acknowledges the rule that sees only the literal.
+ */
+function checkEnvironmentEntry(scope: Construct, path: string, key: string, value: unknown): secretsmanager.ISecret | undefined {
   if (!ENV_NAME.test(key)) invalidProp(path, `environment.${key}`, key, 'an environment variable name: a letter, then letters, digits and underscores');
   if (RESERVED_ENV.has(key)) invalidProp(path, `environment.${key}`, key, 'a name the Lambda runtime does not reserve for itself');
   if (typeof value !== 'string') invalidProp(path, `environment.${key}`, value, 'a string');
-  if (Token.isUnresolved(value)) return;
+  if (Token.isUnresolved(value)) return undefined;
   const why = looksLikeCredential(key, value);
-  if (why) {
+  if (!why) return undefined;
+  // Shape findings (an access key, a PEM key) are credentials whatever a secret is named.
+  const secret = credentialInText(value, key) ? undefined : secretNamed(scope, value);
+  if (!secret) {
     throw new SecureServerlessError(path, `environment.${key}`,
       `invalid environment.${key}: received ${describeValue(value.length > 8 ? value.slice(0, 4) + '…' : '…')} (${why}); ` +
       'allowed: values that are not credentials; pass a secret with `secrets: { NAME: secret }` so only its ARN is in the environment');
   }
+  return secret;
+}
+
+/** The secret of `scope`'s app whose name is `name`, if any. */
+function secretNamed(scope: Construct, name: string): secretsmanager.ISecret | undefined {
+  return scope.node.root.node.findAll().find((c): c is secretsmanager.ISecret & Construct => {
+    const candidate = c as Partial<secretsmanager.ISecret>;
+    return typeof candidate.grantRead === 'function' && typeof candidate.secretArn === 'string' && candidate.secretName === name;
+  });
 }
 
