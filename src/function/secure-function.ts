@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EventSourceDefaults } from './event-source-defaults';
 import { FunctionNetwork } from './function-network';
 import { familyOf, newestRuntime } from './runtime';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -265,6 +266,7 @@ export class SecureFunction extends lambda.Function {
 
     this.secureLogGroup = this.createLogGroup(props.logRetention);
     const deadLetterQueue = this.hardenDeadLetterQueue();
+    EventSourceDefaults.register(this, deadLetterQueue);
     this.configureAsyncInvoke({
       onFailure: new destinations.SqsDestination(deadLetterQueue),
       retryAttempts: props.retryAttempts ?? 2,
