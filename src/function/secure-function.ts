@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { EventSourceDefaults } from './event-source-defaults';
 import { FunctionNetwork } from './function-network';
 import { familyOf, newestRuntime } from './runtime';
+import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
@@ -457,6 +458,7 @@ function validateProps(scope: Construct, path: string, props: SecureFunctionProp
   if (props === undefined || props === null || typeof props !== 'object') {
     invalidProp(path, 'props', props, 'an object with at least code and handler');
   }
+  rejectUnhonouredProps(path, props, UNHONOURED_FUNCTION_PROPS);
   checkPropKinds(path, props, {
     description: kinds.string(256),
     functionName: kinds.string(64, /^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" (1 to 64)'),
