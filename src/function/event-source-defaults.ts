@@ -129,7 +129,7 @@ export class EventSourceDefaults implements IAspect {
 }
 
 /** The logical id of the first `Ref` or `Fn::GetAtt` in a resolved value. */
-function firstReference(value: unknown): string | undefined {
+export function firstReference(value: unknown): string | undefined {
   if (Array.isArray(value)) {
     for (const item of value) {
       const found = firstReference(item);

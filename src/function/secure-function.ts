@@ -1,15 +1,15 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EventSourceDefaults } from './event-source-defaults';
+import { EventSourceDefaults, firstReference } from './event-source-defaults';
 import { FunctionNetwork } from './function-network';
 import { familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
@@ -32,6 +32,8 @@ const RESERVED_ENV = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
+/** Retries of a failed asynchronous invocation that Lambda makes without an EventInvokeConfig. */
+const LAMBDA_ASYNC_RETRIES = 2;
 const AWS_REQUIRED_WILDCARD_REASON =
   'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
 
@@ -183,8 +185,8 @@ export interface SecureFunctionProps extends SecureFunctionOptions {
  * - environment encrypted with the baseline key; credential-looking literal values
  *   rejected; secrets passed by reference;
  * - active tracing; explicit memory, timeout and reserved concurrency;
- * - an encrypted, TLS-only dead-letter queue that is also the asynchronous
- *   on-failure destination;
+ * - an encrypted, TLS-only dead-letter queue that receives failed asynchronous
+ *   events (`configureAsyncInvoke` adds destinations and keeps it);
  * - private subnets, with a security group that reaches only the VPC endpoints the
  *   function was granted;
  * - the newest runtime; invoke permissions for AWS services always carry
@@ -216,6 +218,8 @@ export class SecureFunction extends lambda.Function {
   public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly secureLogGroup: logs.ILogGroup;
+  private readonly asyncRetryAttempts: number;
+  private asyncInvokeConfigured = false;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -268,10 +272,9 @@ export class SecureFunction extends lambda.Function {
     this.secureLogGroup = this.createLogGroup(props.logRetention);
     const deadLetterQueue = this.hardenDeadLetterQueue();
     EventSourceDefaults.register(this, deadLetterQueue);
-    this.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(deadLetterQueue),
-      retryAttempts: props.retryAttempts ?? 2,
-    });
+    this.asyncRetryAttempts = props.retryAttempts ?? LAMBDA_ASYNC_RETRIES;
+    // Lambda retries twice by itself: an EventInvokeConfig is written only for other retries.
+    if (this.asyncRetryAttempts !== LAMBDA_ASYNC_RETRIES) this.writeEventInvokeConfig({ retryAttempts: this.asyncRetryAttempts });
     if (network) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'AttachToVpcSubnets',
@@ -354,6 +357,25 @@ export class SecureFunction extends lambda.Function {
   }
 
   /**
+   * Configures asynchronous invocation: success destination, event age, retries
+   * (0 to 2, by default the function's `retryAttempts`) and an on-failure
+   * destination besides the dead-letter queue, which keeps receiving failed events.
+   * An on-failure destination must be a SecureQueue, SecureTopic or SecureFunction.
+   * Call it once, with every option.
+   */
+  public configureAsyncInvoke(options: lambda.EventInvokeConfigOptions): void {
+    if (this.asyncInvokeConfigured) {
+      invalidProp(this, 'configureAsyncInvoke', 'a second call', 'one call with every option (onSuccess, onFailure, maxEventAge, retryAttempts)');
+    }
+    checkIntegerRange(this, 'retryAttempts', options.retryAttempts, 0, 2, 'retries');
+    checkDurationSeconds(this, 'maxEventAge', options.maxEventAge, 60, 21600, '60 (1 minute) to 21600 (6 hours)');
+    this.asyncInvokeConfigured = true;
+    this.node.tryRemoveChild('EventInvokeConfig');
+    this.writeEventInvokeConfig({ ...options, retryAttempts: options.retryAttempts ?? this.asyncRetryAttempts });
+    if (options.onFailure) this.checkOnFailureDestination(options.onFailure);
+  }
+
+  /**
    * Lets the function reach an AWS service through its interface endpoint, which is
    * created in the function's network on first use. Grants of the Secure* constructs
    * call this for you; call it after granting the function a plain aws-cdk-lib resource.
@@ -369,6 +391,32 @@ export class SecureFunction extends lambda.Function {
   public allowGatewayEndpoint(service: string): void {
     if (service !== 'dynamodb' && service !== 's3') invalidProp(this, 'service', service, '"dynamodb" or "s3"');
     if (this.network && this.securityGroup) this.network.allowGatewayEndpoint(service, this.securityGroup);
+  }
+
+  private writeEventInvokeConfig(options: lambda.EventInvokeConfigOptions): void {
+    super.configureAsyncInvoke(options);
+    if (!options.onFailure) {
+      acknowledgeFinding(this.node.findChild('EventInvokeConfig'), 'Serverless-LambdaAsyncFailureDestination',
+        'failed asynchronous events go to the function\'s encrypted dead-letter queue (DeadLetterConfig); an on-failure destination to the same queue would deliver each failed event twice');
+    }
+  }
+
+  /** An on-failure destination must keep failed events as safe as the dead-letter queue: encrypted with a customer-managed key. */
+  private checkOnFailureDestination(destination: lambda.IDestination): void {
+    const stack = Stack.of(this);
+    const config = this.node.findChild('EventInvokeConfig').node.defaultChild as lambda.CfnEventInvokeConfig;
+    const logicalId = firstReference(stack.resolve(config.destinationConfig));
+    const resource = logicalId === undefined ? undefined : stack.node.findAll()
+      .find((c): c is CfnResource => CfnResource.isCfnResource(c) && stack.resolve(c.logicalId) === logicalId);
+    const customerKey = (key: unknown) => typeof key === 'string' ? !/^alias\/aws\//.test(key) : key !== undefined;
+    const secure = resource !== undefined && (SecureFunction.isSecureFunction(resource.node.scope) ||
+      (resource instanceof sqs.CfnQueue && customerKey(stack.resolve(resource.kmsMasterKeyId))) ||
+      (resource instanceof sns.CfnTopic && customerKey(stack.resolve(resource.kmsMasterKeyId))));
+    if (!secure) {
+      invalidProp(this, 'onFailure', resource?.node.path ?? destination.constructor.name,
+        'a destination to a queue or topic of this stack encrypted with a customer-managed key (SecureQueue, SecureTopic) or to a SecureFunction, ' +
+        'or none: failed events always go to the function\'s dead-letter queue');
+    }
   }
 
   /** The variable holds the literal name of a secret of this app, which the credential rule cannot tell from a password. */

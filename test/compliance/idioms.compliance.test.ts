@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -85,7 +86,12 @@ const CASES: Record<string, (stack: Stack) => void> = {
     topic.grantSubscribe(target);
     target.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
   },
-  'environment DB_SECRET holding the name of a SecureSecret and of an imported secret': stack => {
+  'environment DB_SECRET holding secret names; configureAsyncInvoke with destinations; retryAttempts 0': stack => {
+    fn(stack, 'Async').configureAsyncInvoke({
+      onSuccess: new destinations.SqsDestination(new SecureQueue(stack, 'Succeeded')),
+      onFailure: new destinations.SnsDestination(new SecureTopic(stack, 'Failed')),
+    });
+    new SecureFunction(stack, 'NoRetries', { code: CODE, handler: 'index.handler', retryAttempts: 0 });
     const own = new SecureSecret(stack, 'Db', { rotation: SecretRotationChoice.waiver('rotated by the database team') });
     const imported = secretsmanager.Secret.fromSecretNameV2(stack, 'Legacy', 'orders/legacy-db');
     new SecureFunction(stack, 'Fn', {
