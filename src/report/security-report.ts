@@ -134,7 +134,8 @@ function headline(report: SecurityReportDocument): string {
   const observed = s.findings.filter((pack) => pack.open !== undefined);
   const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
   return [
-    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)`,
+    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
+      (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
