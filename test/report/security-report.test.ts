@@ -39,8 +39,11 @@ describe('SecurityReport on the fixture app', () => {
       'Shop/Worker',
       'Shop/Writer',
     ]);
-    expect(report.summary).toMatchObject({ stacks: 2, functions: 6, functionsOutsideVpc: 3, deployTimeHelpers: 1, apis: 1, routes: 2, routesWithoutAuthorization: 1 });
-    const helpers = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.functions)).filter((f) => f.deployTimeHelper).map((f) => f.path);
+    expect(report.summary).toMatchObject({
+      stacks: 2, functions: 6, functionsOutsideVpc: 3, deployTimeHelpers: 1, apis: 1, routes: 2, routesWithoutAuthorization: 1,
+    });
+    const helpers = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.functions))
+      .filter((f) => f.deployTimeHelper).map((f) => f.path);
     expect(helpers).toEqual(['Shop/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler']);
   });
 
