@@ -2,33 +2,9 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DECRYPT_ACTIONS, ENCRYPT_ACTIONS, exactKeyActions } from './exact-key-actions';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
-
-/**
- * aws-cdk-lib's key action patterns and the exact action each stands for when a
- * principal uses a key to encrypt or decrypt its own data; `undefined` where the
- * pattern is not needed at all (`kms:ReEncrypt*` moves ciphertext from one key
- * to another, which no grantee of one key does).
- */
-export const EXACT_KEY_ACTIONS: Readonly<Record<string, string | undefined>> = {
-  'kms:Decrypt*': 'kms:Decrypt',
-  'kms:Encrypt*': 'kms:Encrypt',
-  'kms:GenerateDataKey*': 'kms:GenerateDataKey',
-  'kms:Describe*': 'kms:DescribeKey',
-  'kms:ReEncrypt*': undefined,
-};
-const ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'];
-const DECRYPT_ACTIONS = ['kms:Decrypt'];
-
-/** `actions` with each pattern of EXACT_KEY_ACTIONS replaced by its exact action; other actions unchanged. */
-export function exactKeyActions(actions: readonly string[]): string[] {
-  return [...new Set(actions.flatMap(action => {
-    if (!(action in EXACT_KEY_ACTIONS)) return [action];
-    const replacement = EXACT_KEY_ACTIONS[action];
-    return replacement ? [replacement] : [];
-  }))];
-}
 
 /**
  * Properties of a SecureKey.

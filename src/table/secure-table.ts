@@ -14,7 +14,7 @@ import { ReadItemGrantOptions, SecureTableGrants, SecureTableStreamGrants } from
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
-import { EXACT_KEY_ACTIONS } from '../encryption/secure-key';
+import { EXACT_KEY_ACTIONS } from '../encryption/exact-key-actions';
 import { SecureFunction } from '../function/secure-function';
 
 /**
