@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DECRYPT_ACTIONS, ENCRYPT_ACTIONS, exactKeyActions } from './exact-key-actions';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
@@ -47,7 +48,13 @@ export interface SecureKeyProps {
  *   groups (encryption context), so encrypted log groups deploy
  *   (aws-cdk issue 28304); CloudWatch alarms and SNS may use it only on
  *   behalf of this account (`aws:SourceAccount`), so alarms reach encrypted
- *   topics and topics reach encrypted queues.
+ *   topics and topics reach encrypted queues;
+ * - grants name exact actions: `grantEncrypt`, `grantEncryptDecrypt` (and
+ *   `grants.encrypt`, `grants.encryptDecrypt`) give `kms:Encrypt` and
+ *   `kms:GenerateDataKey`, never aws-cdk-lib's `kms:ReEncrypt*` and
+ *   `kms:GenerateDataKey*` patterns, and `grant` replaces those patterns (as the
+ *   SQS and SNS grants pass them) by the exact actions. A principal that needs
+ *   another data-key action names it: `key.grant(fn, 'kms:GenerateDataKeyPair')`.
  */
 export class SecureKey extends kms.Key {
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
@@ -106,6 +113,27 @@ export class SecureKey extends kms.Key {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
+  }
+
+  /**
+   * Grants `actions` on this key, with aws-cdk-lib's action patterns
+   * (`kms:GenerateDataKey*`, `kms:ReEncrypt*`, ...) replaced by the exact actions
+   * a principal that encrypts and decrypts its own data uses.
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return super.grants.actions(grantee, ...exactKeyActions(actions));
+  }
+
+  /**
+   * Grant methods of the key; `encrypt` and `encryptDecrypt` name exact actions.
+   */
+  public get grants(): kms.KeyGrants {
+    const grants = super.grants;
+    // KeyGrants writes aws-cdk-lib's patterns and cannot be subclassed (private constructor).
+    return Object.assign(grants, {
+      encrypt: (grantee: iam.IGrantable) => grants.actions(grantee, ...ENCRYPT_ACTIONS),
+      encryptDecrypt: (grantee: iam.IGrantable) => grants.actions(grantee, ...ENCRYPT_ACTIONS, ...DECRYPT_ACTIONS),
+    });
   }
 
   /**

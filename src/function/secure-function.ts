@@ -1,23 +1,25 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EventSourceDefaults, firstReference } from './event-source-defaults';
 import { FunctionNetwork } from './function-network';
 import { familyOf, newestRuntime } from './runtime';
+import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
-import { looksLikeCredential } from '../guardrails/credentials';
+import { credentialInText, looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
 import { followPermissions } from '../network/network-paths';
 import { PrivateNetwork } from '../network/private-network';
@@ -31,6 +33,8 @@ const RESERVED_ENV = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
+/** Retries of a failed asynchronous invocation that Lambda makes without an EventInvokeConfig. */
+const LAMBDA_ASYNC_RETRIES = 2;
 const AWS_REQUIRED_WILDCARD_REASON =
   'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
 
@@ -182,8 +186,8 @@ export interface SecureFunctionProps extends SecureFunctionOptions {
  * - environment encrypted with the baseline key; credential-looking literal values
  *   rejected; secrets passed by reference;
  * - active tracing; explicit memory, timeout and reserved concurrency;
- * - an encrypted, TLS-only dead-letter queue that is also the asynchronous
- *   on-failure destination;
+ * - an encrypted, TLS-only dead-letter queue that receives failed asynchronous
+ *   events (`configureAsyncInvoke` adds destinations and keeps it);
  * - private subnets, with a security group that reaches only the VPC endpoints the
  *   function was granted;
  * - the newest runtime; invoke permissions for AWS services always carry
@@ -215,10 +219,12 @@ export class SecureFunction extends lambda.Function {
   public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly secureLogGroup: logs.ILogGroup;
+  private readonly asyncRetryAttempts: number;
+  private asyncInvokeConfigured = false;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    validateProps(path, props);
+    validateProps(scope, path, props);
     const baseline = props.baseline ?? SecurityBaseline.of(scope);
     const functionNetwork = props.network ?? FunctionNetwork.privateNetwork();
     const network = functionNetwork.outsideVpcReason ? undefined : functionNetwork.network ?? baseline.network;
@@ -266,10 +272,10 @@ export class SecureFunction extends lambda.Function {
 
     this.secureLogGroup = this.createLogGroup(props.logRetention);
     const deadLetterQueue = this.hardenDeadLetterQueue();
-    this.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(deadLetterQueue),
-      retryAttempts: props.retryAttempts ?? 2,
-    });
+    EventSourceDefaults.register(this, deadLetterQueue);
+    this.asyncRetryAttempts = props.retryAttempts ?? LAMBDA_ASYNC_RETRIES;
+    // Lambda retries twice by itself: an EventInvokeConfig is written only for other retries.
+    if (this.asyncRetryAttempts !== LAMBDA_ASYNC_RETRIES) this.writeEventInvokeConfig({ retryAttempts: this.asyncRetryAttempts });
     if (network) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'AttachToVpcSubnets',
@@ -307,8 +313,10 @@ export class SecureFunction extends lambda.Function {
    * Adds an environment variable, rejecting values that look like credentials.
    */
   public addEnvironment(key: string, value: string, options?: lambda.EnvironmentOptions): this {
-    checkEnvironmentEntry(this.node.path, key, value);
-    return super.addEnvironment(key, value, options);
+    const secret = checkEnvironmentEntry(this, this.node.path, key, value);
+    super.addEnvironment(key, value, options);
+    if (secret) this.acknowledgeSecretName(key, secret);
+    return this;
   }
 
   /**
@@ -351,6 +359,25 @@ export class SecureFunction extends lambda.Function {
   }
 
   /**
+   * Configures asynchronous invocation: success destination, event age, retries
+   * (0 to 2, by default the function's `retryAttempts`) and an on-failure
+   * destination besides the dead-letter queue, which keeps receiving failed events.
+   * An on-failure destination must be a SecureQueue, SecureTopic or SecureFunction.
+   * Call it once, with every option.
+   */
+  public configureAsyncInvoke(options: lambda.EventInvokeConfigOptions): void {
+    if (this.asyncInvokeConfigured) {
+      invalidProp(this, 'configureAsyncInvoke', 'a second call', 'one call with every option (onSuccess, onFailure, maxEventAge, retryAttempts)');
+    }
+    checkIntegerRange(this, 'retryAttempts', options.retryAttempts, 0, 2, 'retries');
+    checkDurationSeconds(this, 'maxEventAge', options.maxEventAge, 60, 21600, '60 (1 minute) to 21600 (6 hours)');
+    this.asyncInvokeConfigured = true;
+    this.node.tryRemoveChild('EventInvokeConfig');
+    this.writeEventInvokeConfig({ ...options, retryAttempts: options.retryAttempts ?? this.asyncRetryAttempts });
+    if (options.onFailure) this.checkOnFailureDestination(options.onFailure);
+  }
+
+  /**
    * Lets the function reach an AWS service through its interface endpoint, which is
    * created in the function's network on first use. Grants of the Secure* constructs
    * call this for you; call it after granting the function a plain aws-cdk-lib resource.
@@ -366,6 +393,38 @@ export class SecureFunction extends lambda.Function {
   public allowGatewayEndpoint(service: string): void {
     if (service !== 'dynamodb' && service !== 's3') invalidProp(this, 'service', service, '"dynamodb" or "s3"');
     if (this.network && this.securityGroup) this.network.allowGatewayEndpoint(service, this.securityGroup);
+  }
+
+  private writeEventInvokeConfig(options: lambda.EventInvokeConfigOptions): void {
+    super.configureAsyncInvoke(options);
+    if (!options.onFailure) {
+      acknowledgeFinding(this.node.findChild('EventInvokeConfig'), 'Serverless-LambdaAsyncFailureDestination',
+        'failed asynchronous events go to the function\'s encrypted dead-letter queue (DeadLetterConfig); an on-failure destination to the same queue would deliver each failed event twice');
+    }
+  }
+
+  /** An on-failure destination must keep failed events as safe as the dead-letter queue: encrypted with a customer-managed key. */
+  private checkOnFailureDestination(destination: lambda.IDestination): void {
+    const stack = Stack.of(this);
+    const config = this.node.findChild('EventInvokeConfig').node.defaultChild as lambda.CfnEventInvokeConfig;
+    const logicalId = firstReference(stack.resolve(config.destinationConfig));
+    const resource = logicalId === undefined ? undefined : stack.node.findAll()
+      .find((c): c is CfnResource => CfnResource.isCfnResource(c) && stack.resolve(c.logicalId) === logicalId);
+    const customerKey = (key: unknown) => typeof key === 'string' ? !/^alias\/aws\//.test(key) : key !== undefined;
+    const secure = resource !== undefined && (SecureFunction.isSecureFunction(resource.node.scope) ||
+      (resource instanceof sqs.CfnQueue && customerKey(stack.resolve(resource.kmsMasterKeyId))) ||
+      (resource instanceof sns.CfnTopic && customerKey(stack.resolve(resource.kmsMasterKeyId))));
+    if (!secure) {
+      invalidProp(this, 'onFailure', resource?.node.path ?? destination.constructor.name,
+        'a destination to a queue or topic of this stack encrypted with a customer-managed key (SecureQueue, SecureTopic) or to a SecureFunction, ' +
+        'or none: failed events always go to the function\'s dead-letter queue');
+    }
+  }
+
+  /** The variable holds the literal name of a secret of this app, which the credential rule cannot tell from a password. */
+  private acknowledgeSecretName(key: string, secret: secretsmanager.ISecret): void {
+    acknowledgeFinding(this, `${SERVERLESS_SECURITY_PACK}-LambdaEnvironmentCredential[Variable::${key}]`,
+      `the value of ${key} is the name of the secret ${secret.node.path}, a reference to it, not a credential`);
   }
 
   private createLogGroup(retention: LogRetention | undefined): logs.ILogGroup {
@@ -445,10 +504,11 @@ function defaultRuntime(): lambda.Runtime {
   return newestRuntime('nodejs') ?? lambda.Runtime.NODEJS_LATEST;
 }
 
-function validateProps(path: string, props: SecureFunctionProps): void {
+function validateProps(scope: Construct, path: string, props: SecureFunctionProps): void {
   if (props === undefined || props === null || typeof props !== 'object') {
     invalidProp(path, 'props', props, 'an object with at least code and handler');
   }
+  rejectUnhonouredProps(path, props, UNHONOURED_FUNCTION_PROPS);
   checkPropKinds(path, props, {
     description: kinds.string(256),
     functionName: kinds.string(64, /^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" (1 to 64)'),
@@ -483,7 +543,8 @@ function validateProps(path: string, props: SecureFunctionProps): void {
   checkDurationSeconds(path, 'timeout', props.timeout, 1, 900, '1 to 900');
   checkIntegerRange(path, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1_000_000, 'executions');
   checkIntegerRange(path, 'retryAttempts', props.retryAttempts, 0, 2, 'retries');
-  for (const [key, value] of Object.entries(props.environment ?? {})) checkEnvironmentEntry(path, key, value);
+  // lambda.Function passes each variable to addEnvironment, which acknowledges secret names.
+  for (const [key, value] of Object.entries(props.environment ?? {})) checkEnvironmentEntry(scope, path, key, value);
   for (const [key, secret] of Object.entries(props.secrets ?? {})) {
     if (!ENV_NAME.test(key)) invalidProp(path, `secrets.${key}`, key, 'an environment variable name: a letter, then letters, digits and underscores');
     if (!secret || typeof (secret as secretsmanager.ISecret).grantRead !== 'function') {
@@ -495,16 +556,34 @@ function validateProps(path: string, props: SecureFunctionProps): void {
   }
 }
 
-function checkEnvironmentEntry(path: string, key: string, value: unknown): void {
+/**
+ * Rejects a bad environment entry. A literal value under a credential-like name
+ * (`DB_SECRET`) passes when it is the name of a secret of the app (such as an
+ * imported `Secret.fromSecretNameV2`): that secret is returned, so the caller
+ * acknowledges the rule that sees only the literal.
+ */
+function checkEnvironmentEntry(scope: Construct, path: string, key: string, value: unknown): secretsmanager.ISecret | undefined {
   if (!ENV_NAME.test(key)) invalidProp(path, `environment.${key}`, key, 'an environment variable name: a letter, then letters, digits and underscores');
   if (RESERVED_ENV.has(key)) invalidProp(path, `environment.${key}`, key, 'a name the Lambda runtime does not reserve for itself');
   if (typeof value !== 'string') invalidProp(path, `environment.${key}`, value, 'a string');
-  if (Token.isUnresolved(value)) return;
+  if (Token.isUnresolved(value)) return undefined;
   const why = looksLikeCredential(key, value);
-  if (why) {
+  if (!why) return undefined;
+  // Shape findings (an access key, a PEM key) are credentials whatever a secret is named.
+  const secret = credentialInText(value, key) ? undefined : secretNamed(scope, value);
+  if (!secret) {
     throw new SecureServerlessError(path, `environment.${key}`,
       `invalid environment.${key}: received ${describeValue(value.length > 8 ? value.slice(0, 4) + '…' : '…')} (${why}); ` +
       'allowed: values that are not credentials; pass a secret with `secrets: { NAME: secret }` so only its ARN is in the environment');
   }
+  return secret;
+}
+
+/** The secret of `scope`'s app whose name is `name`, if any. */
+function secretNamed(scope: Construct, name: string): secretsmanager.ISecret | undefined {
+  return scope.node.root.node.findAll().find((c): c is secretsmanager.ISecret & Construct => {
+    const candidate = c as Partial<secretsmanager.ISecret>;
+    return typeof candidate.grantRead === 'function' && typeof candidate.secretArn === 'string' && candidate.secretName === name;
+  });
 }
 

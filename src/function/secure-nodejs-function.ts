@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { familyOf } from './runtime';
 import { SecureFunction, SecureFunctionOptions } from './secure-function';
+import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS, UNHONOURED_NODEJS_PROPS } from './unhonoured-props';
 import { invalidProp, SecureServerlessError } from '../core/errors';
 
 const ENTRY_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
@@ -63,6 +64,9 @@ export interface SecureNodejsFunctionProps extends SecureFunctionOptions {
 export class SecureNodejsFunction extends SecureFunction {
   constructor(scope: Construct, id: string, props: SecureNodejsFunctionProps) {
     const constructPath = scope.node.path ? `${scope.node.path}/${id}` : id;
+    if (props !== null && typeof props === 'object') {
+      rejectUnhonouredProps(constructPath, props, { ...UNHONOURED_NODEJS_PROPS, ...UNHONOURED_FUNCTION_PROPS });
+    }
     const entry = checkEntry(constructPath, props);
     if (props.runtime !== undefined && (!(props.runtime instanceof lambda.Runtime) || familyOf(props.runtime.name) !== 'nodejs')) {
       invalidProp(constructPath, 'runtime', (props.runtime as lambda.Runtime)?.name ?? props.runtime, 'a Node.js runtime');

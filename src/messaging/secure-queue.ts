@@ -8,9 +8,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { acknowledgeNoSqsDestination, checkVisibilityTimeout } from '../function/event-source-defaults';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -188,12 +188,7 @@ export class SecureQueue extends sqs.Queue {
    * function's timeout, as AWS recommends, or messages are processed twice.
    */
   public addConsumer(consumer: lambda.Function, options: QueueConsumerOptions = {}): sources.SqsEventSource {
-    const visibility = this.visibilityTimeoutSeconds();
-    const timeout = consumer.timeout?.toSeconds() ?? 3;
-    if (visibility !== undefined && !Token.isUnresolved(timeout) && visibility < 6 * timeout) {
-      invalidProp(this, 'visibilityTimeout', `${visibility} seconds`,
-        `at least six times the timeout of ${consumer.node.path} (${timeout} s), i.e. ${6 * timeout} seconds or more`);
-    }
+    checkVisibilityTimeout(this, this.node.defaultChild as sqs.CfnQueue, consumer);
     if (consumer.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.node)}`)) {
       invalidProp(this, 'consumer', consumer.node.path, 'a function that does not consume this queue yet');
     }
@@ -206,16 +201,8 @@ export class SecureQueue extends sqs.Queue {
     consumer.addEventSource(source);
     const mapping = consumer.node.children.find(child =>
       child instanceof lambda.EventSourceMapping && child.node.id.startsWith('SqsEventSource:') && child.node.id.endsWith(Names.nodeUniqueId(this.node)));
-    if (mapping) {
-      acknowledgeFinding(mapping, 'Serverless-LambdaEventSourceMappingDestination',
-        'SQS event source mappings support no on-failure destination (AWS allows one only for stream and Kafka sources); messages that keep failing move to the queue\'s encrypted dead-letter queue through its redrive policy');
-    }
+    if (mapping) acknowledgeNoSqsDestination(mapping);
     return source;
-  }
-
-  private visibilityTimeoutSeconds(): number | undefined {
-    const value = Stack.of(this).resolve((this.node.defaultChild as sqs.CfnQueue).visibilityTimeout);
-    return typeof value === 'number' ? value : undefined;
   }
 }
 

@@ -51,6 +51,14 @@ export class ScannedStack {
     return this.byLogicalId.values();
   }
 
+  /** The logical ids of the functions that custom resources invoke at deployment (their `ServiceToken`). */
+  public deployTimeHelperIds(): Set<string> {
+    const customResources = [...this.byType].filter(([type]) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource');
+    return new Set(customResources.flatMap(([, resources]) => resources)
+      .map((resource) => referencedLogicalId(resource.properties.ServiceToken))
+      .filter((id): id is string => id !== undefined));
+  }
+
   /** The resource with this logical id (of this type, when given). */
   public resource(logicalId: string | undefined, type?: string): ScannedResource | undefined {
     const found = logicalId === undefined ? undefined : this.byLogicalId.get(logicalId);

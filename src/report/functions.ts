@@ -23,6 +23,7 @@ export function describeFunctions(scan: ScannedStack, inventory: Inventory): Sec
   const network = new NetworkIndex(scan);
   const invokers = invokersByFunction(scan);
   const alarms = alarmsByReference(scan);
+  const helpers = scan.deployTimeHelperIds();
   const invokeConfigs = new Map<string, ScannedResource>();
   for (const config of scan.resourcesOf(EVENT_INVOKE_CONFIG)) {
     const fnId = referencedLogicalId(config.properties.FunctionName);
@@ -52,6 +53,7 @@ export function describeFunctions(scan: ScannedStack, inventory: Inventory): Sec
       ...concurrency !== undefined ? { concurrency } : {},
       deadLetter,
       alarms: [...new Set([...alarms.get(fn.logicalId) ?? [], ...deadLetterQueue ? alarms.get(deadLetterQueue) ?? [] : []])],
+      ...helpers.has(fn.logicalId) ? { deployTimeHelper: true } : {},
     };
   });
 }

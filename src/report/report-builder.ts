@@ -58,7 +58,8 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
   const acknowledgements = stages.flatMap((stage) => [...stage.acknowledgements, ...stage.stacks.flatMap((stack) => stack.acknowledgements)]);
   const waivers: SecurityReportWaiver[] = stages.flatMap((stage) => [...stage.waivers, ...stage.stacks.flatMap((stack) => stack.waivers)]);
   const stacks = stages.flatMap((stage) => stage.stacks);
-  const allFunctions = stacks.flatMap((stack) => stack.functions);
+  const everyFunction = stacks.flatMap((stack) => stack.functions);
+  const allFunctions = everyFunction.filter((fn) => !fn.deployTimeHelper);
   const routes = stacks.flatMap((stack) => stack.apis.flatMap((api) => api.routes));
   const recordedBy = (source: AcknowledgementSource) => acknowledgements.filter((ack) => ack.by === source).length;
   return {
@@ -68,6 +69,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       stacks: stacks.length,
       functions: allFunctions.length,
       functionsOutsideVpc: allFunctions.filter((fn) => !fn.network.inVpc).length,
+      deployTimeHelpers: everyFunction.length - allFunctions.length,
       apis: stacks.reduce((sum, stack) => sum + stack.apis.length, 0),
       routes: routes.length,
       routesWithoutAuthorization: routes.filter((route) => route.authorization === 'NONE').length,

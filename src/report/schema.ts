@@ -46,10 +46,12 @@ export interface SecurityReportDocument {
 export interface SecurityReportSummary {
   /** Stacks reported, nested stacks included. */
   readonly stacks: number;
-  /** Lambda functions, the library's, plain aws-cdk-lib ones and CDK helper functions alike. */
+  /** The app's Lambda functions, the library's and plain aws-cdk-lib ones alike; deploy-time helpers are counted apart. */
   readonly functions: number;
-  /** Functions that run outside any VPC. */
+  /** The app's functions that run outside any VPC. */
   readonly functionsOutsideVpc: number;
+  /** Functions a custom resource invokes at deployment (aws-cdk-lib helpers such as the default-security-group closer). */
+  readonly deployTimeHelpers: number;
   /** REST APIs. */
   readonly apis: number;
   /** Methods of REST APIs. */
@@ -197,6 +199,13 @@ export interface SecurityReportFunction {
   readonly deadLetter: SecurityReportDeadLetter;
   /** CloudWatch alarms on the function's metrics or on its dead-letter queue. */
   readonly alarms: SecurityReportAlarm[];
+  /**
+   * Whether a custom resource invokes the function at deployment (its `ServiceToken`):
+   * a helper that aws-cdk-lib or a construct adds, not the app's own code.
+   *
+   * @default - absent for the app's own functions
+   */
+  readonly deployTimeHelper?: boolean;
 }
 
 /**

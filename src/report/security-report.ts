@@ -140,7 +140,8 @@ function headline(report: SecurityReportDocument): string {
   const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
   const failing = failingPacks(report);
   return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
-    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)`,
+    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
+      (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),

@@ -14,6 +14,7 @@ import { ReadItemGrantOptions, SecureTableGrants, SecureTableStreamGrants } from
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { EXACT_KEY_ACTIONS } from '../encryption/exact-key-actions';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -222,15 +223,6 @@ const MAX_PROJECTED_ATTRIBUTES = 100;
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
-/** aws-cdk-lib's key action patterns, and the exact action each stands for on a table's key. */
-const EXACT_KEY_ACTIONS: Record<string, string | undefined> = {
-  'kms:Decrypt*': 'kms:Decrypt',
-  'kms:Encrypt*': 'kms:Encrypt',
-  'kms:GenerateDataKey*': 'kms:GenerateDataKey',
-  'kms:Describe*': 'kms:DescribeKey',
-  // DynamoDB never re-encrypts on a caller's behalf.
-  'kms:ReEncrypt*': undefined,
-};
 
 /**
  * A DynamoDB table that is secure by default.

@@ -41,7 +41,9 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
   SecureFunction: {
     build: (stack, props) => new SecureFunction(stack, 'Fn', { code: CODE, handler: 'index.handler', ...props } as any),
     props: ['handler', 'description', 'functionName', 'environment', 'secrets', 'memorySize', 'timeout', 'reservedConcurrentExecutions',
-      'architecture', 'network', 'logRetention', 'retryAttempts', 'codeSigningConfig', 'layers', 'runtime'],
+      'architecture', 'network', 'logRetention', 'retryAttempts', 'codeSigningConfig', 'layers', 'runtime',
+      // lambda.FunctionProps that SecureFunction does not take, as plain JavaScript passes them (all are in test/function/unhonoured-props.test.ts)
+      'vpc', 'vpcSubnets', 'role', 'deadLetterQueue', 'tracing', 'logGroup', 'onSuccess', 'environmentEncryption'],
   },
   SecureKey: { build: (stack, props) => new SecureKey(stack, 'Key', props as any), props: ['alias', 'description', 'pendingWindow'] },
   SecureQueue: {

@@ -2,6 +2,7 @@ process.env.CDK_VALIDATION = 'false';
 
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SecureServerlessError } from '../../src/core/errors';
 import { SecureKey } from '../../src/encryption/secure-key';
@@ -167,5 +168,43 @@ describe('SecureKey props', () => {
     const { resource } = onlyResource(Template.fromStack(stack), 'AWS::KMS::Alias');
     expect(resource.Properties.AliasName.length).toBeLessThanOrEqual(256);
     expect(resource.Properties.AliasName).toMatch(/^alias\/[a-zA-Z0-9_-][a-zA-Z0-9/_-]*$/);
+  });
+});
+
+describe('SecureKey grants name exact actions', () => {
+  // GIVEN one role per grant idiom, all on one key, synthesized once
+  const { stack } = newStack();
+  const key = new SecureKey(stack, 'Key');
+  const grantees: Record<string, (role: iam.Role) => void> = {
+    'grantEncrypt': role => key.grantEncrypt(role),
+    'grantDecrypt': role => key.grantDecrypt(role),
+    'grantEncryptDecrypt': role => key.grantEncryptDecrypt(role),
+    'grants.encrypt': role => key.grants.encrypt(role),
+    'grants.encryptDecrypt': role => key.grants.encryptDecrypt(role),
+    'grant with aws-cdk-lib patterns': role => key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'),
+    'grant with another exact action': role => key.grant(role, 'kms:GenerateDataKeyPair'),
+  };
+  const roles = Object.fromEntries(Object.entries(grantees).map(([name, grant], i) => {
+    const role = new iam.Role(stack, `Role${i}`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    grant(role);
+    return [name, stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId) as string];
+  }));
+  const template = Template.fromStack(stack);
+  const actionsOf = (name: string): string[] => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roles[name])) as any;
+    return statementsOf(policy.Properties.PolicyDocument).flatMap(s => asArray(s.Action)).sort();
+  };
+
+  test.each([
+    ['grantEncrypt', ['kms:Encrypt', 'kms:GenerateDataKey']],
+    ['grantDecrypt', ['kms:Decrypt']],
+    ['grantEncryptDecrypt', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']],
+    ['grants.encrypt', ['kms:Encrypt', 'kms:GenerateDataKey']],
+    ['grants.encryptDecrypt', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']],
+    ['grant with aws-cdk-lib patterns', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']],
+    ['grant with another exact action', ['kms:GenerateDataKeyPair']],
+  ])('%s gives %j', (name, expected) => {
+    expect(actionsOf(name)).toEqual(expected);
   });
 });

@@ -124,12 +124,9 @@ describe('SecureFunction defaults', () => {
     });
   });
 
-  test('sends failed asynchronous invocations to the dead-letter queue after two retries', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: fnId },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
-    });
+  test('sends failed asynchronous invocations to the dead-letter queue after Lambda\'s two retries, with no EventInvokeConfig repeating it', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } } });
+    expect(template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: { Ref: fnId } } })).toEqual({});
   });
 
   test('runs in the isolated subnets with a security group of its own', () => {
@@ -206,7 +203,7 @@ describe('SecureFunction overrides', () => {
   });
 
   test('retryAttempts is the one given', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: Match.absent() });
   });
 
   test('logRetention is the one given', () => {

@@ -11,6 +11,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       stacks: 1,
       functions: 0,
       functionsOutsideVpc: 0,
+      deployTimeHelpers: 0,
       apis: 1,
       routes: routes.length,
       routesWithoutAuthorization: 0,

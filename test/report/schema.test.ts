@@ -26,6 +26,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     stacks: 'number',
     functions: 'number',
     functionsOutsideVpc: 'number',
+    deployTimeHelpers: 'number',
     apis: 'number',
     routes: 'number',
     routesWithoutAuthorization: 'number',
@@ -86,6 +87,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     concurrency: optional('number'),
     deadLetter: 'deadLetter',
     alarms: 'alarm[]',
+    deployTimeHelper: optional('boolean'),
   } satisfies Spec<schema.SecurityReportFunction>,
   policy: { name: 'string', kind: 'string' } satisfies Spec<schema.SecurityReportPolicy>,
   statement: {

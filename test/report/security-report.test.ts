@@ -39,7 +39,12 @@ describe('SecurityReport on the fixture app', () => {
       'Shop/Worker',
       'Shop/Writer',
     ]);
-    expect(report.summary).toMatchObject({ stacks: 2, functions: 7, functionsOutsideVpc: 4, apis: 1, routes: 2, routesWithoutAuthorization: 1 });
+    expect(report.summary).toMatchObject({
+      stacks: 2, functions: 6, functionsOutsideVpc: 3, deployTimeHelpers: 1, apis: 1, routes: 2, routesWithoutAuthorization: 1,
+    });
+    const helpers = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.functions))
+      .filter((f) => f.deployTimeHelper).map((f) => f.path);
+    expect(helpers).toEqual(['Shop/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler']);
   });
 
   test('the reader\'s statements contain the table\'s read actions and no write action', () => {
@@ -103,7 +108,7 @@ describe('SecurityReport on the fixture app', () => {
     expect(reader.encryption).toEqual({ environmentKey: 'Shop/SecurityBaseline/Key' });
     expect(reader.logging).toEqual({ logGroup: 'Shop/Reader/LogGroup', inTemplate: true, retentionDays: 365, key: 'Shop/SecurityBaseline/Key' });
     expect(reader.concurrency).toBe(10);
-    expect(reader.deadLetter).toEqual({ target: 'Shop/Reader/DeadLetterQueue', onFailure: 'Shop/Reader/DeadLetterQueue', retryAttempts: 2 });
+    expect(reader.deadLetter).toEqual({ target: 'Shop/Reader/DeadLetterQueue' });
     // One alarm per metric, or one metric-math alarm over them all.
     expect(reader.alarms.flatMap((alarm) => alarm.metrics).sort()).toEqual(['AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible']);
     expect(fn('Shop/Webhook').network).toEqual({ inVpc: false, subnets: [], securityGroups: [], reachableEndpoints: [], services: [] });
@@ -223,7 +228,7 @@ describe('SecurityReport on the fixture app', () => {
 
     test('has the summary, a table per function, the route table and the acknowledgements and waivers with reasons', () => {
       expect(markdown).toMatch(/^# Security report\n/);
-      expect(markdown).toContain('| 7 | 4 | 2 | 1 |');
+      expect(markdown).toContain('| 6 | 3 | 2 | 1 |');
       expect(markdown).toContain('#### `Shop/Reader`');
       expect(markdown).toContain('| Allow | `dynamodb:BatchGetItem`, `dynamodb:Query`, `dynamodb:GetItem`');
       expect(markdown).toContain('| POST | `/orders` | NONE | `Shop/Writer` | 5/s, burst 2 |');
@@ -241,6 +246,6 @@ describe('SecurityReport on the fixture app', () => {
   test('prints one line on stderr with the path and the headline counts', () => {
     const lines = stderr.join('').split('\n').filter((line) => line.includes('security report'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cdk-secure-serverless: security report .*security-report\.md \(and \.json\): 7 functions \(4 outside a VPC\), 2 API routes \(1 without authorization\), 9 data stores, 1 key, \d+ acknowledged findings/);
+    expect(lines[0]).toMatch(/^cdk-secure-serverless: security report .*security-report\.md \(and \.json\): 6 functions \(3 outside a VPC\) and 1 deploy-time helper, 2 API routes \(1 without authorization\), 9 data stores, 1 key, \d+ acknowledged findings/);
   });
 });
