@@ -24,3 +24,6 @@ export * from './secrets/secret-rotation';
 export * from './secrets/secure-secret';
 export * from './report/schema';
 export * from './report/security-report';
+export * from './storage/bucket-options';
+export * from './storage/bucket-grants';
+export * from './storage/secure-bucket';
