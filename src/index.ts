@@ -27,3 +27,5 @@ export * from './report/security-report';
 export * from './storage/bucket-options';
 export * from './storage/bucket-grants';
 export * from './storage/secure-bucket';
+export * from './identity/user-pool-options';
+export * from './identity/secure-user-pool';

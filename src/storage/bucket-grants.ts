@@ -42,12 +42,7 @@ export class SecureBucketGrants {
    * @param options the key prefix
    */
   public readObjects(grantee: iam.IGrantable, options: ObjectGrantOptions = {}): iam.Grant {
-    return this.bucket._grantObjects('readObjects', grantee, {
-      objectActions: ['s3:GetObject'],
-      list: true,
-      keyActions: ['kms:Decrypt'],
-      prefix: options?.prefix,
-    });
+    return this.bucket._grantObjects('readObjects', grantee, ['s3:GetObject'], true, ['kms:Decrypt'], options?.prefix);
   }
 
   /**
@@ -59,12 +54,7 @@ export class SecureBucketGrants {
    * @param options the key prefix
    */
   public writeObjects(grantee: iam.IGrantable, options: ObjectGrantOptions = {}): iam.Grant {
-    return this.bucket._grantObjects('writeObjects', grantee, {
-      objectActions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      list: false,
-      keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      prefix: options?.prefix,
-    });
+    return this.bucket._grantObjects('writeObjects', grantee, ['s3:PutObject', 's3:AbortMultipartUpload'], false, ['kms:GenerateDataKey', 'kms:Decrypt'], options?.prefix);
   }
 
   /**
@@ -76,11 +66,6 @@ export class SecureBucketGrants {
    * @param options the key prefix
    */
   public deleteObjects(grantee: iam.IGrantable, options: ObjectGrantOptions = {}): iam.Grant {
-    return this.bucket._grantObjects('deleteObjects', grantee, {
-      objectActions: ['s3:DeleteObject'],
-      list: false,
-      keyActions: [],
-      prefix: options?.prefix,
-    });
+    return this.bucket._grantObjects('deleteObjects', grantee, ['s3:DeleteObject'], false, [], options?.prefix);
   }
 }

@@ -107,14 +107,6 @@ export interface BucketNotificationOptions {
   readonly suffix?: string;
 }
 
-/** What a grant on the objects of a SecureBucket consists of. @internal */
-export interface ObjectGrantSpec {
-  readonly objectActions: string[];
-  readonly list: boolean;
-  readonly keyActions: string[];
-  readonly prefix?: string;
-}
-
 /**
  * An S3 bucket that is secure by default:
  *
@@ -252,7 +244,7 @@ export class SecureBucket extends s3.Bucket {
    * `s3:GetObject`, `s3:ListBucket` and `kms:Decrypt`.
    */
   public grantRead(identity: iam.IGrantable, objectsKeyPattern: any = '*'): iam.Grant {
-    return this._grantObjects('grantRead', identity, { objectActions: ['s3:GetObject'], list: true, keyActions: ['kms:Decrypt'], prefix: prefixOf(this, objectsKeyPattern) });
+    return this._grantObjects('grantRead', identity, ['s3:GetObject'], true, ['kms:Decrypt'], prefixOf(this, objectsKeyPattern));
   }
 
   /**
@@ -263,7 +255,7 @@ export class SecureBucket extends s3.Bucket {
   public grantWrite(identity: iam.IGrantable, objectsKeyPattern: any = '*', allowedActionPatterns?: string[]): iam.Grant {
     const actions = allowedActionPatterns ?? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
     checkExactActions(this, 'allowedActionPatterns', actions);
-    return this._grantObjects('grantWrite', identity, { objectActions: actions, list: false, keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'], prefix: prefixOf(this, objectsKeyPattern) });
+    return this._grantObjects('grantWrite', identity, actions, false, ['kms:GenerateDataKey', 'kms:Decrypt'], prefixOf(this, objectsKeyPattern));
   }
 
   /**
@@ -290,15 +282,16 @@ export class SecureBucket extends s3.Bucket {
   /**
    * Refused: ACLs are disabled (object ownership is bucket owner enforced).
    */
-  public grantPutAcl(identity: iam.IGrantable, _objectsKeyPattern?: string): iam.Grant {
-    return invalidProp(this, 'grantPutAcl', principalOf(identity), 'objectGrants.writeObjects(grantee): ACLs are disabled on a SecureBucket (bucket owner enforced)');
+  public grantPutAcl(identity: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    return invalidProp(this, 'grantPutAcl', `${principalOf(identity)} on ${objectsKeyPattern}`,
+      'objectGrants.writeObjects(grantee): ACLs are disabled on a SecureBucket (bucket owner enforced)');
   }
 
   /**
    * Refused: a SecureBucket blocks public access.
    */
-  public grantPublicAccess(keyPrefix?: string, ..._allowedActions: string[]): iam.Grant {
-    return invalidProp(this, 'grantPublicAccess', keyPrefix ?? '*',
+  public grantPublicAccess(keyPrefix?: string, ...allowedActions: string[]): iam.Grant {
+    return invalidProp(this, 'grantPublicAccess', `${allowedActions.join(', ') || 's3:GetObject'} on ${keyPrefix ?? '*'}`,
       'grants to identities of this account (objectGrants.readObjects); serve public content through CloudFront with origin access control');
   }
 
@@ -392,8 +385,8 @@ export class SecureBucket extends s3.Bucket {
   }
 
   /** @internal */
-  public _grantObjects(method: string, grantee: iam.IGrantable, spec: ObjectGrantSpec): iam.Grant {
-    const prefix = spec.prefix ?? '';
+  public _grantObjects(method: string, grantee: iam.IGrantable, objectActions: string[], list: boolean, keyActions: string[], prefixOption?: string): iam.Grant {
+    const prefix = prefixOption ?? '';
     if (typeof prefix !== 'string' || (prefix !== '' && !Token.isUnresolved(prefix) && !KEY_PREFIX.test(prefix))) {
       invalidProp(this, `${method}.prefix`, prefix, 'a key prefix of 1 to 1000 characters without "*" or "?", e.g. "uploads/"');
     }
@@ -401,8 +394,8 @@ export class SecureBucket extends s3.Bucket {
       invalidProp(this, `${method}.grantee`, grantee, 'an iam.IGrantable (a function, role, user or group)');
     }
     const objects = `${this.bucketArn}/${prefix}*`;
-    let grant = this.checked(method, grantee, iam.Grant.addToPrincipal({ grantee, actions: spec.objectActions, resourceArns: [objects] }));
-    if (spec.list) {
+    let grant = this.checked(method, grantee, iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [objects] }));
+    if (list) {
       grant = grant.combine(iam.Grant.addToPrincipal({
         grantee,
         actions: ['s3:ListBucket'],
@@ -410,7 +403,7 @@ export class SecureBucket extends s3.Bucket {
         conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
       }));
     }
-    if (spec.keyActions.length > 0) grant = grant.combine(this.grantKeyUse(grantee, spec.keyActions));
+    if (keyActions.length > 0) grant = grant.combine(this.grantKeyUse(grantee, keyActions));
     this.acknowledgeObjectWildcard(grantee, objects);
     if (SecureFunction.isSecureFunction(grantee)) grantee.allowGatewayEndpoint('s3');
     return grant;
@@ -418,7 +411,7 @@ export class SecureBucket extends s3.Bucket {
 
   private grantObjectActions(method: string, grantee: iam.IGrantable, pattern: string | undefined, actions: string[]): iam.Grant {
     checkExactActions(this, method, actions);
-    return this._grantObjects(method, grantee, { objectActions: actions, list: false, keyActions: [], prefix: prefixOf(this, pattern ?? '*') });
+    return this._grantObjects(method, grantee, actions, false, [], prefixOf(this, pattern ?? '*'));
   }
 
   private grantKeyUse(grantee: iam.IGrantable, actions: string[]): iam.Grant {

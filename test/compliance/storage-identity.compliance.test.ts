@@ -5,9 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { complianceMatrix } from './runners';
+import { ApiAuthorization } from '../../src/api/api-authorization';
+import { SecureApi } from '../../src/api/secure-api';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
+import { SecureUserPool } from '../../src/identity/secure-user-pool';
+import { UserPoolMfa, UserPoolSignUp, UserPoolThreatProtection } from '../../src/identity/user-pool-options';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { BucketReplication, NoncurrentVersions } from '../../src/storage/bucket-options';
 import { SecureBucket } from '../../src/storage/secure-bucket';
@@ -61,6 +65,28 @@ const CASES: Record<string, (stack: Stack, replication: BucketReplication | unde
     const queue = new SecureQueue(stack, 'Queue');
     bucket.addObjectRemovedNotification(new s3n.SqsDestination(queue));
     bucket.notifyQueue(queue, { events: [s3.EventType.OBJECT_RESTORE_COMPLETED] });
+  },
+  'SecureUserPool default, with a default client and an OAuth client': stack => {
+    const pool = new SecureUserPool(stack, 'Users');
+    pool.addClient('Web');
+    pool.addClient('Hosted', { oAuth: { callbackUrls: ['https://app.example.com/callback'] } });
+  },
+  'SecureUserPool with optional MFA, audit-only threat protection, self sign-up and usernames': stack => {
+    new SecureUserPool(stack, 'Users', {
+      mfa: UserPoolMfa.optional('MFA becomes required once the mobile app ships authenticator enrolment'),
+      threatProtection: UserPoolThreatProtection.auditOnly('tuning the risk configuration for two weeks'),
+      signUp: UserPoolSignUp.selfService('a public consumer app'),
+      signInAliases: { username: true, email: true },
+      passwordMinLength: 16,
+    });
+  },
+  'SecureUserPool without threat protection (Essentials plan)': stack => {
+    new SecureUserPool(stack, 'Users', { threatProtection: UserPoolThreatProtection.none('price per active user; sign-in sits behind a WAF') });
+  },
+  'SecureApi authorized by ApiAuthorization.cognito(SecureUserPool)': stack => {
+    const pool = new SecureUserPool(stack, 'Users');
+    const api = new SecureApi(stack, 'Api', { defaultAuthorization: ApiAuthorization.cognito(pool) });
+    api.addRoute('GET', '/orders', fn(stack, 'Handler'));
   },
 };
 const CASE_NAMES = Object.keys(CASES);
