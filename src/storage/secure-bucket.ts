@@ -385,7 +385,9 @@ export class SecureBucket extends s3.Bucket {
   }
 
   /** @internal */
-  public _grantObjects(method: string, grantee: iam.IGrantable, objectActions: string[], list: boolean, keyActions: string[], prefixOption?: string): iam.Grant {
+  public _grantObjects(
+    method: string, grantee: iam.IGrantable, objectActions: string[], list: boolean, keyActions: string[], prefixOption?: string,
+  ): iam.Grant {
     const prefix = prefixOption ?? '';
     if (typeof prefix !== 'string' || (prefix !== '' && !Token.isUnresolved(prefix) && !KEY_PREFIX.test(prefix))) {
       invalidProp(this, `${method}.prefix`, prefix, 'a key prefix of 1 to 1000 characters without "*" or "?", e.g. "uploads/"');
