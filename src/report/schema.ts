@@ -242,8 +242,9 @@ export interface SecurityReportInvoker {
   /**
    * How the function is invoked: `api-route` (a REST API method integration),
    * `api-authorizer` (a Lambda authorizer), `event-source-mapping` (Lambda polls
-   * a queue or stream), `sns-subscription`, `event-rule` (EventBridge rule or
-   * schedule), `function-url`, or `permission` (an `AWS::Lambda::Permission`
+   * a queue or stream), `sns-subscription`, `bucket-notification` (an S3 event
+   * notification), `event-rule` (EventBridge rule or schedule), `function-url`,
+   * or `permission` (an `AWS::Lambda::Permission`
    * resource policy statement; API Gateway, SNS and EventBridge also add one).
    */
   readonly kind: string;
@@ -251,7 +252,8 @@ export interface SecurityReportInvoker {
   readonly principal: string;
   /**
    * What triggers the invocation: `GET /orders/{id} on <API path>` for routes,
-   * the construct path of a queue, topic, rule or authorizer, `function URL (AWS_IAM)`,
+   * the construct path of a queue, topic, rule or authorizer, the bucket and its
+   * events for notifications (`Shop/Uploads (s3:ObjectCreated:*)`), `function URL (AWS_IAM)`,
    * or the rendered `SourceArn` of a permission (`*` when it has none).
    */
   readonly source: string;
@@ -477,7 +479,9 @@ export interface SecurityReportRoute {
   /** `AWS_IAM`, `COGNITO_USER_POOLS`, `CUSTOM` (a Lambda authorizer) or `NONE`. */
   readonly authorization: string;
   /**
-   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`).
+   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`),
+   * and for a Cognito authorizer the user pools whose tokens it accepts, e.g.
+   * `Shop/Api/Authorizer (COGNITO_USER_POOLS: Shop/Users)`.
    *
    * @default - absent when the route uses none
    */
