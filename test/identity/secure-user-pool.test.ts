@@ -99,7 +99,7 @@ describe('errors', () => {
     ['a bare MFA enum', () => ({ mfa: cognito.Mfa.OFF }), 'S/Users: invalid mfa: received "OFF"; allowed: UserPoolMfa.REQUIRED or UserPoolMfa.optional(reason)'],
     ['a waiver without a reason', () => ({ mfa: UserPoolMfa.optional('') }), 'UserPoolMfa.optional: invalid reason: received ""'],
   ])('%s is our error', (_name, props, message) => {
-    const error = thrownBy(() => new SecureUserPool(newStack().stack, 'Users', props()));
+    const error = thrownBy(() => new SecureUserPool(newStack().stack, 'Users', props() as any));
     expect(error).toBeInstanceOf(SecureServerlessError);
     expect(error.message).toContain(message);
   });
