@@ -109,7 +109,7 @@ export class Inventory {
   private bucketNamedIn(scan: ScannedStack, resource: CfnValue): StoreEntry | undefined {
     const named = this.bucketsByName.get(scan);
     if (!named) return undefined;
-    const match = /^arn:[^:]*:s3:::([^/]+)/.exec(renderText(resource));
+    const match = /^arn:(?:<[^>]*>|[^:]*):s3:::([^/]+)/.exec(renderText(resource));
     return match ? named.get(match[1]) : undefined;
   }
 
