@@ -16,6 +16,8 @@ import { SecureTopic } from '../../src/messaging/secure-topic';
 import { PrivateNetwork } from '../../src/network/private-network';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
+import { SecureUserPool } from '../../src/identity/secure-user-pool';
+import { SecureBucket } from '../../src/storage/secure-bucket';
 import { SecureTable } from '../../src/table/secure-table';
 
 /**
@@ -68,6 +70,14 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       'webAcl', 'cloudWatchRole', 'allowTestInvoke'],
   },
   SecureWebAcl: { build: (stack, props) => new SecureWebAcl(stack, 'Acl', props as any), props: ['rateLimit', 'logRetention'] },
+  SecureBucket: {
+    build: (stack, props) => new SecureBucket(stack, 'Bucket', props as any),
+    props: ['bucketName', 'encryptionKey', 'noncurrentVersions', 'objectLockRetention', 'replication', 'baseline'],
+  },
+  SecureUserPool: {
+    build: (stack, props) => new SecureUserPool(stack, 'Users', props as any),
+    props: ['userPoolName', 'passwordMinLength', 'mfa', 'threatProtection', 'signUp', 'signInAliases'],
+  },
 };
 
 const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
