@@ -36,19 +36,19 @@ export class NoncurrentVersions {
     return new NoncurrentVersions(undefined);
   }
 
-  /** When noncurrent versions expire; undefined when they are kept forever. */
-  public readonly expireAfter?: Duration;
+  /** How long after they stop being current noncurrent versions expire; undefined when they are kept forever. */
+  public readonly expiration?: Duration;
   /** How many of the newest noncurrent versions are kept regardless of age. */
   public readonly keepNewest?: number;
 
   private constructor(after: Duration | undefined, keepNewest?: number) {
-    this.expireAfter = after;
+    this.expiration = after;
     this.keepNewest = keepNewest;
   }
 
   /** @internal */
   public _validate(path: string): void {
-    const after = this.expireAfter;
+    const after = this.expiration;
     if (after !== undefined) {
       const days = after instanceof Duration ? after.toDays({ integral: false }) : NaN;
       if (!Token.isUnresolved(days) && !(Number.isInteger(days) && days >= 1 && days <= 36500)) {

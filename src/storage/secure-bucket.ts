@@ -170,9 +170,9 @@ export class SecureBucket extends s3.Bucket {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        ...noncurrent.expireAfter ? [{
+        ...noncurrent.expiration ? [{
           id: 'ExpireNoncurrentVersions',
-          noncurrentVersionExpiration: noncurrent.expireAfter,
+          noncurrentVersionExpiration: noncurrent.expiration,
           noncurrentVersionsToRetain: noncurrent.keepNewest,
         }] : [],
       ],
