@@ -30,3 +30,8 @@ export * from './workflow/execution-data-logging';
 export * from './workflow/secure-state-machine';
 export * from './workflow/workflow-targets';
 export * from './workflow/secure-schedule';
+export * from './storage/bucket-options';
+export * from './storage/bucket-grants';
+export * from './storage/secure-bucket';
+export * from './identity/user-pool-options';
+export * from './identity/secure-user-pool';

@@ -182,12 +182,18 @@ function describeRoute(route: ApiRoute, scan: ScannedStack, stageSettings: reado
     method: route.httpMethod,
     path: route.path,
     authorization: renderText(props.AuthorizationType ?? 'NONE'),
-    ...authorizer ? { authorizer: `${authorizer.path} (${renderText(authorizer.properties.Type)})` } : {},
+    ...authorizer ? { authorizer: describeAuthorizer(authorizer, scan) } : {},
     apiKeyRequired: isTrue(props.ApiKeyRequired),
     integration: renderText(props.Integration?.Type ?? 'MOCK'),
     ...route.handler ? { handler: route.handler.path } : {},
     ...throttling ? { throttling } : {},
   };
+}
+
+/** An authorizer's path and type, and for a Cognito authorizer the user pools whose tokens it accepts. */
+function describeAuthorizer(authorizer: ScannedResource, scan: ScannedStack): string {
+  const pools = asArray(authorizer.properties.ProviderARNs).map((arn) => scan.nameOf(arn));
+  return `${authorizer.path} (${renderText(authorizer.properties.Type)}${pools.length > 0 ? `: ${pools.join(', ')}` : ''})`;
 }
 
 function isStageWide(setting: CfnValue): boolean {

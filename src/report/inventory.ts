@@ -36,6 +36,8 @@ export class Inventory {
   private readonly storesByKind = new Map<DataStoreKind, StoreEntry[]>();
   private readonly keys = new Map<ScannedResource, KeyEntry>();
   private readonly rotations = new Map<ScannedResource, ScannedResource>();
+  /** Buckets by their rendered name, per template: statements may name a bucket by an ARN built from its name. */
+  private readonly bucketsByName = new Map<ScannedStack, Map<string, StoreEntry>>();
 
   constructor(scans: readonly ScannedStack[]) {
     for (const scan of scans) {
@@ -46,6 +48,11 @@ export class Inventory {
           entries.push(entry);
           this.stores.set(resource, entry);
           pushTo(this.storesByKind, kind, entry);
+          if (resource.type === 'AWS::S3::Bucket' && resource.properties.BucketName !== undefined) {
+            const named = this.bucketsByName.get(scan) ?? new Map<string, StoreEntry>();
+            named.set(renderText(resource.properties.BucketName), entry);
+            this.bucketsByName.set(scan, named);
+          }
         }
       }
       this.storesByStack.set(scan, entries);
@@ -79,6 +86,8 @@ export class Inventory {
           const store = target && this.stores.get(target);
           if (store) reached.add(store);
         }
+        const bucket = this.bucketNamedIn(scan, resource);
+        if (bucket) reached.add(bucket);
       }
       if (everywhere) {
         // Only the kinds the actions touch are visited, so `xray:*` on `*` costs nothing.
@@ -94,6 +103,14 @@ export class Inventory {
         if (access.write) store.writers.add(fn);
       }
     }
+  }
+
+  /** The bucket of the template whose name an S3 ARN (`arn:<partition>:s3:::<name>/<key>`) spells out. */
+  private bucketNamedIn(scan: ScannedStack, resource: CfnValue): StoreEntry | undefined {
+    const named = this.bucketsByName.get(scan);
+    if (!named) return undefined;
+    const match = /^arn:(?:<[^>]*>|[^:]*):s3:::([^/]+)/.exec(renderText(resource));
+    return match ? named.get(match[1]) : undefined;
   }
 
   /** The data stores of one template, as reported. */

@@ -6,13 +6,16 @@ import { asArray, CfnValue, isObject, renderText } from '../guardrails/cfn-value
 import { ResourceType } from '../guardrails/resource-index';
 
 /** The order invokers are listed in: the structured ones first, raw permissions last. */
-const KIND_ORDER = ['api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'event-rule', 'state-machine-task', 'custom-resource', 'function-url', 'permission'];
+const KIND_ORDER = [
+  'api-route', 'api-authorizer', 'event-source-mapping', 'sns-subscription', 'bucket-notification', 'event-rule', 'state-machine-task',
+  'custom-resource', 'function-url', 'permission',
+];
 
 /**
  * Who can invoke each function of a template, by function logical id: API
  * methods, HTTP API routes and authorizers, event source mappings, SNS subscriptions,
- * EventBridge rules and schedules, state machine tasks, custom resources (their
- * `ServiceToken`), function URLs and `AWS::Lambda::Permission`s.
+ * S3 event notifications, EventBridge rules and schedules, state machine tasks,
+ * custom resources (their `ServiceToken`), function URLs and `AWS::Lambda::Permission`s.
  */
 export function invokersByFunction(scan: ScannedStack): Map<string, SecurityReportInvoker[]> {
   const result = new Map<string, SecurityReportInvoker[]>();
@@ -62,6 +65,15 @@ export function invokersByFunction(scan: ScannedStack): Map<string, SecurityRepo
   for (const topic of scan.resourcesOf('AWS::SNS::Topic')) {
     for (const subscription of asArray(topic.properties.Subscription).filter(isObject)) {
       if (subscription.Protocol === 'lambda') add(fnNamed(subscription.Endpoint), { kind: 'sns-subscription', principal: 'sns.amazonaws.com', source: topic.path });
+    }
+  }
+  for (const bucket of scan.resourcesOf('AWS::S3::Bucket')) {
+    for (const notification of asArray(bucket.properties.NotificationConfiguration?.LambdaConfigurations).filter(isObject)) {
+      add(fnNamed(notification.Function), {
+        kind: 'bucket-notification',
+        principal: 's3.amazonaws.com',
+        source: `${bucket.path} (${renderText(notification.Event)})`,
+      });
     }
   }
   for (const target of ruleTargets(scan)) add(fnNamed(target.arn), target.invoker);

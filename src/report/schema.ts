@@ -265,9 +265,10 @@ export interface SecurityReportInvoker {
   /**
    * How the function is invoked: `api-route` (a REST API method integration),
    * `api-authorizer` (a Lambda authorizer), `event-source-mapping` (Lambda polls
-   * a queue or stream), `sns-subscription`, `event-rule` (EventBridge rule or
-   * Scheduler schedule), `state-machine-task` (a task state of a Step Functions
-   * state machine), `custom-resource` (CloudFormation, through the custom resource's
+   * a queue or stream), `sns-subscription`, `bucket-notification` (an S3 event
+   * notification), `event-rule` (EventBridge rule or Scheduler schedule),
+   * `state-machine-task` (a task state of a Step Functions state machine),
+   * `custom-resource` (CloudFormation, through the custom resource's
    * `ServiceToken`), `function-url`, or `permission` (an `AWS::Lambda::Permission`
    * resource policy statement; API Gateway, SNS and EventBridge also add one).
    */
@@ -276,7 +277,8 @@ export interface SecurityReportInvoker {
   readonly principal: string;
   /**
    * What triggers the invocation: `GET /orders/{id} on <API path>` for routes,
-   * the construct path of a queue, topic, rule or authorizer, `<state machine path> (state <name>)`
+   * the construct path of a queue, topic, rule or authorizer, the bucket and its
+   * events for notifications (`Shop/Uploads (s3:ObjectCreated:*)`), `<state machine path> (state <name>)`
    * for tasks, a custom resource's path and type
    * (`Shop/Vpc/RestrictDefaultSecurityGroupCustomResource (Custom::VpcRestrictDefaultSG)`), `function URL (AWS_IAM)`,
    * or the rendered `SourceArn` of a permission (`*` when it has none).
@@ -537,7 +539,9 @@ export interface SecurityReportRoute {
   /** `AWS_IAM`, `COGNITO_USER_POOLS`, `JWT`, `CUSTOM` (a Lambda authorizer) or `NONE`. */
   readonly authorization: string;
   /**
-   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`, `JWT`).
+   * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`, `JWT`),
+   * and for a Cognito authorizer the user pools whose tokens it accepts, e.g.
+   * `Shop/Api/Authorizer (COGNITO_USER_POOLS: Shop/Users)`.
    *
    * @default - absent when the route uses none
    */

@@ -20,6 +20,8 @@ import { SecureTopic } from '../../src/messaging/secure-topic';
 import { PrivateNetwork } from '../../src/network/private-network';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
+import { SecureUserPool } from '../../src/identity/secure-user-pool';
+import { SecureBucket } from '../../src/storage/secure-bucket';
 import { SecureTable } from '../../src/table/secure-table';
 import { SecureSchedule } from '../../src/workflow/secure-schedule';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
@@ -110,6 +112,14 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       api.addRoute('GET', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }));
     },
     props: ['apiName', 'description', 'defaultAuthorization', 'throttling', 'cors', 'domain', 'baseline'],
+  },
+  SecureBucket: {
+    build: (stack, props) => new SecureBucket(stack, 'Bucket', props as any),
+    props: ['bucketName', 'encryptionKey', 'noncurrentVersions', 'objectLockRetention', 'replication', 'baseline'],
+  },
+  SecureUserPool: {
+    build: (stack, props) => new SecureUserPool(stack, 'Users', props as any),
+    props: ['userPoolName', 'passwordMinLength', 'mfa', 'threatProtection', 'signUp', 'signInAliases'],
   },
 };
 
