@@ -46,12 +46,19 @@ function median(values: number[]): number {
 
 const MODES: Mode[] = ['builtin-on', 'builtin-off'];
 const results = new Map<string, Sample[]>();
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+const total = MODES.length * SIZES.length * RUNS * 2;
+let done = 0;
 for (const mode of MODES) {
   for (const units of SIZES) {
     for (let run = 0; run < RUNS; run++) {
       for (const variant of ['ours', 'plain'] as const) {
         const key = `${mode}:${variant}:${units}`;
-        results.set(key, [...results.get(key) ?? [], measure(variant, units, mode)]);
+        const sample = measure(variant, units, mode);
+        results.set(key, [...results.get(key) ?? [], sample]);
+        // Each measurement is a fresh process of several seconds: show the run is alive.
+        process.stderr.write(`[${++done}/${total}] ${mode} ${variant} ${units} units: ${sample.ms.toFixed(0)} ms (${elapsed()} so far)\n`);
       }
     }
   }
@@ -87,3 +94,4 @@ const synthRatio = row('ours', 10).ms / row('plain', 10).ms;
 const resourceRatio = (row('ours', 10).resources / 10) / (row('plain', 10).resources / 10);
 console.log(`marginal resources per unit: ours/plain = ${(perUnit('ours') / perUnit('plain')).toFixed(2)}`);
 console.log(`bench: synth_ratio=${synthRatio.toFixed(2)} resource_ratio=${resourceRatio.toFixed(2)}`);
+console.log(`bench: total time ${elapsed()}`);
