@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { controlTowerFinding, isAcknowledged } from './acknowledged';
+import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
 
 /**
  * Properties of ControlTowerChecks.
@@ -42,7 +43,7 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = (context as { appConstruct?: IConstruct }).appConstruct;
     const byTemplate = app ? indexTemplates(app) : new Map<string, Map<string, IConstruct>>();
-    const report = this.guard().validate(context);
+    const report = this.guard(context.templatePaths)?.validate(context) ?? { success: true, violations: [] };
     const violations = new Map<string, PolicyViolation>();
     for (const violation of report.violations) {
       const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
@@ -58,16 +59,21 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
     return { success: list.length === 0, violations: list };
   }
 
-  private guard(): IPolicyValidationPlugin {
+  /** A validator of the rules that can apply to the templates' resource types; none when no rule can. */
+  private guard(templatePaths: readonly string[]): IPolicyValidationPlugin | undefined {
     let module: { CfnGuardValidator: new (props: object) => IPolicyValidationPlugin };
+    let rulesDirectory: string;
     try {
       // An optional dependency, loaded only when the controls run; users install it themselves.
       // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
       module = require('@cdklabs/cdk-validator-cfnguard');
+      rulesDirectory = bundledControlTowerRules();
     } catch {
       throw new Error('ControlTowerChecks needs the optional peer dependency @cdklabs/cdk-validator-cfnguard: npm install --save-dev @cdklabs/cdk-validator-cfnguard');
     }
-    return new module.CfnGuardValidator({ disabledRules: this.props.disabledRules, maxBuffer: 512 * 1024 * 1024 });
+    const rules = controlTowerRuleFiles(rulesDirectory, templatePaths, this.props.disabledRules);
+    if (rules.length === 0) return undefined;
+    return new module.CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: 512 * 1024 * 1024 });
   }
 }
 

@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../../src/core/profile';
 import { ServerlessSecurityChecks } from '../../src/guardrails';
 import { controlTowerFinding, isAcknowledged } from '../../src/guardrails/acknowledged';
+import { bundledControlTowerRules, controlTowerRuleFiles } from '../../src/guardrails/control-tower-rules';
 
 /** Anything that checks a construct tree the way a cdk-nag pack does. */
 export interface ScopePack {
@@ -145,20 +146,16 @@ function qualifiedId(namespace: string, ruleName: string): string {
 // ---------------------------------------------------------------------------
 // Control Tower guard rules
 
-let guardValidator: CfnGuardValidator | undefined;
-
-function guard(): CfnGuardValidator {
-  guardValidator ??= new CfnGuardValidator({ maxBuffer: GUARD_MAX_BUFFER });
-  return guardValidator;
-}
-
 /** Runs cfn-guard once over every template and returns each finding with its app's position. */
 function guardFindings(indexes: readonly AppIndex[]): Array<[number, Finding]> {
   const templates = new Map<string, StackTemplate>();
   indexes.forEach(index => index.templates.forEach(t => templates.set(t.templatePath, t)));
-  if (templates.size === 0) return [];
-  const report = guard().validate({
-    templatePaths: [...templates.keys()],
+  const templatePaths = [...templates.keys()];
+  // As ControlTowerChecks does: only the rules that can report on the templates' resource types.
+  const rules = controlTowerRuleFiles(bundledControlTowerRules(), templatePaths);
+  if (rules.length === 0) return [];
+  const report = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: GUARD_MAX_BUFFER }).validate({
+    templatePaths,
     // The guard plugin reads templates only; any construct satisfies the type.
     appConstruct: indexes[0].app,
   });
