@@ -271,7 +271,7 @@ export class PrivateNetwork extends Construct {
     this.gatewayEndpoint(service);
     const prefixList = this.prefixList(service);
     if (prefixList) {
-      from.connections.allowTo(prefixList, ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
+      from.connections.allowTo(new InlinePrefixList(prefixList.prefixListId), ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
       return;
     }
     if (this.routesToInternet) {
@@ -352,6 +352,31 @@ export class PrivateNetwork extends Construct {
 
   private requireLogGroup(prop: string): logs.ILogGroup {
     return SecurityBaseline.of(this).createLogGroup(this, capitalize(prop.replace(/Group$/, '')) + 'Group', `${prop} of ${this.node.path}`);
+  }
+}
+
+/**
+ * A prefix list as a peer whose rule is written into the security group
+ * itself. aws-cdk-lib writes a rule to a prefix list as a resource of its own
+ * (one more per function); a literal prefix-list id refers to nothing in the
+ * template, so it can be inlined with no risk of a dependency cycle.
+ */
+class InlinePrefixList implements ec2.IPeer {
+  public readonly canInlineRule = true;
+  public readonly connections: ec2.Connections = new ec2.Connections({ peer: this });
+
+  constructor(private readonly prefixListId: string) {}
+
+  public get uniqueId(): string {
+    return this.prefixListId;
+  }
+
+  public toIngressRuleConfig(): any {
+    return { sourcePrefixListId: this.prefixListId };
+  }
+
+  public toEgressRuleConfig(): any {
+    return { destinationPrefixListId: this.prefixListId };
   }
 }
 

@@ -446,10 +446,9 @@ describe('interface and gateway endpoints', () => {
 
     const template = Template.fromStack(stack);
     const sg = template.toJSON().Resources[logicalIdOf(fn.securityGroup!)].Properties;
-    // aws-cdk-lib drops its "no traffic" placeholder once the group has an egress rule of its own.
-    expect(sg.SecurityGroupEgress).toBeUndefined();
-    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r: any) => r.Properties);
-    expect(egress).toEqual([expect.objectContaining({ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
+    // Written into the group itself: a literal prefix-list id refers to nothing, so no separate rule resource is needed.
+    expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
     expect(error).toBeInstanceOf(SecureServerlessError);
     expect(error.message).toBe('S/Fn: invalid service: received "sqs"; allowed: "dynamodb" or "s3"');
   });

@@ -205,11 +205,10 @@ describe('SecureTable grants to a SecureFunction', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-      GroupId: { 'Fn::GetAtt': [logicalIdOf(fn.securityGroup!), 'GroupId'] },
-      DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the dynamodb gateway endpoint',
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'S/Fn: HTTPS only to the VPC endpoints it was granted',
+      SecurityGroupEgress: [{ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the dynamodb gateway endpoint' }],
     });
-    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
     template.resourceCountIs('AWS::IAM::Policy', 0);
     expect(managedPolicyStatementsOf(template, logicalIdOf(fn.role!))).toContainEqual(
       { Effect: 'Allow', Action: READS, Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } });
