@@ -125,7 +125,8 @@ describe('a SecureBucket with grants and notifications', () => {
   test('the classic grantReadWrite names exact actions, never a wildcard action', () => {
     const actions = managedPolicyStatementsOf(template, logicalIdOf(classic.role!))
       .filter(s => JSON.stringify(s).includes(NAME)).flatMap(s => [s.Action].flat());
-    expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    // The read and the write grant's key statements differ only in actions: the role's policy folds them into one.
+    expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
   });
 
   test('the object wildcard is acknowledged exactly, on the grantee\'s role, with its reason', () => {
