@@ -1,7 +1,8 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DERIVED_SERVICES, deriveKeyPolicies, isLogsService } from './key-use';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
@@ -43,11 +44,19 @@ export interface SecureKeyProps {
  *   root, which delegates to IAM) and to nobody else;
  * - `kms:CreateGrant` is denied unless the grant is for an AWS resource
  *   (AWS Control Tower CT.KMS.PR.3);
- * - CloudWatch Logs in this region may use it only for this account's log
- *   groups (encryption context), so encrypted log groups deploy
- *   (aws-cdk issue 28304); CloudWatch alarms and SNS may use it only on
- *   behalf of this account (`aws:SourceAccount`), so alarms reach encrypted
- *   topics and topics reach encrypted queues.
+ * - AWS services may use it only where the stack makes them: the key policy is
+ *   written at synth from the stack's resources. CloudWatch Logs of this region
+ *   is admitted when a log group is encrypted with the key, for this account's
+ *   log groups (aws-cdk issue 28304); SNS when a subscription delivers to a
+ *   queue encrypted with it (or dead-letters there); CloudWatch when an alarm
+ *   notifies a topic encrypted with it; S3 when a bucket notifies such a queue or
+ *   topic; EventBridge when a rule targets one or dead-letters to one. Each is
+ *   admitted for this account (`aws:SourceAccount`), through SQS or SNS
+ *   (`kms:ViaService`), for the named queues and topics when they have literal
+ *   names, and EventBridge for the named rules (`aws:SourceArn`). A service
+ *   that no resource of the stack sends to the key is not admitted.
+ * - an EventBridge Scheduler schedule that dead-letters to a queue encrypted with
+ *   the key gets the key use it needs on its role, through SQS, for that queue.
  */
 export class SecureKey extends kms.Key {
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
@@ -74,7 +83,6 @@ export class SecureKey extends kms.Key {
       alias: props.alias ?? defaultAlias(scope, id),
     });
 
-    const stack = Stack.of(this);
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyGrantsExceptForAwsResources',
       effect: iam.Effect.DENY,
@@ -88,37 +96,38 @@ export class SecureKey extends kms.Key {
         },
       },
     }));
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }));
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowAlarmsAndTopicsForThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    deriveKeyPolicies(this);
   }
 
   /**
-   * Adds a statement to the key policy. An Allow to an AWS service that names no
-   * condition (as aws-cdk-lib's SNS-to-SQS subscription writes) is pinned to this
-   * account with `aws:SourceAccount`, so no service acts on the key for another account.
+   * Adds a statement to the key policy.
+   *
+   * An Allow to SNS, CloudWatch, S3, EventBridge or CloudWatch Logs is not added:
+   * the key admits those services from what the stack wires to the key (see the
+   * class documentation), so the statements aws-cdk-lib's integrations write (some
+   * unconditioned, some naming a resource that depends on the key, which cannot
+   * deploy) are replaced by narrower ones. An Allow to another AWS service that
+   * names no condition is pinned to this account with `aws:SourceAccount`.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
-    const toServices = statement.principals.some(p => p.policyFragment.principalJson.Service !== undefined);
-    if (statement.effect === iam.Effect.ALLOW && toServices && Object.keys(statement.conditions).length === 0) {
+    const services = statement.principals.flatMap(p => [Stack.of(this).resolve(p.policyFragment.principalJson.Service) ?? []].flat()) as string[];
+    if (statement.effect === iam.Effect.ALLOW && services.length > 0 && statement.principals.length === services.length &&
+      services.every(service => DERIVED_SERVICES.includes(service) || isLogsService(service))) {
+      return { statementAdded: true, policyDependable: this };
+    }
+    if (statement.effect === iam.Effect.ALLOW && services.length > 0 && Object.keys(statement.conditions).length === 0) {
       statement = statement.copy({ conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } });
     }
     return super.addToResourcePolicy(statement, allowNoOp);
+  }
+
+  /**
+   * Adds a statement derived from the stack's use of the key.
+   *
+   * @internal
+   */
+  public _admit(statement: iam.PolicyStatement): void {
+    super.addToResourcePolicy(statement);
   }
 }
 
