@@ -9,11 +9,13 @@ export const DERIVED_SERVICES = ['sns.amazonaws.com', 'cloudwatch.amazonaws.com'
 
 /** Whether `service` is CloudWatch Logs of some region, which the scan also derives. */
 export function isLogsService(service: string): boolean {
-  return /^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(service) || (Token.isUnresolved(service) && service.startsWith('logs.'));
+  return /^logs\.[a-z0-9?-]+\.(amazonaws\.com(\.cn)?|\?)$/.test(service);
 }
 
-/** What a key that some resources are encrypted with is asked to admit. */
+/** A key whose service statements the scan writes. */
 export interface KeyPolicyTarget extends kms.IKey {
+  /** The service statements aws-cdk-lib integrations asked for, held back for the scan. @internal */
+  readonly _deferred: iam.PolicyStatement[];
   /** Adds a statement the scan derived, bypassing the filter on service statements. @internal */
   _admit(statement: iam.PolicyStatement): void;
 }
@@ -106,6 +108,24 @@ class Scan {
     for (const [key, uses] of this.uses) {
       for (const use of uses.values()) key._admit(serviceStatement(this.stack, use));
     }
+    for (const key of this.keyByLogicalId.values()) this.settleDeferred(key);
+  }
+
+  /**
+   * A statement an integration asked for is dropped when the scan admits its
+   * services from what it found; otherwise (a use the scan cannot see, such as a
+   * resource in another stack) it is kept, pinned to this account, without the
+   * conditions that refer to resources: one of them may depend on the key.
+   */
+  private settleDeferred(key: KeyPolicyTarget): void {
+    const admitted = new Set([...this.uses.get(key)?.values() ?? []].map(use => use.principal));
+    const logs = this.logGroupKeys.has(key);
+    for (const statement of key._deferred) {
+      const services = servicesOf(this.stack, statement);
+      if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
+      const conditions = literalConditions(statement.conditions);
+      key._admit(statement.copy({ conditions: { ...conditions, StringEquals: { ...conditions.StringEquals, 'aws:SourceAccount': this.stack.account } } }));
+    }
   }
 
   private collectEncrypted(type: string, logicalId: string, props: any): void {
@@ -143,7 +163,9 @@ class Scan {
         for (const c of list(props.NotificationConfiguration?.TopicConfigurations)) this.use('s3.amazonaws.com', c.TopicArn);
         break;
       case 'AWS::Events::Rule': {
-        const ruleArn = typeof props.Name === 'string' ? this.ruleArn(props) : undefined;
+        // A rule on a bus given by reference has no ARN we can write without that reference.
+        const literal = typeof props.Name === 'string' && (props.EventBusName === undefined || typeof props.EventBusName === 'string');
+        const ruleArn = literal ? this.ruleArn(props) : undefined;
         for (const target of list(props.Targets)) {
           this.use('events.amazonaws.com', target.Arn, ruleArn);
           this.use('events.amazonaws.com', target.DeadLetterConfig?.Arn, ruleArn);
@@ -197,6 +219,35 @@ class Scan {
     const id = referencedId(value);
     return id ? this.destinations.get(id) : undefined;
   }
+}
+
+/**
+ * The service principals of a statement, resolved: a service principal name is a
+ * token, and a regional one (`logs.<region>.${AWS::URLSuffix}`) stays a `Fn::Join`,
+ * which is rendered as text.
+ */
+export function servicesOf(stack: Stack, statement: iam.PolicyStatement): string[] {
+  return statement.principals
+    .flatMap(p => [stack.resolve(p.policyFragment.principalJson.Service) ?? []].flat())
+    .map(service => typeof service === 'string' ? service : renderJoin(service));
+}
+
+function renderJoin(value: any): string {
+  const join = value?.['Fn::Join'];
+  return Array.isArray(join) && Array.isArray(join[1])
+    ? join[1].map((part: unknown) => typeof part === 'string' ? part : '?').join(join[0])
+    : JSON.stringify(value);
+}
+
+/** The conditions whose values are literals: a token may refer to a resource that depends on the key. */
+function literalConditions(conditions: Record<string, any>): Record<string, any> {
+  const kept: Record<string, any> = {};
+  for (const [operator, entries] of Object.entries(conditions)) {
+    const literal = Object.fromEntries(Object.entries(entries as Record<string, unknown>).filter(([, value]) => !Token.isUnresolved(value)
+      && !(Array.isArray(value) && value.some(v => Token.isUnresolved(v)))));
+    if (Object.keys(literal).length > 0) kept[operator] = literal;
+  }
+  return kept;
 }
 
 /** The logical id a resolved `Ref` or `Fn::GetAtt` names. */

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DERIVED_SERVICES, deriveKeyPolicies, isLogsService } from './key-use';
+import { DERIVED_SERVICES, deriveKeyPolicies, isLogsService, servicesOf } from './key-use';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
@@ -59,6 +59,13 @@ export interface SecureKeyProps {
  *   the key gets the key use it needs on its role, through SQS, for that queue.
  */
 export class SecureKey extends kms.Key {
+  /**
+   * Service statements held back until the stack's use of the key is known.
+   *
+   * @internal
+   */
+  public readonly _deferred: iam.PolicyStatement[] = [];
+
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
     checkPropKinds(`${scope.node.path}/${id}`, props, {
       alias: kinds.string(250, /^[a-zA-Z0-9/_-]+$/, 'letters, digits, "/", "_" and "-" (1 to 250), without the "alias/" prefix and not starting with "aws/"'),
@@ -102,17 +109,20 @@ export class SecureKey extends kms.Key {
   /**
    * Adds a statement to the key policy.
    *
-   * An Allow to SNS, CloudWatch, S3, EventBridge or CloudWatch Logs is not added:
+   * An Allow to SNS, CloudWatch, S3, EventBridge or CloudWatch Logs is held back:
    * the key admits those services from what the stack wires to the key (see the
-   * class documentation), so the statements aws-cdk-lib's integrations write (some
-   * unconditioned, some naming a resource that depends on the key, which cannot
-   * deploy) are replaced by narrower ones. An Allow to another AWS service that
-   * names no condition is pinned to this account with `aws:SourceAccount`.
+   * class documentation), which replaces the statements aws-cdk-lib's integrations
+   * write (some unconditioned, some naming a resource that depends on the key,
+   * which cannot deploy). One the stack shows no use for (a resource in another
+   * stack) is added at synth, pinned to this account, without conditions that
+   * refer to resources. An Allow to another AWS service that names no condition is
+   * pinned to this account with `aws:SourceAccount`.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
-    const services = statement.principals.flatMap(p => [Stack.of(this).resolve(p.policyFragment.principalJson.Service) ?? []].flat()) as string[];
+    const services = servicesOf(Stack.of(this), statement);
     if (statement.effect === iam.Effect.ALLOW && services.length > 0 && statement.principals.length === services.length &&
       services.every(service => DERIVED_SERVICES.includes(service) || isLogsService(service))) {
+      this._deferred.push(statement);
       return { statementAdded: true, policyDependable: this };
     }
     if (statement.effect === iam.Effect.ALLOW && services.length > 0 && Object.keys(statement.conditions).length === 0) {

@@ -167,3 +167,28 @@ describe('a key policy never names a resource that depends on the key', () => {
     expect(statement).toMatchObject({ Principal: { Service: 'delivery.logs.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } });
   });
 });
+
+test('a statement asked for that the stack shows no use for is kept, pinned to the account, without its references', () => {
+  // GIVEN an EventBridge statement naming a rule of the stack, while no rule of the stack sends to the key
+  const { stack } = newStack();
+  const key = SecurityBaseline.of(stack).key;
+  const rule = new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) });
+
+  // WHEN
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+  }));
+  const statements = serviceStatements(keyPolicyOf(Template.fromStack(stack)));
+
+  // THEN
+  expect(statements).toEqual([{
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com', 'aws:SourceAccount': '111111111111' } },
+  }]);
+});
