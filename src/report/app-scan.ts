@@ -4,7 +4,7 @@ import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct, MetadataEntry } from 'constructs';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
-import { CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { IndexedResource, TemplateIndex } from '../guardrails/resource-index';
 
 /** CDK core stores an acknowledgement of a plain id as `Annotation::<id>`. */
@@ -86,6 +86,7 @@ export class ScannedStack {
         logicalId,
         type: definition.Type,
         properties: isObject(definition.Properties) ? definition.Properties : {},
+        dependsOn: asArray(definition.DependsOn).filter((id): id is string => typeof id === 'string'),
         template: this.template,
         path: displayPath(node),
         deletionPolicy: typeof definition.DeletionPolicy === 'string' ? definition.DeletionPolicy : 'Delete',
