@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -48,7 +49,7 @@ export interface SecureFunctionOptions {
   /**
    * A name for the function.
    *
-   * @default - a name unique to this construct, derived from its path
+   * @default - the stack name and a name unique to the construct path
    */
   readonly functionName?: string;
 
@@ -383,10 +384,10 @@ export class SecureFunction extends lambda.Function {
    * the encryption context: the role may decrypt this function's environment only.
    * The ARN is built from the function's name, not referenced: the function depends
    * on its role's policies, so a reference would be a dependency cycle. Hence a
-   * function without a given name gets one generated from its path.
+   * function without a given name gets one generated from its stack name and path.
    */
   private decryptOwnEnvironment(functionName: string | undefined): void {
-    const name = functionName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    const name = functionName ?? generatedFunctionName(this);
     if (functionName === undefined) (this.node.defaultChild as lambda.CfnFunction).functionName = name;
     const arn = Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.role!.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -460,6 +461,19 @@ export class SecureFunction extends lambda.Function {
     return [alarm];
   }
 
+}
+
+/**
+ * The stack name plus a name unique to the construct path, at most 64 characters:
+ * function names are unique per account and region, so the same stack deployed
+ * under two names needs two.
+ */
+function generatedFunctionName(fn: SecureFunction): string {
+  const stackName = Stack.of(fn).stackName;
+  const cleaned = Token.isUnresolved(stackName) ? '' : stackName.replace(/[^a-zA-Z0-9-]/g, '-');
+  const prefix = cleaned.length <= 24 ? cleaned : `${cleaned.slice(0, 16)}${createHash('sha256').update(cleaned).digest('hex').slice(0, 8)}`;
+  const unique = Names.uniqueResourceName(fn, { maxLength: prefix ? 63 - prefix.length : 64, separator: '-' });
+  return prefix ? `${prefix}-${unique}` : unique;
 }
 
 function defaultRuntime(): lambda.Runtime {
