@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DECRYPT_ACTIONS, ENCRYPT_ACTIONS, exactKeyActions } from './exact-key-actions';
+import { DERIVED_SERVICES, deriveKeyPolicies, isLogsService, servicesOf } from './key-use';
 import { checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
@@ -44,11 +45,19 @@ export interface SecureKeyProps {
  *   root, which delegates to IAM) and to nobody else;
  * - `kms:CreateGrant` is denied unless the grant is for an AWS resource
  *   (AWS Control Tower CT.KMS.PR.3);
- * - CloudWatch Logs in this region may use it only for this account's log
- *   groups (encryption context), so encrypted log groups deploy
- *   (aws-cdk issue 28304); CloudWatch alarms and SNS may use it only on
- *   behalf of this account (`aws:SourceAccount`), so alarms reach encrypted
- *   topics and topics reach encrypted queues;
+ * - AWS services may use it only where the stack makes them: the key policy is
+ *   written at synth from the stack's resources. CloudWatch Logs of this region
+ *   is admitted when a log group is encrypted with the key, for this account's
+ *   log groups (aws-cdk issue 28304); SNS when a subscription delivers to a
+ *   queue encrypted with it (or dead-letters there); CloudWatch when an alarm
+ *   notifies a topic encrypted with it; S3 when a bucket notifies such a queue or
+ *   topic; EventBridge when a rule targets one or dead-letters to one. Each is
+ *   admitted for this account (`aws:SourceAccount`), through SQS or SNS
+ *   (`kms:ViaService`), for the named queues and topics when they have literal
+ *   names, and EventBridge for the named rules (`aws:SourceArn`). A service
+ *   that no resource of the stack sends to the key is not admitted.
+ * - an EventBridge Scheduler schedule that dead-letters to a queue encrypted with
+ *   the key gets the key use it needs on its role, through SQS, for that queue;
  * - grants name exact actions: `grantEncrypt`, `grantEncryptDecrypt` (and
  *   `grants.encrypt`, `grants.encryptDecrypt`) give `kms:Encrypt` and
  *   `kms:GenerateDataKey`, never aws-cdk-lib's `kms:ReEncrypt*` and
@@ -57,6 +66,13 @@ export interface SecureKeyProps {
  *   another data-key action names it: `key.grant(fn, 'kms:GenerateDataKeyPair')`.
  */
 export class SecureKey extends kms.Key {
+  /**
+   * Service statements held back until the stack's use of the key is known.
+   *
+   * @internal
+   */
+  public readonly _deferred: iam.PolicyStatement[] = [];
+
   constructor(scope: Construct, id: string, props: SecureKeyProps = {}) {
     checkPropKinds(`${scope.node.path}/${id}`, props, {
       alias: kinds.string(250, /^[a-zA-Z0-9/_-]+$/, 'letters, digits, "/", "_" and "-" (1 to 250), without the "alias/" prefix and not starting with "aws/"'),
@@ -81,7 +97,6 @@ export class SecureKey extends kms.Key {
       alias: props.alias ?? defaultAlias(scope, id),
     });
 
-    const stack = Stack.of(this);
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyGrantsExceptForAwsResources',
       effect: iam.Effect.DENY,
@@ -95,24 +110,7 @@ export class SecureKey extends kms.Key {
         },
       },
     }));
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }));
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowAlarmsAndTopicsForThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    deriveKeyPolicies(this);
   }
 
   /**
@@ -137,16 +135,37 @@ export class SecureKey extends kms.Key {
   }
 
   /**
-   * Adds a statement to the key policy. An Allow to an AWS service that names no
-   * condition (as aws-cdk-lib's SNS-to-SQS subscription writes) is pinned to this
-   * account with `aws:SourceAccount`, so no service acts on the key for another account.
+   * Adds a statement to the key policy.
+   *
+   * An Allow to SNS, CloudWatch, S3, EventBridge or CloudWatch Logs is held back:
+   * the key admits those services from what the stack wires to the key (see the
+   * class documentation), which replaces the statements aws-cdk-lib's integrations
+   * write (some unconditioned, some naming a resource that depends on the key,
+   * which cannot deploy). One the stack shows no use for (a resource in another
+   * stack) is added at synth, pinned to this account, without conditions that
+   * refer to resources. An Allow to another AWS service that names no condition is
+   * pinned to this account with `aws:SourceAccount`.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
-    const toServices = statement.principals.some(p => p.policyFragment.principalJson.Service !== undefined);
-    if (statement.effect === iam.Effect.ALLOW && toServices && Object.keys(statement.conditions).length === 0) {
+    const services = servicesOf(Stack.of(this), statement);
+    if (statement.effect === iam.Effect.ALLOW && services.length > 0 && statement.principals.length === services.length &&
+      services.every(service => DERIVED_SERVICES.includes(service) || isLogsService(service))) {
+      this._deferred.push(statement);
+      return { statementAdded: true, policyDependable: this };
+    }
+    if (statement.effect === iam.Effect.ALLOW && services.length > 0 && Object.keys(statement.conditions).length === 0) {
       statement = statement.copy({ conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } });
     }
     return super.addToResourcePolicy(statement, allowNoOp);
+  }
+
+  /**
+   * Adds a statement derived from the stack's use of the key.
+   *
+   * @internal
+   */
+  public _admit(statement: iam.PolicyStatement): void {
+    super.addToResourcePolicy(statement);
   }
 }
 

@@ -43,6 +43,38 @@ export function referenceOf(value: CfnValue): { logicalId: string; attribute?: s
   return undefined;
 }
 
+/**
+ * Every logical id a value refers to, the way CloudFormation orders resources:
+ * `Ref`, `Fn::GetAtt` and `Fn::Sub` variables (`${Name}`, `${Name.Attr}`), at any
+ * depth. Pseudo parameters, `${!Literal}` escapes and the `Fn::Sub` map's own
+ * names are left out. Calls `found` once per reference.
+ */
+export function forEachReferencedLogicalId(value: CfnValue, found: (logicalId: string) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) forEachReferencedLogicalId(item, found);
+    return;
+  }
+  if (!isObject(value)) return;
+  const reference = referenceOf(value);
+  if (reference) {
+    found(reference.logicalId);
+    return;
+  }
+  const sub = value['Fn::Sub'];
+  if (sub !== undefined) {
+    const [template, variables] = Array.isArray(sub) ? sub : [sub, {}];
+    const names = isObject(variables) ? variables : {};
+    if (typeof template === 'string') {
+      for (const match of template.matchAll(/\$\{(!?)([^}.]*)(\.[^}]*)?\}/g)) {
+        if (match[1] === '' && !(match[2] in names) && !isPseudoParameter(match[2])) found(match[2]);
+      }
+    }
+    forEachReferencedLogicalId(names, found);
+    return;
+  }
+  for (const item of Object.values(value)) forEachReferencedLogicalId(item, found);
+}
+
 /** A value rendered as one string. */
 export interface RenderedValue {
   /** The text, with each non-literal part replaced by a placeholder. */

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from './cfn-values';
+import { asArray, CfnValue, forEachReferencedLogicalId, isObject, referencedLogicalId, renderText } from './cfn-values';
 import { statementsOf } from './policy-document';
 
 /** CloudFormation resource types the rules and the index read. */
@@ -38,6 +38,9 @@ export const ResourceType = {
   WAF_ASSOCIATION: 'AWS::WAFv2::WebACLAssociation',
 } as const;
 
+/** The resource type of a rule that judges every resource. */
+export const ANY_RESOURCE_TYPE = '*';
+
 /** One resource as it appears in its template. */
 export interface IndexedResource {
   readonly node: CfnResource;
@@ -45,6 +48,8 @@ export interface IndexedResource {
   readonly type: string;
   /** The resolved `Properties`, overrides included; `{}` when there are none. */
   readonly properties: { [key: string]: CfnValue };
+  /** The logical ids of its `DependsOn`. */
+  readonly dependsOn: readonly string[];
   /** The index of the template the resource belongs to. */
   readonly template: TemplateIndex;
 }
@@ -81,8 +86,18 @@ export class TemplateIndex {
   private readonly methodsByRestApi = new Map<string, IndexedResource[]>();
   private readonly routesByHttpApi = new Map<string, IndexedResource[]>();
   private readonly apiResourcePaths = new Map<string, string | undefined>();
+  private cycles?: Map<string, readonly string[]>;
 
   constructor(public readonly stack: Stack) {}
+
+  /**
+   * The resources of the dependency cycle this resource is in, sorted, or
+   * undefined when it is in none. Computed once per template, on first use.
+   */
+  public dependencyCycleOf(logicalId: string): readonly string[] | undefined {
+    this.cycles ??= findCycles(this.resources);
+    return this.cycles.get(logicalId);
+  }
 
   /** The resource with this logical id, of this type when one is given. */
   public resource(logicalId: string | undefined, type?: string): IndexedResource | undefined {
@@ -407,11 +422,79 @@ export class ResourceIndex {
       logicalId,
       type: definition.Type,
       properties: isObject(definition.Properties) ? definition.Properties : {},
+      dependsOn: asArray(definition.DependsOn).filter((id): id is string => typeof id === 'string'),
       template,
     };
     this.byNode.set(node, resource);
     template.add(resource);
   }
+}
+
+/**
+ * The strongly connected components of the template's dependency graph that
+ * CloudFormation cannot order: more than one resource, or one that refers to
+ * itself. Edges are references from `Properties` (`Ref`, `Fn::GetAtt`,
+ * `Fn::Sub`) and `DependsOn`, to resources of the template only. Tarjan's
+ * algorithm, iterative so a long chain cannot overflow the stack: linear in
+ * resources plus references.
+ */
+function findCycles(resources: ReadonlyMap<string, IndexedResource>): Map<string, readonly string[]> {
+  const edges = new Map<string, string[]>();
+  for (const [id, resource] of resources) {
+    const targets = new Set<string>(resource.dependsOn.filter((target) => resources.has(target)));
+    forEachReferencedLogicalId(resource.properties, (target) => {
+      if (resources.has(target)) targets.add(target);
+    });
+    edges.set(id, [...targets]);
+  }
+  const order = new Map<string, number>();
+  const lowLink = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const cycles = new Map<string, readonly string[]>();
+  for (const root of resources.keys()) {
+    if (order.has(root)) continue;
+    const work: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    order.set(root, order.size);
+    lowLink.set(root, order.get(root)!);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const targets = edges.get(frame.id)!;
+      if (frame.next < targets.length) {
+        const target = targets[frame.next++];
+        if (!order.has(target)) {
+          order.set(target, order.size);
+          lowLink.set(target, order.get(target)!);
+          stack.push(target);
+          onStack.add(target);
+          work.push({ id: target, next: 0 });
+        } else if (onStack.has(target)) {
+          lowLink.set(frame.id, Math.min(lowLink.get(frame.id)!, order.get(target)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].id;
+        lowLink.set(parent, Math.min(lowLink.get(parent)!, lowLink.get(frame.id)!));
+      }
+      if (lowLink.get(frame.id) !== order.get(frame.id)) continue;
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== frame.id);
+      if (component.length > 1 || targets.includes(frame.id)) {
+        const sorted = component.sort();
+        for (const id of sorted) cycles.set(id, sorted);
+      }
+    }
+  }
+  return cycles;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

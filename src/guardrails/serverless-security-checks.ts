@@ -1,7 +1,7 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ResourceIndex } from './resource-index';
+import { ANY_RESOURCE_TYPE, ResourceIndex } from './resource-index';
 import { RuleDefinition, RULES } from './rules/catalog';
 
 const PACK_NAME = 'ServerlessSecurity';
@@ -10,6 +10,7 @@ const RULES_BY_TYPE = new Map<string, RuleDefinition[]>();
 for (const definition of RULES) {
   for (const type of definition.resourceTypes) RULES_BY_TYPE.set(type, [...RULES_BY_TYPE.get(type) ?? [], definition]);
 }
+const RULES_FOR_ANY_TYPE = RULES_BY_TYPE.get(ANY_RESOURCE_TYPE) ?? [];
 
 /**
  * A cdk-nag 3 pack with the serverless checks that no cdk-nag pack makes.
@@ -18,7 +19,8 @@ for (const definition of RULES) {
  * groups, environment encryption and literal credentials, function URLs,
  * service-principal invoke permissions, API stage throttling and WAF, table
  * keys and deletion protection, VPC endpoint policies and security groups,
- * key policies and event-source visibility timeouts.
+ * key policies, event-source visibility timeouts, and dependency cycles that
+ * make a template undeployable.
  *
  * Rules match resources by CloudFormation type, so resources that CDK emits
  * as a plain `CfnResource` (the helper functions of custom-resource
@@ -87,7 +89,7 @@ export class ServerlessSecurityChecks extends NagPack {
   protected checkResource(node: CfnResource): void {
     const resource = this.index?.resourceOf(node);
     if (!resource) return;
-    for (const definition of RULES_BY_TYPE.get(resource.type) ?? []) {
+    for (const definition of [...RULES_BY_TYPE.get(resource.type) ?? [], ...RULES_FOR_ANY_TYPE]) {
       this.applyRule({
         ruleSuffixOverride: definition.rule.name,
         info: definition.info,

@@ -11,6 +11,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { acknowledgeNoSqsDestination, checkVisibilityTimeout } from '../function/event-source-defaults';
+import { grantKeyThrough } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -101,7 +102,8 @@ export interface QueueConsumerOptions {
  * this queue may redrive into.
  *
  * Grants name exact actions, never `kms:*` patterns: producers get
- * `kms:GenerateDataKey` and `kms:Decrypt`, consumers `kms:Decrypt`.
+ * `kms:GenerateDataKey` and `kms:Decrypt`, consumers `kms:Decrypt`, usable only
+ * through SQS (`kms:ViaService`) and for this queue (`kms:EncryptionContext:aws:sqs:arn`).
  * `grantSendMessages` and `grantPurge` also open the SQS interface endpoint to a
  * SecureFunction grantee. `grantConsumeMessages` does not: an event source
  * (`addConsumer`) is polled by the Lambda service, outside the function's network;
@@ -179,7 +181,7 @@ export class SecureQueue extends sqs.Queue {
 
   private grantWithKey(grantee: iam.IGrantable, actions: string[], keyActions: string[]): iam.Grant {
     const grant = iam.Grant.addToPrincipalOrResource({ grantee, actions, resourceArns: [this.queueArn], resource: this });
-    return keyActions.length > 0 ? grant.combine(this.key.grant(grantee, ...keyActions)) : grant;
+    return keyActions.length > 0 ? grant.combine(grantKeyThrough(this.key, grantee, keyActions, 'sqs', this.queueArn)) : grant;
   }
 
   /**

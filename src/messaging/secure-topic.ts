@@ -10,6 +10,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { grantKeyThrough } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -105,13 +106,13 @@ export class SecureTopic extends sns.Topic {
   }
 
   /**
-   * Grants publishing, with the key use it needs, and the SNS endpoint in a
-   * SecureFunction's network.
+   * Grants publishing, with the key use it needs (through SNS, for this topic
+   * only), and the SNS endpoint in a SecureFunction's network.
    */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {
     if (SecureFunction.isSecureFunction(grantee)) grantee.allowInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SNS);
     return iam.Grant.addToPrincipalOrResource({ grantee, actions: ['sns:Publish'], resourceArns: [this.topicArn], resource: this })
-      .combine(this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'));
+      .combine(grantKeyThrough(this.key, grantee, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sns', this.topicArn));
   }
 
   private subscriptionDeadLetterQueue(): sqs.Queue {

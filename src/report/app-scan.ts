@@ -5,7 +5,7 @@ import { IConstruct, MetadataEntry } from 'constructs';
 import { isAwsCdkLibAcknowledgement } from './cdk-acknowledgements';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
-import { CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { IndexedResource, TemplateIndex } from '../guardrails/resource-index';
 
 /** CDK core stores an acknowledgement of a plain id as `Annotation::<id>`. */
@@ -100,6 +100,7 @@ export class ScannedStack {
         logicalId,
         type: definition.Type,
         properties: isObject(definition.Properties) ? definition.Properties : {},
+        dependsOn: asArray(definition.DependsOn).filter((id): id is string => typeof id === 'string'),
         template: this.template,
         path: displayPath(node),
         deletionPolicy: typeof definition.DeletionPolicy === 'string' ? definition.DeletionPolicy : 'Delete',

@@ -468,7 +468,7 @@ export class SecureTable extends dynamodb.Table {
       const replacement = EXACT_KEY_ACTIONS[action];
       return replacement ? [replacement] : [];
     }))];
-    return { grant: exact.length > 0 ? this.grantKeyUse(grantee, exact, true) : undefined };
+    return { grant: exact.length > 0 ? this.grantKeyUse(grantee, exact, false) : undefined };
   }
 
   /** @internal */
@@ -481,7 +481,7 @@ export class SecureTable extends dynamodb.Table {
     const keyActions = write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
     const grant = this.grantOnTable(method, grantee, tableActions, indexActions, conditions);
     reachDynamoDb(grantee);
-    return grant.combine(this.grantKeyUse(grantee, keyActions, true));
+    return grant.combine(this.grantKeyUse(grantee, keyActions, false));
   }
 
   /** @internal */
@@ -494,7 +494,7 @@ export class SecureTable extends dynamodb.Table {
 
   /** @internal */
   public _grantStreamRead(grantee: iam.IGrantable): iam.Grant {
-    return this._grantStreamActions(grantee, STREAM_ACTIONS).combine(this.grantKeyUse(grantee, ['kms:Decrypt'], false));
+    return this._grantStreamActions(grantee, STREAM_ACTIONS).combine(this.grantKeyUse(grantee, ['kms:Decrypt'], true));
   }
 
   /** @internal */
@@ -534,13 +534,18 @@ export class SecureTable extends dynamodb.Table {
     return grant;
   }
 
-  private grantKeyUse(grantee: iam.IGrantable, actions: string[], viaDynamoDb: boolean): iam.Grant {
+  private grantKeyUse(grantee: iam.IGrantable, actions: string[], stream: boolean): iam.Grant {
     const stack = Stack.of(this);
+    // Stream records are read through the DynamoDB Streams endpoint, which AWS
+    // names either way in kms:ViaService; both stay within DynamoDB.
+    const via = stream
+      ? [`dynamodb.${stack.region}.${stack.urlSuffix}`, `streams.dynamodb.${stack.region}.${stack.urlSuffix}`]
+      : `dynamodb.${stack.region}.${stack.urlSuffix}`;
     return iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [this.key.keyArn],
-      conditions: viaDynamoDb ? { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } } : undefined,
+      conditions: { StringEquals: { 'kms:ViaService': via } },
     });
   }
 

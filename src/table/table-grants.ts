@@ -95,7 +95,7 @@ export class SecureTableGrants extends dynamodb.TableGrants {
 
   /**
    * Grants reading the table's stream: `DescribeStream`, `GetRecords` and
-   * `GetShardIterator` on the stream's ARN, and `kms:Decrypt` on the key.
+   * `GetShardIterator` on the stream's ARN, and `kms:Decrypt` on the key through DynamoDB (Streams).
    * `ListStreams` is left out: it supports no resource-level permission and a
    * consumer already knows its stream's ARN.
    *

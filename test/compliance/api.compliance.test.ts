@@ -8,6 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { findingsFor } from './harness';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix, PROFILES } from './runners';
 import { ApiAuthorization } from '../../src/api/api-authorization';
 import { ApiCloudWatchRole } from '../../src/api/api-gateway-account';
@@ -131,6 +132,7 @@ function buildApp(name: string, profile: ComplianceProfile): App {
 }
 
 const matrix = complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(matrix);
 
 describe.each(PROFILES)('%s profile', profile => {
 

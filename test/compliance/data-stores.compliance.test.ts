@@ -3,6 +3,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
@@ -101,6 +102,7 @@ function buildApp(name: string, profile: ComplianceProfile): App {
 }
 
 const matrix = complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(matrix);
 
 
 test('in the REGULATED profile every table is in a backup plan; in STANDARD only the one given backup props', () => {

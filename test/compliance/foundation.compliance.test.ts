@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { SecurityBaseline, SecurityBaselineProps } from '../../src/baseline/security-baseline';
 import { LogRetention } from '../../src/core/log-retention';
@@ -128,5 +129,5 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp));
 

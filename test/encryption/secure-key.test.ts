@@ -57,35 +57,8 @@ describe('SecureKey', () => {
     });
   });
 
-  test('lets CloudWatch Logs of this region use it only for log groups of this account', () => {
-    const logs = statements.find(s => s.Sid === 'AllowCloudWatchLogsForThisAccount');
-
-    expect(logs).toMatchObject({
-      Effect: 'Allow',
-      Principal: { Service: { 'Fn::Join': ['', ['logs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
-      Resource: '*',
-      Condition: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']],
-          },
-        },
-      },
-    });
-    expect(asArray(logs.Action)).not.toContain('kms:*');
-  });
-
-  test('lets CloudWatch alarms and SNS use it only on behalf of this account', () => {
-    const services = statements.find(s => s.Sid === 'AllowAlarmsAndTopicsForThisAccount');
-
-    expect(services).toEqual({
-      Sid: 'AllowAlarmsAndTopicsForThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: ['cloudwatch.amazonaws.com', 'sns.amazonaws.com'] },
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-    });
+  test('admits no AWS service when nothing in the stack makes a service use it', () => {
+    expect(statements.filter(s => s.Effect === 'Allow' && s.Principal?.Service !== undefined)).toEqual([]);
   });
 
   test('gives kms:* to the account root and to nobody else', () => {
@@ -97,8 +70,8 @@ describe('SecureKey', () => {
     expect(statements.filter(s => s.NotAction !== undefined || s.NotPrincipal !== undefined)).toEqual([]);
   });
 
-  test('the key policy has the root statement and the three above, nothing else', () => {
-    expect(statements).toHaveLength(4);
+  test('the key policy has the root statement and the Deny above, nothing else', () => {
+    expect(statements).toHaveLength(2);
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyGrantsExceptForAwsResources' })]) },
     });

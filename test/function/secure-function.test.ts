@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,7 +14,7 @@ import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 import {
-  CODE, HANDLER, PREFIX_LISTS, asArray, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, referencedIds, thrownBy,
+  CODE, ENV, HANDLER, PREFIX_LISTS, asArray, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, referencedIds, thrownBy,
 } from '../core/fixtures';
 
 /** The newest nodejs runtime of the installed aws-cdk-lib, computed independently of src/. */
@@ -493,5 +493,58 @@ describe('bad props throw our error with the exact message', () => {
     const error = errorOf({ runtime: lambda.Runtime.FROM_IMAGE });
 
     expect(error).toBeInstanceOf(SecureServerlessError);
+  });
+});
+
+describe('the key, for the function\'s own environment only', () => {
+  test('the role decrypts with the baseline key only for this function\'s ARN, built from its generated name', () => {
+    const { fn, stack, template } = build();
+    const name = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.FunctionName;
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:111111111111:function:${name}`]] };
+    const arnWithQualifier = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:111111111111:function:${name}:*`]] };
+
+    expect(name).toMatch(/^S-[A-Za-z0-9-]+$/);
+    expect(managedPolicyStatementsOf(template, logicalIdOf(fn.role!))).toContainEqual({
+      Sid: 'DecryptOwnEnvironment',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [logicalIdOf(SecurityBaseline.of(stack).key), 'Arn'] },
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:lambda:FunctionArn': [arn, arnWithQualifier] } },
+    });
+  });
+
+  test('the role uses the key for its dead-letter queue only through SQS, for that queue', () => {
+    const { fn, template } = build();
+    const dlqArn = { 'Fn::GetAtt': [logicalIdOf(fn.deadLetterQueue!), 'Arn'] };
+    const keyStatements = managedPolicyStatementsOf(template, logicalIdOf(fn.role!)).filter(s => asArray<string>(s.Action).some(a => a.startsWith('kms:')));
+
+    expect(keyStatements.map(s => s.Condition)).toEqual([
+      expect.objectContaining({ ArnLike: expect.anything() }),
+      {
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+        ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlqArn },
+      },
+    ]);
+  });
+
+  test('a given functionName is kept and named in the condition', () => {
+    const { template } = build({ functionName: 'orders-get' });
+
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'orders-get' });
+    expect(JSON.stringify(template.toJSON())).toContain(':function:orders-get"');
+  });
+
+  test('the same stack deployed under two stack names gets two function names, as names are unique per account and region', () => {
+    const names = ['service-dev', 'a-much-longer-stack-name-for-staging'].map(stackName => {
+      const app = new App();
+      const stack = new Stack(app, 'Service', { env: ENV, stackName });
+      new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: HANDLER } });
+      return Object.values(functions)[0].Properties.FunctionName as string;
+    });
+
+    expect(names[0]).not.toEqual(names[1]);
+    expect(names[0]).toMatch(/^service-dev-/);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });
 });

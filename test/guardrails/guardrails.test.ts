@@ -8,6 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, testFunction } from './support';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
@@ -46,6 +48,10 @@ function plainMistakes(stack: Stack): void {
 
   const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.seconds(30) });
   testFunction(stack, 'Worker', { timeout: Duration.seconds(20) }).addEventSource(new sources.SqsEventSource(queue));
+
+  // A bucket and the queue it notifies share a plain key: key policy -> bucket -> key.
+  const notified = new sqs.Queue(stack, 'Notified', { encryptionMasterKey: key });
+  new s3.Bucket(stack, 'Bucket', { encryptionKey: key }).addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(notified));
 }
 
 describe('Guardrails.enforce on plain aws-cdk-lib resources', () => {

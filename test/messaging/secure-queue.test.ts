@@ -154,17 +154,23 @@ describe('SecureQueue grants', () => {
     Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
   }))[0] as any).Properties.PolicyDocument);
 
-  test('grantSendMessages gives exactly SendMessage, GetQueueAttributes, GetQueueUrl and GenerateDataKey, Decrypt', () => {
+  // The key only through SQS, for this queue only.
+  const throughSqs = {
+    StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+    ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': queueArn },
+  };
+
+  test('grantSendMessages gives exactly SendMessage, GetQueueAttributes, GetQueueUrl and GenerateDataKey, Decrypt through SQS for this queue', () => {
     expect(statementsFor(producer)).toEqual([
       { Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
-      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn, Condition: throughSqs },
     ]);
   });
 
-  test('grantConsumeMessages gives exactly the receive actions and Decrypt', () => {
+  test('grantConsumeMessages gives exactly the receive actions and Decrypt through SQS for this queue', () => {
     expect(statementsFor(consumer)).toEqual([
       { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: throughSqs },
     ]);
   });
 

@@ -95,11 +95,19 @@ describe('SecureTopic', () => {
     }
   });
 
-  test('grantPublish gives sns:Publish on the topic and the key actions', () => {
+  test('grantPublish gives sns:Publish on the topic and the key actions through SNS for this topic', () => {
     const statements = managedPolicyStatementsOf(template, logicalIdOf(publisher.role!));
 
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      Condition: {
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+        ArnEquals: { 'kms:EncryptionContext:aws:sns:topicArn': { Ref: topicId } },
+      },
+    });
     expect(statements.filter(s => asArray(s.Action).some((a: string) => a.startsWith('sns:')))).toHaveLength(1);
   });
 

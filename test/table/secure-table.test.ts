@@ -327,7 +327,19 @@ describe('SecureTable.addStreamConsumer', () => {
       Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'StreamArn'] },
     });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] } });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': [
+            { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+            { 'Fn::Join': ['', ['streams.dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+          ],
+        },
+      },
+    });
     expect(JSON.stringify(statements)).not.toMatch(/dynamodb:(GetItem|Query|Scan|PutItem|ListStreams)/);
   });
 

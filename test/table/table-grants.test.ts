@@ -61,6 +61,14 @@ describe('SecureTable grants', () => {
   const indexArn = { 'Fn::Join': ['', [tableArn, '/index/byCustomer']] };
   const keyArn = { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] };
   const viaDynamoDb = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } };
+  const viaDynamoDbStreams = {
+    StringEquals: {
+      'kms:ViaService': [
+        { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+        { 'Fn::Join': ['', ['streams.dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+      ],
+    },
+  };
   const statementsFor = (r: iam.Role): any[] => Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p: any) => p.Properties.Roles.some((ref: any) => ref.Ref === logicalIdOf(r)))
     .flatMap((p: any) => statementsOf(p.Properties.PolicyDocument));
@@ -127,10 +135,10 @@ describe('SecureTable grants', () => {
     ]);
   });
 
-  test('streamRead gives the three stream reads on the stream and Decrypt, without ListStreams', () => {
+  test('streamRead gives the three stream reads on the stream and Decrypt through DynamoDB (Streams), without ListStreams', () => {
     expect(statementsFor(roles.streamReader)).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'StreamArn'] } },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaDynamoDbStreams },
     ]);
   });
 

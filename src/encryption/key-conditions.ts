@@ -1,0 +1,39 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+
+/**
+ * The encryption context key each service puts on its KMS requests, naming the
+ * resource the data belongs to.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/encrypt_context.html
+ */
+export const ENCRYPTION_CONTEXT = {
+  sqs: 'kms:EncryptionContext:aws:sqs:arn',
+  sns: 'kms:EncryptionContext:aws:sns:topicArn',
+} as const;
+
+/** The encryption context key of a Lambda function's environment variables. */
+export const LAMBDA_ENVIRONMENT_CONTEXT = 'kms:EncryptionContext:aws:lambda:FunctionArn';
+
+/** The regional endpoint name of `service` that `kms:ViaService` compares against. */
+export function viaService(scope: IConstruct, service: string): string {
+  const stack = Stack.of(scope);
+  return `${service}.${stack.region}.${stack.urlSuffix}`;
+}
+
+/**
+ * Grants `actions` on `key` to `grantee`'s identity policy, usable only through
+ * `service` and, when given, only for the resource named by the service's
+ * encryption context. A grantee without an identity policy (an AWS service)
+ * gets nothing here: the key policy admits services from what the app wires to
+ * them (see SecureKey).
+ */
+export function grantKeyThrough(
+  key: kms.IKey, grantee: iam.IGrantable, actions: string[], service: keyof typeof ENCRYPTION_CONTEXT, resourceArn?: string,
+): iam.Grant {
+  const conditions: Record<string, Record<string, unknown>> = { StringEquals: { 'kms:ViaService': viaService(key, service) } };
+  if (resourceArn !== undefined) conditions.ArnEquals = { [ENCRYPTION_CONTEXT[service]]: resourceArn };
+  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn], conditions });
+}

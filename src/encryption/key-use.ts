@@ -1,0 +1,318 @@
+import { ArnFormat, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { ENCRYPTION_CONTEXT, grantKeyThrough, viaService } from './key-conditions';
+
+/** The services whose key-policy statements are derived from the app, never taken from grants. */
+export const DERIVED_SERVICES = ['sns.amazonaws.com', 'cloudwatch.amazonaws.com', 's3.amazonaws.com', 'events.amazonaws.com'];
+
+/** Whether `service` is CloudWatch Logs of some region, which the scan also derives. */
+export function isLogsService(service: string): boolean {
+  return /^logs\.[a-z0-9?-]+\.(amazonaws\.com(\.cn)?|\?)$/.test(service);
+}
+
+/** A key whose service statements the scan writes. */
+export interface KeyPolicyTarget extends kms.IKey {
+  /** The service statements aws-cdk-lib integrations asked for, held back for the scan. @internal */
+  readonly _deferred: iam.PolicyStatement[];
+  /** Adds a statement the scan derived, bypassing the filter on service statements. @internal */
+  _admit(statement: iam.PolicyStatement): void;
+}
+
+type Via = keyof typeof ENCRYPTION_CONTEXT;
+
+/** A queue or topic encrypted with one of the stack's keys. */
+interface Destination {
+  readonly key: KeyPolicyTarget;
+  readonly via: Via;
+  /** The ARN built from a literal name, so a key policy may name it without a reference. */
+  readonly literalArn?: string;
+  /** The ARN as a reference, for identity policies (which a cycle cannot reach). */
+  readonly arn: string;
+}
+
+/** One service principal's use of one key through one service. */
+interface ServiceUse {
+  readonly principal: string;
+  readonly via: Via;
+  readonly destinations: Destination[];
+  /** Literal ARNs of the calling resources, or undefined when one has none. */
+  sourceArns?: string[];
+}
+
+const REGISTERED = Symbol.for('cdk-secure-serverless.KeyUse');
+
+/**
+ * Registers, once per stack, the scan that writes what the stack's SecureKeys
+ * admit from what the stack wires to them. It runs before validation, as an aspect
+ * that acts when it visits the stack itself, in one pass over the stack's resources.
+ */
+export function deriveKeyPolicies(key: KeyPolicyTarget): void {
+  const stack = Stack.of(key);
+  const keys: KeyPolicyTarget[] | undefined = (stack as any)[REGISTERED];
+  if (keys) {
+    keys.push(key);
+    return;
+  }
+  const registered = [key];
+  Object.defineProperty(stack, REGISTERED, { value: registered });
+  Aspects.of(stack).add(new KeyUseScan(stack, registered), { priority: AspectPriority.MUTATING });
+}
+
+class KeyUseScan implements IAspect {
+  private done = false;
+
+  constructor(private readonly stack: Stack, private readonly keys: KeyPolicyTarget[]) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.stack || this.done) return;
+    this.done = true;
+    new Scan(this.stack, this.keys).run();
+  }
+}
+
+/** The resource types whose properties name keys, encrypted destinations or their users. */
+const SCANNED_TYPES = new Set([
+  'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::Logs::LogGroup', 'AWS::SNS::Subscription', 'AWS::CloudWatch::Alarm',
+  'AWS::S3::Bucket', 'Custom::S3BucketNotifications', 'AWS::Events::Rule', 'AWS::Scheduler::Schedule',
+]);
+
+class Scan {
+  private readonly keyByLogicalId = new Map<string, KeyPolicyTarget>();
+  private readonly destinations = new Map<string, Destination>();
+  private readonly logGroupKeys = new Set<KeyPolicyTarget>();
+  private readonly uses = new Map<KeyPolicyTarget, Map<string, ServiceUse>>();
+  private readonly roles = new Map<string, CfnResource>();
+
+  constructor(private readonly stack: Stack, keys: KeyPolicyTarget[]) {
+    for (const key of keys) {
+      const cfn = key.node.defaultChild as CfnResource;
+      this.keyByLogicalId.set(this.stack.resolve(cfn.logicalId), key);
+    }
+  }
+
+  public run(): void {
+    const scanned: Array<{ type: string; props: any }> = [];
+    for (const construct of this.stack.node.findAll()) {
+      if (!CfnResource.isCfnResource(construct) || Stack.of(construct) !== this.stack) continue;
+      if (construct.cfnResourceType === 'AWS::IAM::Role') this.roles.set(this.stack.resolve(construct.logicalId), construct);
+      if (!SCANNED_TYPES.has(construct.cfnResourceType)) continue;
+      const rendered = this.stack.resolve((construct as any)._toCloudFormation());
+      const [logicalId, resource] = Object.entries<any>(rendered.Resources)[0];
+      this.collectEncrypted(construct.cfnResourceType, logicalId, resource.Properties ?? {});
+      scanned.push({ type: construct.cfnResourceType, props: resource.Properties ?? {} });
+    }
+    for (const { type, props } of scanned) this.collectUse(type, props);
+    for (const key of this.logGroupKeys) key._admit(logsStatement(this.stack));
+    for (const [key, uses] of this.uses) {
+      for (const use of uses.values()) key._admit(serviceStatement(this.stack, use));
+    }
+    for (const key of this.keyByLogicalId.values()) this.settleDeferred(key);
+  }
+
+  /**
+   * A statement an integration asked for is dropped when the scan admits its
+   * services from what it found; otherwise (a use the scan cannot see, such as a
+   * resource in another stack) it is kept, pinned to this account, without the
+   * conditions that refer to resources: one of them may depend on the key.
+   */
+  private settleDeferred(key: KeyPolicyTarget): void {
+    const admitted = new Set([...this.uses.get(key)?.values() ?? []].map(use => use.principal));
+    const logs = this.logGroupKeys.has(key);
+    for (const statement of key._deferred) {
+      const services = servicesOf(this.stack, statement);
+      if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
+      const conditions = literalConditions(statement.conditions);
+      key._admit(statement.copy({ conditions: { ...conditions, StringEquals: { ...conditions.StringEquals, 'aws:SourceAccount': this.stack.account } } }));
+    }
+  }
+
+  private collectEncrypted(type: string, logicalId: string, props: any): void {
+    if (type === 'AWS::Logs::LogGroup') {
+      const key = this.keyOf(props.KmsKeyId);
+      if (key) this.logGroupKeys.add(key);
+      return;
+    }
+    const via: Via | undefined = type === 'AWS::SQS::Queue' ? 'sqs' : type === 'AWS::SNS::Topic' ? 'sns' : undefined;
+    const key = via ? this.keyOf(props.KmsMasterKeyId) : undefined;
+    if (!via || !key) return;
+    const name = via === 'sqs' ? props.QueueName : props.TopicName;
+    const literalArn = typeof name === 'string' ? this.stack.formatArn({ service: via, resource: name }) : undefined;
+    const arn = via === 'sqs' ? Fn.getAtt(logicalId, 'Arn').toString() : Fn.ref(logicalId);
+    this.destinations.set(logicalId, { key, via, literalArn, arn });
+  }
+
+  private collectUse(type: string, props: any): void {
+    switch (type) {
+      case 'AWS::SNS::Subscription':
+        if (props.Protocol === 'sqs') this.use('sns.amazonaws.com', props.Endpoint);
+        this.use('sns.amazonaws.com', props.RedrivePolicy?.deadLetterTargetArn);
+        break;
+      case 'AWS::CloudWatch::Alarm':
+        for (const action of [...list(props.AlarmActions), ...list(props.OKActions), ...list(props.InsufficientDataActions)]) {
+          this.use('cloudwatch.amazonaws.com', action);
+        }
+        break;
+      case 'AWS::S3::Bucket':
+        for (const c of list(props.NotificationConfiguration?.QueueConfigurations)) this.use('s3.amazonaws.com', c.Queue);
+        for (const c of list(props.NotificationConfiguration?.TopicConfigurations)) this.use('s3.amazonaws.com', c.Topic);
+        break;
+      case 'Custom::S3BucketNotifications':
+        for (const c of list(props.NotificationConfiguration?.QueueConfigurations)) this.use('s3.amazonaws.com', c.QueueArn);
+        for (const c of list(props.NotificationConfiguration?.TopicConfigurations)) this.use('s3.amazonaws.com', c.TopicArn);
+        break;
+      case 'AWS::Events::Rule': {
+        // A rule on a bus given by reference has no ARN we can write without that reference.
+        const literal = typeof props.Name === 'string' && (props.EventBusName === undefined || typeof props.EventBusName === 'string');
+        const ruleArn = literal ? this.ruleArn(props) : undefined;
+        for (const target of list(props.Targets)) {
+          this.use('events.amazonaws.com', target.Arn, ruleArn);
+          this.use('events.amazonaws.com', target.DeadLetterConfig?.Arn, ruleArn);
+        }
+        break;
+      }
+      case 'AWS::Scheduler::Schedule':
+        this.grantScheduleRole(props.Target?.RoleArn, props.Target?.DeadLetterConfig?.Arn);
+        break;
+    }
+  }
+
+  private use(principal: string, destinationArn: unknown, sourceArn?: string): void {
+    const destination = this.destinationOf(destinationArn);
+    if (!destination) return;
+    const perKey = this.uses.get(destination.key) ?? new Map<string, ServiceUse>();
+    this.uses.set(destination.key, perKey);
+    const id = `${principal} ${destination.via}`;
+    const use = perKey.get(id) ?? { principal, via: destination.via, destinations: [], sourceArns: [] };
+    perKey.set(id, use);
+    if (!use.destinations.includes(destination)) use.destinations.push(destination);
+    if (principal === 'events.amazonaws.com') {
+      use.sourceArns = sourceArn && use.sourceArns ? [...new Set([...use.sourceArns, sourceArn])] : undefined;
+    }
+  }
+
+  /**
+   * EventBridge Scheduler sends to a dead-letter queue with the schedule's role,
+   * which aws-cdk-lib grants `sqs:SendMessage` only: add the key use, through SQS,
+   * for that queue.
+   */
+  private grantScheduleRole(roleArn: unknown, deadLetterArn: unknown): void {
+    const destination = this.destinationOf(deadLetterArn);
+    const roleId = referencedId(roleArn);
+    const role = roleId ? this.roles.get(roleId)?.node.scope : undefined;
+    if (!destination || !role || !iam.Role.isRole(role)) return;
+    grantKeyThrough(destination.key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], destination.via, destination.arn);
+  }
+
+  private ruleArn(props: any): string {
+    const bus = typeof props.EventBusName === 'string' && props.EventBusName !== 'default' ? `${props.EventBusName}/` : '';
+    return this.stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${bus}${props.Name}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+
+  private keyOf(value: unknown): KeyPolicyTarget | undefined {
+    const id = referencedId(value);
+    return id ? this.keyByLogicalId.get(id) : undefined;
+  }
+
+  private destinationOf(value: unknown): Destination | undefined {
+    const id = referencedId(value);
+    return id ? this.destinations.get(id) : undefined;
+  }
+}
+
+/**
+ * The service principals of a statement, resolved: a service principal name is a
+ * token, and a regional one (`logs.<region>.${AWS::URLSuffix}`) stays a `Fn::Join`,
+ * which is rendered as text.
+ */
+export function servicesOf(stack: Stack, statement: iam.PolicyStatement): string[] {
+  return statement.principals
+    .flatMap(p => [stack.resolve(p.policyFragment.principalJson.Service) ?? []].flat())
+    .map(service => typeof service === 'string' ? service : renderJoin(service));
+}
+
+function renderJoin(value: any): string {
+  const join = value?.['Fn::Join'];
+  return Array.isArray(join) && Array.isArray(join[1])
+    ? join[1].map((part: unknown) => typeof part === 'string' ? part : '?').join(join[0])
+    : JSON.stringify(value);
+}
+
+/** The conditions whose values are literals: a token may refer to a resource that depends on the key. */
+function literalConditions(conditions: Record<string, any>): Record<string, any> {
+  const kept: Record<string, any> = {};
+  for (const [operator, entries] of Object.entries(conditions)) {
+    const literal = Object.fromEntries(Object.entries(entries as Record<string, unknown>).filter(([, value]) => !Token.isUnresolved(value)
+      && !(Array.isArray(value) && value.some(v => Token.isUnresolved(v)))));
+    if (Object.keys(literal).length > 0) kept[operator] = literal;
+  }
+  return kept;
+}
+
+/** The logical id a resolved `Ref` or `Fn::GetAtt` names. */
+function referencedId(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return v.Ref;
+  const att = v['Fn::GetAtt'];
+  return Array.isArray(att) && typeof att[0] === 'string' ? att[0] : undefined;
+}
+
+function list(value: unknown): any[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** CloudWatch Logs of this region, for this account's log groups only (aws-cdk issue 28304). */
+function logsStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsForThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      },
+    },
+  });
+}
+
+/**
+ * A service delivering to queues or topics encrypted with the key: for this
+ * account, through SQS or SNS; for the named destinations and from the named
+ * rules when every one has a literal name (a reference would make the key depend
+ * on a resource that depends on the key: a cycle).
+ */
+function serviceStatement(stack: Stack, use: ServiceUse): iam.PolicyStatement {
+  const conditions: Record<string, Record<string, unknown>> = {
+    StringEquals: { 'aws:SourceAccount': stack.account, 'kms:ViaService': viaService(stack, use.via) },
+  };
+  const arnLike: Record<string, unknown> = {};
+  const literalDestinations = use.destinations.map(d => d.literalArn);
+  if (literalDestinations.every(arn => arn !== undefined)) arnLike[ENCRYPTION_CONTEXT[use.via]] = unique(literalDestinations as string[]);
+  if (use.principal === 'events.amazonaws.com') {
+    arnLike['aws:SourceArn'] = use.sourceArns && use.sourceArns.length > 0
+      ? unique(use.sourceArns)
+      : stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+  if (Object.keys(arnLike).length > 0) conditions.ArnLike = arnLike;
+  const service = use.principal.split('.')[0];
+  return new iam.PolicyStatement({
+    sid: `Allow${capitalized(service)}Through${capitalized(use.via)}`,
+    principals: [new iam.ServicePrincipal(use.principal)],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions,
+  });
+}
+
+function unique(values: string[]): string | string[] {
+  const set = [...new Set(values)];
+  return set.length === 1 ? set[0] : set;
+}
+
+function capitalized(word: string): string {
+  return word === 'cloudwatch' ? 'CloudWatch' : word.length <= 3 ? word.toUpperCase() : word[0].toUpperCase() + word.slice(1);
+}
