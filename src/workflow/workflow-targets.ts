@@ -10,6 +10,7 @@ import { aws_events as eventsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IConstruct } from 'constructs';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds, PropCheck } from '../core/prop-types';
+import { grantKeyThrough } from '../encryption/key-conditions';
 import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
 import { SecureQueue } from '../messaging/secure-queue';
 
@@ -111,18 +112,13 @@ function deadLetterQueueOf(scope: IConstruct, options: DeliveryOptions): sqs.IQu
 
 /**
  * Exact statements for sending to a queue, with the key use an encrypted queue
- * needs, through SQS only (`kms:ViaService`).
+ * needs, through SQS only and for that queue (the same statement the key's
+ * synth-time scan writes for a plain schedule's dead-letter queue).
  */
 function allowSending(role: iam.IRole, queue: sqs.IQueue): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
   const key = queue.encryptionMasterKey;
-  if (!key) return;
-  const stack = Stack.of(role);
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.${stack.urlSuffix}` } },
-  }));
+  if (key) grantKeyThrough(key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', queue.queueArn);
 }
 
 /**
