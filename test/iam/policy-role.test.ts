@@ -3,6 +3,7 @@ process.env.CDK_VALIDATION = 'false';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureTable } from '../../src/table/secure-table';
@@ -46,10 +47,13 @@ describe('a function granted many resources', () => {
 });
 
 describe('statements that differ only in their actions', () => {
-  // GIVEN a function, whose dead-letter queue aws-cdk-lib grants twice (as its DLQ and as its
-  // on-failure destination), and a user's statement shared with a second function
+  // GIVEN a function granted two sets of actions on one queue, and a user's statement
+  // shared with a second function
   const { stack } = newStack();
   const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+  const queue = new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+  queue.grantSendMessages(fn);
+  queue.grantPurge(fn);
   const other = new SecureFunction(stack, 'Other', { code: CODE, handler: HANDLER });
   const shared = new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/app'] });
   fn.addToRolePolicy(shared);
@@ -60,11 +64,11 @@ describe('statements that differ only in their actions', () => {
     .filter(s => referencedIds(s.Resource).has(queueId));
 
   test('are rendered as one statement with every action', () => {
-    const statements = onQueue(fn, logicalIdOf(fn.deadLetterQueue!));
+    const statements = onQueue(fn, logicalIdOf(queue));
     expect(statements).toEqual([{
       Effect: 'Allow',
-      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-      Resource: { 'Fn::GetAtt': [logicalIdOf(fn.deadLetterQueue!), 'Arn'] },
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:PurgeQueue'],
+      Resource: { 'Fn::GetAtt': [logicalIdOf(queue), 'Arn'] },
     }]);
   });
 
