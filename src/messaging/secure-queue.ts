@@ -10,8 +10,8 @@ import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
-import { acknowledgeNoSqsDestination, checkVisibilityTimeout } from '../function/event-source-defaults';
 import { grantKeyThrough } from '../encryption/key-conditions';
+import { acknowledgeNoSqsDestination, checkVisibilityTimeout } from '../function/event-source-defaults';
 import { SecureFunction } from '../function/secure-function';
 
 /**

@@ -74,7 +74,9 @@ describe('SecureSchedule and SecureRuleTarget on a function, a state machine and
       { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] } },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: dlqArnOf(toFunction) },
       {
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: keyArn,
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: keyArn,
         Condition: { ...VIA_SQS, ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlqArnOf(toFunction) } },
       },
       { Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn },
