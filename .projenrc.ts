@@ -63,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
       maxWorkers: 2,
       testMatch: ['<rootDir>/@(src|test|examples)/**/*(*.)@(spec|test).ts?(x)'],
+      // The property tier (hundreds of generated apps per construct) runs in its own
+      // task, which CI runs after this one: `npx projen test:properties`.
+      testPathIgnorePatterns: ['/node_modules/', '\\.property\\.test\\.ts$'],
       // The example app imports the library by its package name, as a user's app does.
       moduleNameMapper: { '^cdk-secure-serverless$': '<rootDir>/src/index.ts' },
     },
@@ -88,6 +91,11 @@ project.npmignore?.addPatterns('/*', '!/lib/', '!/.jsii', '!/API.md');
 
 // Lint resolves the example app's import of this package through the dev tsconfig's paths.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './test/tsconfig.json']);
+
+// The property tier: every construct's generated prop sets and apps, our error or zero findings.
+project.addTask('test:properties', {
+  description: 'Run the property-based tests (generated props and apps): our error, or zero findings',
+}).exec('jest --passWithNoTests --coverage=false --testPathIgnorePatterns=/node_modules/ --testMatch "<rootDir>/test/**/*.property.test.ts"');
 
 // The README's main command: synthesize the example app with the guardrails on.
 const example = project.addTask('example', {
