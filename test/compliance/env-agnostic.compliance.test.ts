@@ -3,6 +3,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
@@ -41,4 +42,4 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(Object.keys(CASES), buildApp);
+expectKeyUseConditioned(complianceMatrix(Object.keys(CASES), buildApp));

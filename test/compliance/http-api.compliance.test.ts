@@ -7,6 +7,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { findingsFor } from './harness';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
 import { SecureHttpApi } from '../../src/api/secure-http-api';
@@ -91,7 +92,7 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp));
 
 /**
  * Without the acknowledgements taking effect, the packs report exactly the

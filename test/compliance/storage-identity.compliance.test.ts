@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { ApiAuthorization } from '../../src/api/api-authorization';
 import { SecureApi } from '../../src/api/secure-api';
@@ -99,4 +100,4 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp));
