@@ -27,7 +27,7 @@ const REPLICATION_FINDINGS = [
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Brackets are left out too: the object ARN is part of the IAM5 finding id the library acknowledges, which cannot hold them. */
-const KEY_PREFIX = /^[^*?[\]]{1,1000}$/;
+const KEY_PREFIX = /^[^*?[\]{}()<>]{1,1000}$/;
 
 /**
  * Properties of a SecureBucket.
@@ -391,7 +391,7 @@ export class SecureBucket extends s3.Bucket {
   ): iam.Grant {
     const prefix = prefixOption ?? '';
     if (typeof prefix !== 'string' || (prefix !== '' && !Token.isUnresolved(prefix) && !KEY_PREFIX.test(prefix))) {
-      invalidProp(this, `${method}.prefix`, prefix, 'a key prefix of 1 to 1000 characters without "*" or "?" (nor "[" or "]"), e.g. "uploads/"');
+      invalidProp(this, `${method}.prefix`, prefix, 'a key prefix of 1 to 1000 characters without "*" or "?" (nor brackets: [ ] { } ( ) < >), e.g. "uploads/"');
     }
     if (!grantee || typeof (grantee as iam.IGrantable).grantPrincipal !== 'object') {
       invalidProp(this, `${method}.grantee`, grantee, 'an iam.IGrantable (a function, role, user or group)');
@@ -512,8 +512,8 @@ export class SecureBucket extends s3.Bucket {
 }
 
 function prefixOf(scope: IConstruct, pattern: unknown): string {
-  if (typeof pattern !== 'string' || !pattern.endsWith('*') || /[*?[\]]/.test(pattern.slice(0, -1))) {
-    invalidProp(scope, 'objectsKeyPattern', pattern, 'a key prefix followed by one "*", e.g. "uploads/*", or "*" for every object (no "?", "[" or "]")');
+  if (typeof pattern !== 'string' || !pattern.endsWith('*') || /[*?[\]{}()<>]/.test(pattern.slice(0, -1))) {
+    invalidProp(scope, 'objectsKeyPattern', pattern, 'a key prefix followed by one "*", e.g. "uploads/*", or "*" for every object (no "?" or brackets)');
   }
   return pattern.slice(0, -1);
 }

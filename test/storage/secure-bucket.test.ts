@@ -227,7 +227,7 @@ describe('errors', () => {
     ['a prefix with a wildcard', (stack: Stack) => new SecureBucket(stack, 'B').objectGrants.readObjects(fn(stack), { prefix: 'a*' }), undefined,
       'S/B: invalid readObjects.prefix: received "a*"; allowed: a key prefix of 1 to 1000 characters without "*" or "?"'],
     ['a prefix with a bracket', (stack: Stack) => new SecureBucket(stack, 'B').objectGrants.readObjects(fn(stack), { prefix: ']' }), undefined,
-      'S/B: invalid readObjects.prefix: received "]"; allowed: a key prefix of 1 to 1000 characters without "*" or "?" (nor "[" or "]")'],
+      'S/B: invalid readObjects.prefix: received "]"; allowed: a key prefix of 1 to 1000 characters without "*" or "?" (nor brackets: [ ] { } ( ) < >)'],
     ['an SNS destination', (stack: Stack) => new SecureBucket(stack, 'B').addObjectCreatedNotification(new s3n.SnsDestination(new sns.Topic(stack, 'T'))), undefined,
       'S/B: invalid destination: received "SnsDestination"; allowed: an s3n.LambdaDestination or s3n.SqsDestination'],
     ['a FIFO queue', (stack: Stack) => new SecureBucket(stack, 'B').notifyQueue(new SecureQueue(stack, 'Q', { fifo: true })), undefined,
