@@ -23,7 +23,7 @@ import { checkPropKinds, kinds } from '../core/prop-types';
 import { grantKeyThrough, LAMBDA_ENVIRONMENT_CONTEXT } from '../encryption/key-conditions';
 import { credentialInText, looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
-import { followPermissions } from '../network/network-paths';
+import { followPermissions, NetworkIdentity, RequestedEndpoint } from '../network/network-paths';
 import { PrivateNetwork } from '../network/private-network';
 
 const SECURE_FUNCTION = Symbol.for('cdk-secure-serverless.SecureFunction');
@@ -209,8 +209,6 @@ export class SecureFunction extends lambda.Function {
   public readonly baseline: SecurityBaseline;
   /** The private network the function runs in; undefined when it runs outside a VPC. */
   public readonly network?: PrivateNetwork;
-  /** The function's security group; undefined when it runs outside a VPC. */
-  public readonly securityGroup?: ec2.ISecurityGroup;
   /**
    * The first customer-managed policy of the function's role; permissions spill into
    * further policies (`policies`) before one would exceed IAM's size limit.
@@ -223,6 +221,12 @@ export class SecureFunction extends lambda.Function {
 
   private readonly secureLogGroup: logs.ILogGroup;
   private readonly asyncRetryAttempts: number;
+  /** The group the function is in; replaced by a shared one at synth unless someone else used it. */
+  private _securityGroup?: ec2.ISecurityGroup;
+  /** Whether code other than the library read the security group, so that it may carry that code's rules. */
+  private securityGroupUsed = false;
+  /** Endpoints asked for with `allowInterfaceEndpoint` / `allowGatewayEndpoint`, opened at synth. */
+  private readonly requestedEndpoints: RequestedEndpoint[] = [];
   private asyncInvokeConfigured = false;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
@@ -269,7 +273,7 @@ export class SecureFunction extends lambda.Function {
     Object.defineProperty(this, SECURE_FUNCTION, { value: true });
     this.baseline = baseline;
     this.network = network;
-    this.securityGroup = securityGroup;
+    this._securityGroup = securityGroup;
     this.policy = role.policy;
     this.policies = role.policies;
 
@@ -382,12 +386,36 @@ export class SecureFunction extends lambda.Function {
   }
 
   /**
+   * The function's security group; undefined when it runs outside a VPC.
+   *
+   * Functions whose groups nobody else uses share one group per set of endpoints at
+   * synth (its egress is exactly those endpoints). Reading this property (or
+   * `connections`) keeps the function in a group of its own, so that the rules you
+   * add to it apply to this function alone.
+   */
+  public get securityGroup(): ec2.ISecurityGroup | undefined {
+    this.securityGroupUsed = true;
+    return this._securityGroup;
+  }
+
+  /**
+   * The function's network connections: its security group.
+   *
+   * Using them keeps the function in a security group of its own (see `securityGroup`).
+   */
+  public get connections(): ec2.Connections {
+    this.securityGroupUsed = true;
+    return super.connections;
+  }
+
+  /**
    * Lets the function reach an AWS service through its interface endpoint, which is
-   * created in the function's network on first use. Grants of the Secure* constructs
-   * call this for you; call it after granting the function a plain aws-cdk-lib resource.
+   * created in the function's network at synth. Grants of the Secure* constructs
+   * call this for you, and the endpoints the function's statements name are opened
+   * without it; call it for a call no statement shows.
    */
   public allowInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): void {
-    if (this.network && this.securityGroup) this.network.allowInterfaceEndpoint(service, this.securityGroup);
+    if (this.network) this.requestedEndpoints.push({ kind: 'interface', service });
   }
 
   /**
@@ -396,7 +424,35 @@ export class SecureFunction extends lambda.Function {
    */
   public allowGatewayEndpoint(service: string): void {
     if (service !== 'dynamodb' && service !== 's3') invalidProp(this, 'service', service, '"dynamodb" or "s3"');
-    if (this.network && this.securityGroup) this.network.allowGatewayEndpoint(service, this.securityGroup);
+    if (this.network) this.requestedEndpoints.push({ kind: 'gateway', service });
+  }
+
+  /**
+   * What the network aspect needs: the function's group, whether only the library
+   * used it, and the endpoints asked for explicitly.
+   *
+   * @internal
+   */
+  public get _networkIdentity(): NetworkIdentity | undefined {
+    if (!this._securityGroup) return undefined;
+    return { securityGroup: this._securityGroup, ownGroupNeeded: this.securityGroupUsed, requestedEndpoints: this.requestedEndpoints };
+  }
+
+  /**
+   * Moves the function into `shared` and removes its own group, which nothing
+   * else references.
+   *
+   * @internal
+   */
+  public _joinSecurityGroup(shared: ec2.ISecurityGroup): void {
+    const own = this._securityGroup;
+    if (!own || own === shared || this.securityGroupUsed) return;
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    const vpcConfig = cfn.vpcConfig as lambda.CfnFunction.VpcConfigProperty;
+    cfn.vpcConfig = { ...vpcConfig, securityGroupIds: [shared.securityGroupId] };
+    (this as any)._connections = new ec2.Connections({ securityGroups: [shared] });
+    own.node.scope!.node.tryRemoveChild(own.node.id);
+    this._securityGroup = shared;
   }
 
   private writeEventInvokeConfig(options: lambda.EventInvokeConfigOptions): void {

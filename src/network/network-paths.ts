@@ -1,19 +1,35 @@
+import { createHash } from 'crypto';
 import { AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PrivateNetwork } from './private-network';
 import { addDeliveries, FunctionDeliveries, pollerSourceOf, servicesInDocuments } from '../guardrails/function-services';
 import { ResourceType } from '../guardrails/resource-index';
+
+/** An endpoint a function asked for by name, beside those its statements name. */
+export interface RequestedEndpoint {
+  readonly kind: 'gateway' | 'interface';
+  readonly service: string | ec2.InterfaceVpcEndpointAwsService;
+}
+
+/** A function's place in its network, as the aspect sees it. */
+export interface NetworkIdentity {
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** True when code other than the library used the group: it keeps it, and the rules added to it. */
+  readonly ownGroupNeeded: boolean;
+  readonly requestedEndpoints: readonly RequestedEndpoint[];
+}
 
 /** What the aspect needs of a function in a private network. */
 export interface NetworkedFunction extends IConstruct {
   readonly role?: iam.IRole;
   readonly network?: PrivateNetwork;
-  readonly securityGroup?: ec2.ISecurityGroup;
+  readonly _networkIdentity?: NetworkIdentity;
   readonly deadLetterQueue?: { readonly queueArn: string };
   readonly deadLetterTopic?: { readonly topicArn: string };
+  _joinSecurityGroup(shared: ec2.ISecurityGroup): void;
 }
 
 const FUNCTIONS = Symbol.for('cdk-secure-serverless.NetworkPaths.functions');
@@ -60,18 +76,71 @@ class NetworkFollowsPermissions implements IAspect {
   public visit(node: IConstruct): void {
     if (node !== this.stack) return;
     const app = new StackConstructs(this.stack);
+    const groups = new Map<string, { network: PrivateNetwork; endpoints: Map<string, RequestedEndpoint>; members: NetworkedFunction[] }>();
     for (const fn of this.functions) {
-      const { network, securityGroup, role } = fn;
-      if (!network || !securityGroup || !role) continue;
+      const { network, role } = fn;
+      const identity = fn._networkIdentity;
+      if (!network || !identity || !role) continue;
+      const endpoints = new Map<string, RequestedEndpoint>();
+      for (const requested of identity.requestedEndpoints) endpoints.set(endpointKey(requested), requested);
       const documents = app.documentsOf(role).map((document) => this.stack.resolve(document.toJSON()));
       for (const service of servicesInDocuments(documents, app.deliveriesOf(fn))) {
-        if (service.endpoint?.kind === 'gateway') {
-          network.allowGatewayEndpoint(service.endpoint.service as 'dynamodb' | 's3', securityGroup);
-        } else if (service.endpoint) {
-          network.allowInterfaceEndpoint(INTERFACE_SERVICES.get(service.endpoint.service)!, securityGroup);
-        }
+        if (!service.endpoint) continue;
+        const endpoint: RequestedEndpoint = service.endpoint.kind === 'gateway'
+          ? { kind: 'gateway', service: service.endpoint.service }
+          : { kind: 'interface', service: INTERFACE_SERVICES.get(service.endpoint.service)! };
+        endpoints.set(endpointKey(endpoint), endpoint);
       }
+      if (identity.ownGroupNeeded) {
+        openEndpoints(network, identity.securityGroup, endpoints.values());
+        continue;
+      }
+      // Functions that reach the same endpoints share one group: its egress is exactly those endpoints.
+      const key = `${network.node.addr}:${[...endpoints.keys()].sort().join(',')}`;
+      const group = groups.get(key) ?? { network, endpoints, members: [] };
+      group.members.push(fn);
+      groups.set(key, group);
     }
+    for (const { network, endpoints, members } of groups.values()) {
+      const shared = this.sharedGroup(network, [...endpoints.keys()].sort());
+      for (const fn of members) fn._joinSecurityGroup(shared);
+      openEndpoints(network, shared, endpoints.values());
+    }
+  }
+
+  /** The stack's group for functions of `network` that reach exactly `endpoints`. */
+  private sharedGroup(network: PrivateNetwork, endpoints: string[]): ec2.SecurityGroup {
+    const holder = (this.stack.node.tryFindChild(SHARED_GROUPS_ID) as Construct | undefined) ?? new Construct(this.stack, SHARED_GROUPS_ID);
+    const services = endpoints.map((key) => key.split(':')[1]);
+    const name = services.length === 0 ? 'NoEndpoint' : services.map(pascal).join('');
+    const networkPart = pascal(network.node.id);
+    let id = `${networkPart}${name}`;
+    if (id.length > 64) id = `${networkPart}${createHash('sha256').update(endpoints.join(',')).digest('hex').slice(0, 12)}`;
+    return (holder.node.tryFindChild(id) as ec2.SecurityGroup | undefined) ?? new ec2.SecurityGroup(holder, id, {
+      vpc: network.vpc,
+      allowAllOutbound: false,
+      description: services.length === 0
+        ? 'Lambda functions that call no AWS service through the network: no egress'
+        : `Lambda functions that call ${services.join(', ')}: HTTPS only to those VPC endpoints`,
+    });
+  }
+}
+
+const SHARED_GROUPS_ID = 'FunctionSecurityGroups';
+
+function endpointKey(endpoint: RequestedEndpoint): string {
+  const service = typeof endpoint.service === 'string' ? endpoint.service : endpoint.service.shortName;
+  return `${endpoint.kind}:${service}`;
+}
+
+function pascal(text: string): string {
+  return text.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+}
+
+function openEndpoints(network: PrivateNetwork, securityGroup: ec2.ISecurityGroup, endpoints: Iterable<RequestedEndpoint>): void {
+  for (const endpoint of endpoints) {
+    if (endpoint.kind === 'gateway') network.allowGatewayEndpoint(endpoint.service as 'dynamodb' | 's3', securityGroup);
+    else network.allowInterfaceEndpoint(endpoint.service as ec2.InterfaceVpcEndpointAwsService, securityGroup);
   }
 }
 

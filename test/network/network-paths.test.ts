@@ -334,8 +334,63 @@ describe('an environment-agnostic stack', () => {
     new SecurityBaseline(stack, 'SecurityBaseline', { networkProps: { internetEgress: InternetEgress.natGateways('calls a partner API') } });
     const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
 
-    const error = thrownBy(() => fn.allowGatewayEndpoint('s3'));
+    fn.allowGatewayEndpoint('s3');
+    const error = thrownBy(() => Template.fromStack(stack));
     expect(error).toBeInstanceOf(SecureServerlessError);
-    expect(error.message).toContain('allowed: a stack with a concrete account and region, so that S/FnSecurityGroup reaches the s3 gateway endpoint through its prefix list instead of the internet');
+    expect(error.message).toContain('allowed: a stack with a concrete account and region, so that S/FunctionSecurityGroups/NetworkS3 reaches the s3 gateway endpoint through its prefix list instead of the internet');
+  });
+});
+
+describe('functions that reach the same endpoints share one security group', () => {
+  // GIVEN three functions granted the same table and queue, one granted the queue only,
+  // and one whose connections the user widened
+  const stack = new Stack(new App({ context: prefixListContext() }), 'S', { env: ENV });
+  const table = new SecureTable(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  const queue = new SecureQueue(stack, 'Queue');
+  const same = ['A', 'B', 'C'].map(id => new SecureFunction(stack, id, { code: CODE, handler: HANDLER }));
+  for (const fn of same) {
+    table.grants.readData(fn);
+    queue.grantSendMessages(fn);
+  }
+  const queueOnly = new SecureFunction(stack, 'QueueOnly', { code: CODE, handler: HANDLER });
+  queue.grantSendMessages(queueOnly);
+  const own = new SecureFunction(stack, 'Own', { code: CODE, handler: HANDLER });
+  queue.grantSendMessages(own);
+  own.connections.allowTo(ec2.Peer.ipv4('10.0.0.0/16'), ec2.Port.tcp(5432), 'the database');
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources;
+  const groupsOf = (fn: SecureFunction): unknown[] => resources[logicalIdOf(fn)].Properties.VpcConfig.SecurityGroupIds;
+
+  test('one group per set of endpoints, named after them, with egress exactly to those endpoints', () => {
+    const [a, b, c] = same.map(groupsOf);
+    expect(a).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^FunctionSecurityGroupsNetworkDynamodbSqs/), 'GroupId'] }]);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(egressOf(template, same[0])).toEqual(['endpoint:sqs', `prefix-list:${PREFIX_LISTS.dynamodb}`]);
+    expect(groupsOf(queueOnly)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^FunctionSecurityGroupsNetworkSqs/), 'GroupId'] }]);
+    expect(egressOf(template, queueOnly)).toEqual(['endpoint:sqs']);
+  });
+
+  test('a function whose connections the user used keeps its own group, with the user\'s rule and its endpoints', () => {
+    expect(groupsOf(own)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(own.securityGroup!), 'GroupId'] }]);
+    expect(logicalIdOf(own.securityGroup!)).toMatch(/^OwnSecurityGroup/);
+    const rules = resources[logicalIdOf(own.securityGroup!)].Properties.SecurityGroupEgress;
+    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 5432 })]));
+  });
+
+  test('the groups the shared ones replaced are gone, and nothing refers to them', () => {
+    const groups = Object.keys(template.findResources('AWS::EC2::SecurityGroup')).filter(id => !/^(SecurityBaselineNetwork)/.test(id));
+    expect(groups.filter(id => /^(A|B|C|QueueOnly)SecurityGroup/.test(id))).toEqual([]);
+    expect(JSON.stringify(resources)).not.toMatch(/"(A|B|C|QueueOnly)SecurityGroup[0-9A-F]{8}"/);
+    // the sqs endpoint admits exactly the two shared groups and the own one
+    const ingressSources = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .map(r => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).sort();
+    expect(ingressSources).toEqual([groupsOf(same[0])[0], groupsOf(queueOnly)[0], groupsOf(own)[0]].map((g: any) => g['Fn::GetAtt'][0]).sort());
+  });
+
+  test('the pack finds a path for every permission', () => {
+    const violations = new ServerlessSecurityChecks().validateScope(stack.node.scope as App).violations
+      .filter(v => v.ruleName.startsWith('ServerlessSecurity-LambdaNetworkPath'));
+    expect(violations).toEqual([]);
   });
 });

@@ -197,7 +197,10 @@ describe('PrivateNetwork interface endpoints', () => {
     const ingress = (Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')) as any[])
       .map(r => r.Properties)
       .filter(p => p.GroupId['Fn::GetAtt']?.[0] === endpointSg);
-    expect(ingress.map(p => p.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([sgOf(first), sgOf(second)].sort());
+    // the two granted functions reach the same endpoints, so they share one group; the idle one is elsewhere
+    expect(sgOf(first)).toBe(sgOf(second));
+    expect(sgOf(idle)).not.toBe(sgOf(first));
+    expect(ingress.map(p => p.SourceSecurityGroupId['Fn::GetAtt'][0])).toEqual([sgOf(first)]);
     for (const rule of ingress) {
       expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
       expect(rule.CidrIp).toBeUndefined();

@@ -97,7 +97,7 @@ describe('SecurityReport on the fixture app', () => {
     const reader = fn('Shop/Reader');
     expect(reader.network.inVpc).toBe(true);
     expect(reader.network.vpc).toBe('Shop/SecurityBaseline/Network/Vpc');
-    expect(reader.network.securityGroups).toEqual([expect.objectContaining({ path: 'Shop/ReaderSecurityGroup', allowsAllOutbound: false })]);
+    expect(reader.network.securityGroups).toEqual([expect.objectContaining({ path: 'Shop/FunctionSecurityGroups/NetworkDynamodbSecretsmanager', allowsAllOutbound: false })]);
     expect(reader.network.reachableEndpoints.map((endpoint) => `${endpoint.service}:${endpoint.endpointType}`))
       .toEqual(['dynamodb:Gateway', 'secretsmanager:Interface']);
     expect(reader.network.services).toEqual([

@@ -78,7 +78,7 @@ describe('SecretRotationChoice.function', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 443,
       SourceSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(rotator.securityGroup!), 'GroupId'] },
-      Description: 'HTTPS from S/RotatorSecurityGroup',
+      Description: 'HTTPS from S/FunctionSecurityGroups/NetworkSecretsmanager',
     });
   });
 

@@ -214,7 +214,7 @@ describe('SecureTable grants to a SecureFunction', () => {
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'S/Fn: HTTPS only to the VPC endpoints it was granted',
+      GroupDescription: 'Lambda functions that call dynamodb: HTTPS only to those VPC endpoints',
       SecurityGroupEgress: [{ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the dynamodb gateway endpoint' }],
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
