@@ -12,6 +12,7 @@ import { LambdaRouteIntegration } from './lambda-route-integration';
 import {
   checkCacheTtl, checkCors, checkDomain, checkHttpMethod, checkPath, checkRequestParameters, checkThrottle, methodSettingPath, PathSegment, Throttle,
 } from './route-checks';
+import { SecureMethod } from './route-grants';
 import { SecureWebAcl } from './secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
@@ -450,14 +451,19 @@ export class SecureApi extends Construct {
       })
       : undefined;
     const bound = authorization._bind(this, this.authorizers);
-    const apiMethod = resource.addMethod(httpMethod, new LambdaRouteIntegration(handler, this.allowTestInvoke, { cacheKeyParameters: cacheKeys }), {
-      authorizationType: bound.authorizationType,
-      authorizer: bound.authorizer,
-      authorizationScopes: bound.authorizationScopes,
-      requestValidator: this.requestValidator,
-      requestModels: model ? { 'application/json': model, '$default': model } : undefined,
-      requestParameters,
-    });
+    const apiMethod = new SecureMethod(resource, httpMethod, {
+      resource,
+      httpMethod,
+      integration: new LambdaRouteIntegration(handler, this.allowTestInvoke, { cacheKeyParameters: cacheKeys }),
+      options: {
+        authorizationType: bound.authorizationType,
+        authorizer: bound.authorizer,
+        authorizationScopes: bound.authorizationScopes,
+        requestValidator: this.requestValidator,
+        requestModels: model ? { 'application/json': model, '$default': model } : undefined,
+        requestParameters,
+      },
+    }, { method: httpMethod, path, api: this.node.path });
     authorization._acknowledgeOn(apiMethod);
     if (!authorization._isIam) this.openPrivateEndpointToCallersWithoutIam();
     this.routes.set(apiMethod, { throttle, cacheable, cacheTtlSeconds: cacheable ? cacheTtlSeconds : undefined });

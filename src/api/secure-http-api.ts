@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { checkHandler } from './authorizer-checks';
 import { HttpApiAuthorization } from './http-api-authorization';
 import { checkCorsOrigins, checkDomain, checkHttpMethod, checkPath, checkThrottle, HTTP_METHODS, Throttle } from './route-checks';
+import { invokedPath, SecureHttpRoute } from './route-grants';
 import { ApiDomainOptions } from './secure-api';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { invalidProp } from '../core/errors';
@@ -257,23 +258,23 @@ export class SecureHttpApi extends Construct {
       this.integrations.set(handler, integration);
     }
     const bound = authorization._bind(this.httpApi, this.httpApi, this.authorizers);
-    const route = new apigatewayv2.HttpRoute(this.httpApi, `Route ${httpMethod} ${path.replace(/\//g, '|')}`, {
+    const route = new SecureHttpRoute(this.httpApi, `Route ${httpMethod} ${path.replace(/\//g, '|')}`, {
       httpApi: this.httpApi,
       routeKey: apigatewayv2.HttpRouteKey.with(path, httpMethod as apigatewayv2.HttpMethod),
       integration,
       authorizer: bound.authorizer ?? new apigatewayv2.HttpNoneAuthorizer(),
       authorizationScopes: bound.authorizationScopes,
-    });
+    }, { method: httpMethod, path, api: this.node.path }, STAGE_NAME, authorization.kind);
     authorization._acknowledgeOn(route);
     const stack = Stack.of(this);
     handler.addPermission('InvokePermission', {
       scope: route,
       principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      // API Gateway names the route's method and path template, on the stage it serves.
+      // The route's method and path on the stage it serves; a path variable matches the path requested.
       sourceArn: stack.formatArn({
         service: 'execute-api',
         resource: this.httpApi.apiId,
-        resourceName: `${STAGE_NAME}/${httpMethod === 'ANY' ? '*' : httpMethod}${path}`,
+        resourceName: `${STAGE_NAME}/${httpMethod === 'ANY' ? '*' : httpMethod}${invokedPath(path)}`,
       }),
       sourceAccount: stack.account,
     });

@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { checkReason } from './errors';
 
@@ -44,4 +45,17 @@ export function acknowledgeFindings(scope: IConstruct, ids: readonly string[], r
 export function recordWaiver(scope: IConstruct, setting: string, value: string, reason: string): void {
   const checked = checkReason(scope, setting, reason);
   scope.node.addMetadata(WAIVER_METADATA, { setting, value, reason: checked } satisfies WaiverRecord);
+}
+
+/**
+ * Acknowledges each id on the construct that holds a grantee's identity policy
+ * (its principal, such as a role, or the grantee itself), where a grant wrote a
+ * statement whose wildcard is in the nature of the resource. Does nothing for a
+ * grantee that is no construct (an account or service principal has no policy
+ * in the app).
+ */
+export function acknowledgeOnGrantee(grantee: IGrantable, ids: readonly string[], reason: string): void {
+  const principal = grantee.grantPrincipal as Partial<IConstruct>;
+  const scope = principal.node ? principal as IConstruct : (grantee as Partial<IConstruct>).node ? grantee as unknown as IConstruct : undefined;
+  if (scope) acknowledgeFindings(scope, ids, reason);
 }

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
 import { FunctionNetwork } from './function-network';
+import { grantInvokeThroughManagedPolicy } from './invoke-grants';
 import { familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -325,6 +326,39 @@ export class SecureFunction extends lambda.Function {
     super.addEnvironment(key, value, options);
     if (secret) this.acknowledgeSecretName(key, secret);
     return this;
+  }
+
+  /**
+   * The ARNs an invoke grant names: this function's own ARN.
+   *
+   * aws-cdk-lib adds `<arn>:*` (every version and alias of the function), which
+   * AwsSolutions-IAM5 flags. The invoker of a version or alias is granted on it:
+   * `fn.currentVersion.grantInvoke(role)`, `alias.grantInvoke(role)`. aws-cdk-lib's
+   * Step Functions `tasks.LambdaInvoke` and Scheduler `LambdaInvoke` read these ARNs too.
+   */
+  public get resourceArnsForGrantInvoke(): string[] {
+    return [this.functionArn];
+  }
+
+  /**
+   * Grants invoking this function (its unqualified ARN, `$LATEST`).
+   *
+   * A plain `iam.Role` of this account (such as the role aws-cdk-lib's scheduler
+   * targets create) gets the statement in a customer-managed policy attached to it
+   * only, instead of its inline `DefaultPolicy`, which HIPAA, NIST 800-53 and PCI
+   * DSS flag.
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return grantInvokeThroughManagedPolicy(this, grantee, this.resourceArnsForGrantInvoke) ?? super.grantInvoke(grantee);
+  }
+
+  /**
+   * Grants invoking one version of this function, like `grantInvoke` for a plain role.
+   */
+  public grantInvokeVersion(grantee: iam.IGrantable, version: lambda.IVersion): iam.Grant {
+    // aws-cdk-lib also names the unqualified ARN for $LATEST, which is what it invokes.
+    const arns = version === this.latestVersion ? [version.functionArn, this.functionArn] : [version.functionArn];
+    return grantInvokeThroughManagedPolicy(this, grantee, arns) ?? super.grantInvokeVersion(grantee, version);
   }
 
   /**

@@ -101,7 +101,7 @@ export interface QueueConsumerOptions {
  * TLS-only, closed to other accounts, with an encrypted dead-letter queue that only
  * this queue may redrive into.
  *
- * Grants name exact actions, never `kms:*` patterns: producers get
+ * Grants (`grantSendMessages` or `grants.sendMessages`, and so on) name exact actions, never `kms:*` patterns: producers get
  * `kms:GenerateDataKey` and `kms:Decrypt`, consumers `kms:Decrypt`, usable only
  * through SQS (`kms:ViaService`) and for this queue (`kms:EncryptionContext:aws:sqs:arn`).
  * `grantSendMessages` and `grantPurge` also open the SQS interface endpoint to a
@@ -132,6 +132,12 @@ export class SecureQueue extends sqs.Queue {
       enforceSSL: true,
     });
     this.key = key;
+    // aws-cdk-lib's grants facade writes the key use without conditions: route it through the grants below.
+    Object.assign(this.grants, {
+      sendMessages: (grantee: iam.IGrantable) => this.grantSendMessages(grantee),
+      consumeMessages: (grantee: iam.IGrantable) => this.grantConsumeMessages(grantee),
+      purge: (grantee: iam.IGrantable) => this.grantPurge(grantee),
+    });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sqs:*'], this.queueArn));
 
     // The dead-letter queue names its only allowed source by ARN. A Ref to this

@@ -89,6 +89,8 @@ export class SecureTopic extends sns.Topic {
       enforceSSL: true,
     });
     this.key = key;
+    // aws-cdk-lib's grants facade writes the key use without conditions: route it through grantPublish.
+    Object.assign(this.grants, { publish: (grantee: iam.IGrantable) => this.grantPublish(grantee) });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe'], this.topicArn));
   }
 
@@ -106,7 +108,7 @@ export class SecureTopic extends sns.Topic {
   }
 
   /**
-   * Grants publishing, with the key use it needs (through SNS, for this topic
+   * Grants publishing (also as `grants.publish`), with the key use it needs (through SNS, for this topic
    * only), and the SNS endpoint in a SecureFunction's network.
    */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {

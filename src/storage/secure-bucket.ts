@@ -11,7 +11,7 @@ import { SecureBucketGrants } from './bucket-grants';
 import { BucketReplication, NoncurrentVersions } from './bucket-options';
 import { closeToOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
+import { acknowledgeFindings, acknowledgeOnGrantee, recordWaiver } from '../core/acknowledgements';
 import { describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
@@ -435,11 +435,8 @@ export class SecureBucket extends s3.Bucket {
 
   /** Object ARNs end in a wildcard by nature; the finding is acknowledged exactly, on the grantee's policy. */
   private acknowledgeObjectWildcard(grantee: iam.IGrantable, objects: string): void {
-    const principal = grantee.grantPrincipal as Partial<IConstruct>;
-    const scope = principal.node ? principal as IConstruct : (grantee as Partial<IConstruct>).node ? grantee as unknown as IConstruct : undefined;
-    if (!scope) return;
     const id = `AwsSolutions-IAM5[Resource::${renderText(Stack.of(this).resolve(objects))}]`;
-    acknowledgeFindings(scope, [id], `objects of ${this.node.path} under one key prefix: S3 object ARNs name keys by prefix and wildcard; the actions are exact`);
+    acknowledgeOnGrantee(grantee, [id], `objects of ${this.node.path} under one key prefix: S3 object ARNs name keys by prefix and wildcard; the actions are exact`);
   }
 
   private checked(method: string, grantee: iam.IGrantable, grant: iam.Grant): iam.Grant {

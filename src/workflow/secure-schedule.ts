@@ -1,13 +1,21 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { TARGET_ROLE_ID } from './target-role';
 import { SecureScheduleTarget } from './workflow-targets';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 
 const SHARED_GROUP_ID = 'SecureScheduleGroup';
+/**
+ * The encryption context key Scheduler puts on its KMS requests for a schedule's input.
+ *
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
+ */
+const SCHEDULE_CONTEXT = 'kms:EncryptionContext:aws:scheduler:schedule-arn';
 
 /**
  * Properties of a SecureSchedule.
@@ -84,14 +92,16 @@ export interface SecureScheduleProps {
  *   exact statements in a customer-managed policy;
  * - failed deliveries are retried 3 times within an hour, then go to an
  *   encrypted dead-letter queue (a SecureQueue);
- * - the target input is encrypted with the baseline key;
+ * - the target input is encrypted with the baseline key, which the target role
+ *   may use to decrypt this schedule's input only (encryption context);
  * - a flexible time window of 15 minutes.
  */
 export class SecureSchedule extends scheduler.Schedule {
   constructor(scope: Construct, id: string, props: SecureScheduleProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     validate(path, props);
-    const baseline = props.baseline ?? SecurityBaseline.of(scope);
+    const key = props.encryptionKey ?? (props.baseline ?? SecurityBaseline.of(scope)).key;
+    // The key is not passed on: aws-cdk-lib would grant the target role kms:Decrypt on it without a condition.
     super(scope, id, {
       schedule: props.schedule,
       target: props.target,
@@ -100,7 +110,25 @@ export class SecureSchedule extends scheduler.Schedule {
       scheduleGroup: props.scheduleGroup ?? sharedGroup(scope),
       enabled: props.enabled,
       timeWindow: props.timeWindow ?? scheduler.TimeWindow.flexible(Duration.minutes(15)),
-      key: props.encryptionKey ?? baseline.key,
+    });
+    (this.node.defaultChild as scheduler.CfnSchedule).kmsKeyArn = key.keyArn;
+    // `key` is aws-cdk-lib's readonly field, set only from its props.
+    Object.defineProperty(this, 'key', { value: key });
+    this.grantInputDecryption(key);
+  }
+
+  /**
+   * Scheduler decrypts the target input with the target role, naming the schedule
+   * in the encryption context: the role may decrypt with the key only for this
+   * schedule. The condition names the schedule by reference, which only the role's
+   * policy, created after the schedule, depends on.
+   */
+  private grantInputDecryption(key: kms.IKey): void {
+    iam.Grant.addToPrincipal({
+      grantee: this.node.findChild(TARGET_ROLE_ID) as iam.IRole,
+      actions: ['kms:Decrypt'],
+      resourceArns: [key.keyArn],
+      conditions: { ArnEquals: { [SCHEDULE_CONTEXT]: this.scheduleArn } },
     });
   }
 }

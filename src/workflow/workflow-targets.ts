@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { aws_events as eventsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IConstruct } from 'constructs';
+import { TARGET_ROLE_ID } from './target-role';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds, PropCheck } from '../core/prop-types';
 import { grantKeyThrough } from '../encryption/key-conditions';
@@ -195,7 +196,7 @@ export class SecureScheduleTarget implements scheduler.IScheduleTarget {
     const stack = Stack.of(schedule);
     const groupArn = schedule.scheduleGroup?.scheduleGroupArn
       ?? stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' });
-    const role = new PolicyRole(schedule as unknown as Construct, 'TargetRole', {
+    const role = new PolicyRole(schedule as unknown as Construct, TARGET_ROLE_ID, {
       // Only schedules of this account, in this schedule group, may use the role.
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': groupArn },

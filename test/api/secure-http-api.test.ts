@@ -2,13 +2,17 @@ process.env.CDK_VALIDATION = 'false';
 
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CODE, handler, newApiStack } from './support';
 import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
 import { SecureHttpApi } from '../../src/api/secure-http-api';
-import { WAIVER_METADATA } from '../../src/core/acknowledgements';
+import { LIBRARY_ACKNOWLEDGEMENT_METADATA, WAIVER_METADATA } from '../../src/core/acknowledgements';
+import { SecureFunction } from '../../src/function/secure-function';
+import { logicalIdOf, managedPolicyStatementsOf, metadataOf } from '../core/fixtures';
 
 const V2 = 'AWS::ApiGatewayV2';
 
@@ -58,13 +62,14 @@ describe('SecureHttpApi defaults', () => {
     expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: apiIdOf(template) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/']] });
   });
 
+  // API Gateway names the path requested in the source ARN: a path variable is any value there.
   test('one integration per function, one invoke permission per route naming the route on the stage and the account', () => {
     const apiId = apiIdOf(template);
     template.resourceCountIs(`${V2}::Integration`, 1);
     template.hasResourceProperties(`${V2}::Integration`, { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } });
     expect(Object.values(permissions).map(p => p.Properties)).toEqual([
-      expect.objectContaining({ SourceAccount: '111111111111', SourceArn: executeApiArn(apiId, '/$default/GET/orders/{id}') }),
+      expect.objectContaining({ SourceAccount: '111111111111', SourceArn: executeApiArn(apiId, '/$default/GET/orders/*') }),
       expect.objectContaining({ SourceAccount: '111111111111', SourceArn: executeApiArn(apiId, '/$default/*/orders') }),
     ]);
   });
@@ -181,6 +186,54 @@ describe('SecureHttpApi options', () => {
     template.hasResourceProperties(`${V2}::ApiMapping`, { ApiMappingKey: 'v1', Stage: Match.anyValue() });
     template.hasResourceProperties(`${V2}::Api`, { DisableExecuteApiEndpoint: true });
     expect(api.url).toBe('https://api.example.com/v1');
+  });
+});
+
+describe('route.grantInvoke', () => {
+  let template: Template;
+  let caller: SecureFunction;
+  let apiId: string;
+
+  beforeAll(() => {
+    const { stack } = newApiStack();
+    const api = new SecureHttpApi(stack, 'Api');
+    const fn = handler(stack, 'Orders');
+    caller = handler(stack, 'Caller');
+    api.addRoute('GET', '/orders', fn).grantInvoke(caller);
+    api.addRoute('GET', '/orders/{id}', fn).grantInvoke(caller);
+    api.addRoute('ANY', '/carts', fn).grantInvoke(caller, { httpMethods: [apigatewayv2.HttpMethod.GET, apigatewayv2.HttpMethod.ANY] });
+    template = Template.fromStack(stack);
+    apiId = apiIdOf(template);
+  });
+
+  test('names the $default stage, the method and the path, with "*" only for path variables and ANY', () => {
+    const invoke = managedPolicyStatementsOf(template, logicalIdOf(caller.role!)).filter(s => s.Action === 'execute-api:Invoke');
+    const invokeOn = (...resources: object[]) => ({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources.length === 1 ? resources[0] : resources });
+    expect(invoke).toEqual([
+      invokeOn(executeApiArn(apiId, '/$default/GET/orders')),
+      invokeOn(executeApiArn(apiId, '/$default/GET/orders/*')),
+      invokeOn(executeApiArn(apiId, '/$default/GET/carts'), executeApiArn(apiId, '/$default/*/carts')),
+    ]);
+  });
+
+  test('acknowledges on the caller\'s role exactly the ARNs with a wildcard, naming the route', () => {
+    const arn = (resourceName: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${apiId}>${resourceName}]`;
+    expect(metadataOf(caller.role!, LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([
+      { id: arn('/$default/GET/orders/*'), reason: expect.stringContaining('on the route GET /orders/{id} of S/Api only: "*" stands for any value of the path variables') },
+      { id: arn('/$default/*/carts'), reason: expect.stringContaining('on the route ANY /carts of S/Api only: "*" stands for any method (the route is ANY)') },
+    ]);
+  });
+
+  test('is our error on a route without IAM authorization, or for a method the route does not serve', () => {
+    const { stack } = newApiStack();
+    const api = new SecureHttpApi(stack, 'Api');
+    const open = api.addRoute('GET', '/status', handler(stack, 'Status'), { authorization: HttpApiAuthorization.none('public status page') });
+    const get = api.addRoute('GET', '/orders', handler(stack, 'Orders'));
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => open.grantInvoke(role)).toThrow(
+      'invalid grantInvoke: received "a route authorized by none"; allowed: a route authorized with HttpApiAuthorization.iam()');
+    expect(() => get.grantInvoke(role, { httpMethods: [apigatewayv2.HttpMethod.POST] })).toThrow(
+      'invalid httpMethods: received ["POST"]; allowed: GET, the method of this route');
   });
 });
 

@@ -7,9 +7,14 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
+import { SecureApi } from '../../src/api/secure-api';
+import { SecureHttpApi } from '../../src/api/secure-http-api';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureKey } from '../../src/encryption/secure-key';
@@ -86,6 +91,30 @@ const CASES: Record<string, (stack: Stack) => void> = {
     topic.grantSubscribe(target);
     target.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
   },
+  'invokers: Scheduler targets.LambdaInvoke on a SecureFunction; grantInvoke, grantInvokeLatestVersion and grantInvokeVersion to a plain role and a SecureFunction': stack => {
+    const target = fn(stack);
+    new scheduler.Schedule(stack, 'Hourly', {
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new schedulerTargets.LambdaInvoke(target, {}),
+    });
+    const plain = new iam.Role(stack, 'Plain', { assumedBy: new iam.AccountRootPrincipal() });
+    target.grantInvoke(plain);
+    target.grantInvokeLatestVersion(plain);
+    target.grantInvokeVersion(plain, target.currentVersion);
+    target.grantInvoke(fn(stack, 'Caller'));
+  },
+  'API grants: SecureHttpApi route.grantInvoke (GET, path variable, ANY) and SecureApi method.grantExecute to a SecureFunction': stack => {
+    const handler = fn(stack, 'Handler');
+    const caller = fn(stack, 'Caller');
+    const http = new SecureHttpApi(stack, 'Http');
+    http.addRoute('GET', '/orders', handler).grantInvoke(caller);
+    http.addRoute('GET', '/orders/{id}', handler).grantInvoke(caller);
+    http.addRoute('ANY', '/carts/{proxy+}', handler).grantInvoke(caller);
+    const rest = new SecureApi(stack, 'Rest');
+    rest.addRoute('GET', '/orders', handler).grantExecute(caller);
+    rest.addRoute('GET', '/orders/{id}', handler).grantExecute(caller);
+    rest.addRoute('ANY', '/carts', handler).grantExecute(caller);
+  },
   'environment DB_SECRET holding secret names; configureAsyncInvoke with destinations; retryAttempts 0': stack => {
     fn(stack, 'Async').configureAsyncInvoke({
       onSuccess: new destinations.SqsDestination(new SecureQueue(stack, 'Succeeded')),
@@ -112,4 +141,5 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(CASE_NAMES, buildApp);
+// The user's own SecureKey and its aws-cdk-lib grants (first case) are the user's choice.
+expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp), ['S/Key']);

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { expectKeyUseConditioned } from './key-conditions';
 import { complianceMatrix } from './runners';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { LogRetention } from '../../src/core/log-retention';
@@ -114,4 +115,4 @@ function buildApp(name: string, profile: ComplianceProfile): App {
   return app;
 }
 
-complianceMatrix(CASE_NAMES, buildApp);
+expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp));

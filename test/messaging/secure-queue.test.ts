@@ -189,6 +189,22 @@ describe('SecureQueue grants', () => {
     expect(JSON.stringify(key.Properties.KeyPolicy)).not.toMatch(/Producer|Consumer|Purger/);
   });
 
+  test('the grants facade (grants.sendMessages, consumeMessages, purge) writes the same exact, conditioned statements', () => {
+    const { stack: s } = newStack();
+    const facadeQueue = new SecureQueue(s, 'Queue');
+    const roles = ['Producer', 'Consumer', 'Purger'].map(id => new iam.Role(s, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    facadeQueue.grants.sendMessages(roles[0]);
+    facadeQueue.grants.consumeMessages(roles[1]);
+    facadeQueue.grants.purge(roles[2]);
+    const facadeTemplate = Template.fromStack(s);
+    const rendered = (role: iam.Role) => JSON.stringify(Object.values(facadeTemplate.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
+    }))[0]);
+    expect(roles.map(rendered)).toEqual([producer, consumer, purger].map(role => JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
+    }))[0])));
+  });
+
   test('grantSendMessages to a SecureFunction creates the SQS endpoint', () => {
     const { stack: s } = newStack();
     const fn = new SecureFunction(s, 'Fn', { code: CODE, handler: HANDLER });

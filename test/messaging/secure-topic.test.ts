@@ -111,6 +111,20 @@ describe('SecureTopic', () => {
     expect(statements.filter(s => asArray(s.Action).some((a: string) => a.startsWith('sns:')))).toHaveLength(1);
   });
 
+  test('grants.publish, aws-cdk-lib\'s facade, writes the same statements as grantPublish', () => {
+    const { stack: s } = newStack();
+    const facadeTopic = new SecureTopic(s, 'Topic');
+    const viaFacade = new SecureFunction(s, 'ViaFacade', { code: CODE, handler: HANDLER });
+    const viaMethod = new SecureFunction(s, 'ViaMethod', { code: CODE, handler: HANDLER });
+    facadeTopic.grants.publish(viaFacade);
+    facadeTopic.grantPublish(viaMethod);
+    const facadeTemplate = Template.fromStack(s);
+    const topicStatements = (fn: SecureFunction) => managedPolicyStatementsOf(facadeTemplate, logicalIdOf(fn.role!))
+      .filter(st => JSON.stringify(st).includes(logicalIdOf(facadeTopic)));
+    expect(topicStatements(viaFacade)).toHaveLength(2);
+    expect(topicStatements(viaFacade)).toEqual(topicStatements(viaMethod));
+  });
+
   test('grantPublish to a SecureFunction creates the SNS endpoint, open to that function', () => {
     const endpoint = onlyResource(template, 'AWS::EC2::VPCEndpoint', { Properties: { ServiceName: 'com.amazonaws.eu-west-1.sns' } }).resource;
     const endpointSg = endpoint.Properties.SecurityGroupIds[0]['Fn::GetAtt'][0];

@@ -54,6 +54,7 @@ describe('SecureSchedule and SecureRuleTarget on a function, a state machine and
   test('a schedule is encrypted with the baseline key, in the stack\'s shared group, with a 15-minute flexible window', () => {
     const props = scheduleOf(toFunction);
     expect(props.KmsKeyArn).toEqual(keyArn);
+    expect(toFunction.key).toBe(SecurityBaseline.of(stack).key);
     expect(props.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 });
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     expect(scheduleOf(toMachine).GroupName).toEqual(props.GroupName);
@@ -79,7 +80,13 @@ describe('SecureSchedule and SecureRuleTarget on a function, a state machine and
         Resource: keyArn,
         Condition: { ...VIA_SQS, ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlqArnOf(toFunction) } },
       },
-      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn },
+      {
+        Action: 'kms:Decrypt',
+        Effect: 'Allow',
+        Resource: keyArn,
+        // Scheduler decrypts the input of this schedule only.
+        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:scheduler:schedule-arn': { 'Fn::GetAtt': [logicalIdOf(toFunction), 'Arn'] } } },
+      },
     ]);
   });
 
