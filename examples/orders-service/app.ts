@@ -3,9 +3,12 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { PROOF_PREFIX, PROOF_SUFFIX } from './src/order';
 import {
-  ApiAuthorization, Guardrails, SecretRotationChoice, SecureApi, SecureNodejsFunction, SecureQueue, SecureSecret, SecureTable,
+  ApiAuthorization, Guardrails, SecretRotationChoice, SecureApi, SecureBucket, SecureNodejsFunction, SecureQueue, SecureSchedule,
+  SecureScheduleTarget, SecureSecret, SecureTable,
 } from 'cdk-secure-serverless';
 
 const handlers = path.join(__dirname, 'src');
@@ -13,7 +16,9 @@ const handlers = path.join(__dirname, 'src');
 /**
  * The orders service: partners create orders through an IAM-signed API, customers
  * read them through Cognito, a worker pays them from a queue with a partner key
- * kept in Secrets Manager.
+ * kept in Secrets Manager. Partners paying by bank transfer upload the proof to a
+ * bucket, whose notifications queue the order for the worker; a nightly job
+ * checks that the partner key was rotated within 90 days.
  */
 export class OrdersService extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
@@ -49,6 +54,19 @@ export class OrdersService extends Stack {
     });
     orders.grants.writeItems(processOrder);
     payments.addConsumer(processOrder);
+
+    // A proof of payment uploaded as proofs/<order id>.pdf queues that order for the worker.
+    const uploads = new SecureBucket(this, 'Uploads');
+    uploads.notifyQueue(payments, { prefix: PROOF_PREFIX, suffix: PROOF_SUFFIX });
+
+    const checkPaymentKey = new SecureNodejsFunction(this, 'CheckPaymentKey', {
+      entry: path.join(handlers, 'check-payment-key.ts'),
+      secrets: { PAYMENT_API_KEY_SECRET_ARN: paymentKey },
+    });
+    new SecureSchedule(this, 'Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      target: SecureScheduleTarget.function(checkPaymentKey),
+    });
 
     const customers = new cognito.UserPool(this, 'Customers', {
       passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },

@@ -41,6 +41,12 @@ export class SecureHttpRoute extends apigatewayv2.HttpRoute {
       invalidProp(this, 'grantInvoke', `a route authorized by ${this.authorizationKind}`,
         'a route authorized with HttpApiAuthorization.iam(): API Gateway checks execute-api:Invoke on IAM-authorized routes only');
     }
+    if (options === null || typeof options !== 'object') invalidProp(this, 'options', options, 'GrantInvokeOptions { httpMethods }');
+    const known = Object.values(apigatewayv2.HttpMethod) as string[];
+    if (options.httpMethods !== undefined && (!Array.isArray(options.httpMethods) || options.httpMethods.length === 0
+      || options.httpMethods.some(method => !known.includes(method)))) {
+      invalidProp(this, 'httpMethods', options.httpMethods, `a non-empty list of apigatewayv2.HttpMethod values (${known.join(', ')})`);
+    }
     const methods = [...new Set(options.httpMethods ?? [this.facts.method as apigatewayv2.HttpMethod])];
     if (this.facts.method !== 'ANY' && methods.some(method => method !== this.facts.method)) {
       invalidProp(this, 'httpMethods', methods, `${this.facts.method}, the method of this route`);

@@ -133,7 +133,7 @@ export interface SecureHttpApiProps {
  *   detailed metrics;
  * - stage and per-route throttling;
  * - function invoke permissions for the route on the `$default` stage only, with
- *   `SourceArn` and `SourceAccount`;
+ *   `SourceArn` and `SourceAccount`; `route.grantInvoke` names that stage too;
  * - custom domains with TLS 1.2, the execute-api endpoint then disabled.
  *
  * HTTP APIs cannot be associated with AWS WAF, validate requests, cache responses,

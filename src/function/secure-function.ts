@@ -195,7 +195,8 @@ export interface SecureFunctionProps extends SecureFunctionOptions {
  * - private subnets, with a security group that reaches only the VPC endpoints the
  *   function was granted;
  * - the newest runtime; invoke permissions for AWS services always carry
- *   `SourceArn` and `SourceAccount`; function URLs only with `AWS_IAM` auth;
+ *   `SourceArn` and `SourceAccount`; invoke grants name the function's own ARN,
+ *   never every version and alias; function URLs only with `AWS_IAM` auth;
  * - an alarm on errors, throttles and dead-letter queue depth to the alarm topic.
  */
 export class SecureFunction extends lambda.Function {

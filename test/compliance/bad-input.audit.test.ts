@@ -3,6 +3,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -112,6 +113,12 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       api.addRoute('GET', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }));
     },
     props: ['apiName', 'description', 'defaultAuthorization', 'throttling', 'cors', 'domain', 'baseline'],
+  },
+  HttpRouteGrantInvoke: {
+    build: (stack, props) => new SecureHttpApi(stack, 'HttpApi')
+      .addRoute('ANY', '/items', new SecureFunction(stack, 'Handler', { code: CODE, handler: 'index.handler' }))
+      .grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }), props as any),
+    props: ['httpMethods'],
   },
   SecureBucket: {
     build: (stack, props) => new SecureBucket(stack, 'Bucket', props as any),

@@ -25,3 +25,26 @@ export function orderProblem(body: unknown): string | undefined {
 export function orderKey(id: string): { pk: string } {
   return { pk: `ORDER#${id}` };
 }
+
+/** Where a partner uploads the proof of a bank transfer for an order: `proofs/<order id>.pdf`. */
+export const PROOF_PREFIX = 'proofs/';
+export const PROOF_SUFFIX = '.pdf';
+
+/**
+ * The order ids a queued message asks to pay: `{ "id": ... }` from the API, or
+ * the proofs named by an S3 object-created notification (none for S3's test event).
+ */
+export function orderIdsOf(body: string): string[] {
+  const message = JSON.parse(body) as { id?: unknown; Records?: Array<{ s3?: { object?: { key?: string } } }>; Event?: string };
+  if (message.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(message.Records)) {
+    if (typeof message.id !== 'string') throw new Error('the message names no order');
+    return [message.id];
+  }
+  return message.Records.map(record => {
+    // S3 URL-encodes object keys in notifications, spaces as "+".
+    const key = decodeURIComponent((record.s3?.object?.key ?? '').replace(/\+/g, ' '));
+    if (!key.startsWith(PROOF_PREFIX) || !key.endsWith(PROOF_SUFFIX)) throw new Error(`not a proof of payment: ${key}`);
+    return key.slice(PROOF_PREFIX.length, -PROOF_SUFFIX.length);
+  });
+}

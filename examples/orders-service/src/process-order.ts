@@ -3,7 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from './logger';
-import { orderKey } from './order';
+import { orderIdsOf, orderKey } from './order';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const secrets = new SecretsManagerClient({});
@@ -23,22 +23,26 @@ function paymentApiKey(): Promise<string> {
   return apiKey;
 }
 
-/** Marks each queued order paid; reports failed records so only they are retried. */
+/**
+ * Marks each queued order paid (queued by the API, or by a proof of payment
+ * uploaded to the uploads bucket); reports failed records so only they are retried.
+ */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
-      const { id } = JSON.parse(record.body) as { id: string };
-      await paymentApiKey();
-      await documents.send(new UpdateCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: orderKey(id),
-        UpdateExpression: 'SET #status = :paid',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':paid': 'PAID' },
-      }));
-      logger.info('order paid', { orderId: id });
+      for (const id of orderIdsOf(record.body)) {
+        await paymentApiKey();
+        await documents.send(new UpdateCommand({
+          TableName: process.env.TABLE_NAME,
+          Key: orderKey(id),
+          UpdateExpression: 'SET #status = :paid',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':paid': 'PAID' },
+        }));
+        logger.info('order paid', { orderId: id });
+      }
     } catch (error) {
       logger.error('order failed', { messageId: record.messageId, error: error as Error });
       batchItemFailures.push({ itemIdentifier: record.messageId });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
 
 describe('the orders service under the guardrails', () => {
@@ -19,6 +19,26 @@ describe('the orders service under the guardrails', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+
+  test('uploaded proofs of payment notify the payments queue, encrypted with the key, without a helper function or a cycle', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: {
+        QueueConfigurations: [{
+          Event: 's3:ObjectCreated:*',
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'proofs/' }, { Name: 'suffix', Value: '.pdf' }] } },
+          Queue: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Payments'), 'Arn'] },
+        }],
+      },
+    });
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+
+  test('a nightly schedule invokes the key check at 02:00 UTC, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CheckPaymentKey'), 'Arn'] }, DeadLetterConfig: { Arn: Match.anyValue() } },
+    });
   });
 
   test('writes the security report beside the template', () => {

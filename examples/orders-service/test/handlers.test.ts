@@ -6,6 +6,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler as checkPaymentKey } from '../src/check-payment-key';
 import { handler as createOrder } from '../src/create-order';
 import { handler as getOrder } from '../src/get-order';
 import { handler as processOrder, resetCache } from '../src/process-order';
@@ -109,6 +110,23 @@ describe('process-order', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
   });
 
+  test('pays the order named by each uploaded proof, and skips S3\'s test event', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'key' });
+    const uploaded = (...keys: string[]) => JSON.stringify({ Records: keys.map(key => ({ eventName: 'ObjectCreated:Put', s3: { object: { key } } })) });
+
+    const result = await processOrder(sqsEvent(uploaded('proofs/o-3.pdf', 'proofs/o%2D4.pdf'), '{"Service":"Amazon S3","Event":"s3:TestEvent"}'));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(UpdateCommand).map(call => call.args[0].input.Key)).toEqual([{ pk: 'ORDER#o-3' }, { pk: 'ORDER#o-4' }]);
+  });
+
+  test('reports an upload that is not a proof of payment', async () => {
+    const result = await processOrder(sqsEvent(JSON.stringify({ Records: [{ s3: { object: { key: 'other/o-1.txt' } } }] })));
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
   test('retries reading the secret after a failure', async () => {
     secrets.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: 'key' });
 
@@ -117,5 +135,21 @@ describe('process-order', () => {
 
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
     expect(second.batchItemFailures).toEqual([]);
+  });
+});
+
+describe('check-payment-key', () => {
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
+  test('returns the age of a key rotated within 90 days', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'key', CreatedDate: new Date(Date.now() - 10 * DAY_MS) });
+
+    expect(await checkPaymentKey()).toEqual({ ageDays: 10 });
+  });
+
+  test('fails, so that the function alarms, for a key older than 90 days', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'key', CreatedDate: new Date(Date.now() - 91 * DAY_MS) });
+
+    await expect(checkPaymentKey()).rejects.toThrow('the payment API key is 91 days old; rotate it every 90 days');
   });
 });
