@@ -35,3 +35,8 @@ export * from './storage/bucket-grants';
 export * from './storage/secure-bucket';
 export * from './identity/user-pool-options';
 export * from './identity/secure-user-pool';
+export * from './mixins/hardening-props';
+export * from './mixins/function-hardening';
+export * from './mixins/log-group-hardening';
+export * from './mixins/inline-policy-hardening';
+export * from './mixins/serverless-hardening';

@@ -8,8 +8,12 @@ import { Construct, IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
+import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
+import { controlTowerFindingId } from '../core/finding-ids';
+import { EventSourceDefaults } from '../function/event-source-defaults';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
   hardenFunctionDeadLetterQueue, waiveFunctionVpc, writeTracesStatement,
@@ -61,11 +65,20 @@ export class FunctionHardening extends Mixin {
   }
 
   public supports(construct: IConstruct): boolean {
-    return (construct instanceof lambda.Function || construct instanceof lambda.CfnFunction) && !isLibraryManaged(construct);
+    return (construct instanceof lambda.Function || construct instanceof lambda.CfnFunction || isHelperFunction(construct)
+      || isServicePermission(construct)) && !isLibraryManaged(construct);
   }
 
   public applyTo(construct: IConstruct): void {
     if (!this.supports(construct)) return;
+    if (construct instanceof lambda.CfnPermission) {
+      pinSourceAccount(construct);
+      return;
+    }
+    if (isHelperFunction(construct)) {
+      new HardenedHelper(construct as CfnResource, hardeningBaseline(construct, MIXIN, this.props)).harden();
+      return;
+    }
     const fn = construct instanceof lambda.Function ? construct : l2Of(construct as lambda.CfnFunction);
     const cfn = fn ? fn.node.defaultChild as lambda.CfnFunction : construct as lambda.CfnFunction;
     new HardenedFunction(cfn, fn, hardeningBaseline(cfn, MIXIN, this.props)).harden();
@@ -112,6 +125,37 @@ export class FunctionOutsideVpc extends Mixin {
     Object.defineProperty(cfn, OUTSIDE_VPC, { value: this.reason });
     waiveFunctionVpc(cfn, this.reason);
   }
+}
+
+/**
+ * A Lambda function that aws-cdk-lib writes as a raw `CfnResource` (custom-resource
+ * providers, the bucket-notifications handler): it has no typed properties, so it
+ * is hardened through property overrides.
+ */
+function isHelperFunction(construct: IConstruct): boolean {
+  return CfnResource.isCfnResource(construct) && construct.cfnResourceType === 'AWS::Lambda::Function' && !(construct instanceof lambda.CfnFunction);
+}
+
+/** A permission that lets an AWS service invoke a function, and names no calling account. */
+function isServicePermission(construct: IConstruct): boolean {
+  if (!(construct instanceof lambda.CfnPermission) || construct.sourceAccount !== undefined) return false;
+  const principal = Stack.of(construct).resolve(construct.principal);
+  return typeof principal === 'string' && principal.endsWith('.amazonaws.com');
+}
+
+/**
+ * A service's permission names the calling account (`SourceAccount`) besides the
+ * calling resource, against the confused-deputy problem, as SecureFunction's
+ * `addPermission` does. A calling resource of another, literal account is left.
+ */
+function pinSourceAccount(permission: lambda.CfnPermission): void {
+  const stack = Stack.of(permission);
+  const sourceArn = stack.resolve(permission.sourceArn);
+  const account = typeof sourceArn === 'string' ? sourceArn.split(':')[4] : undefined;
+  if (account !== undefined && account !== '' && account !== stack.account) return;
+  if (Token.isUnresolved(stack.account)) return;
+  permission.sourceAccount = stack.account;
+  recordHardening(permission, MIXIN, `invocation limited to calls from account ${stack.account} (SourceAccount)`);
 }
 
 /** The function FunctionHardening placed in a VPC, if it did. */
@@ -180,7 +224,7 @@ class HardenedFunction {
         roles: [this.role!],
       });
       // Lambda checks the role's permissions (VPC, dead-letter queue) when it creates the function.
-      this.cfn.addDependency(policy.node.defaultChild as CfnResource);
+      this.cfn.node.addDependency(policy);
       return policy;
     });
     this.rolePolicy.addStatements(statement);
@@ -261,6 +305,7 @@ class HardenedFunction {
       if (this.fn?.deadLetterQueue instanceof sqs.Queue && this.fn.deadLetterQueue.node.scope === this.fn) {
         hardenFunctionDeadLetterQueue(this.fn.deadLetterQueue, this.baseline.key, (s) => this.addToRolePolicy(s));
         this.record('dead-letter queue encrypted with the baseline key and TLS-only');
+        this.eventSourceDefaults(this.fn.deadLetterQueue);
       }
       return;
     }
@@ -270,6 +315,12 @@ class HardenedFunction {
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.cfn.deadLetterConfig = { targetArn: queue.queueArn };
     this.record('failed asynchronous events go to an encrypted, TLS-only dead-letter queue');
+    this.eventSourceDefaults(queue);
+  }
+
+  /** Event sources get SecureQueue.addConsumer's and SecureTable.addStreamConsumer's defaults, as a SecureFunction's do. */
+  private eventSourceDefaults(deadLetterQueue: sqs.IQueue): void {
+    if (this.fn) EventSourceDefaults.register(this.fn, deadLetterQueue);
   }
 
   private privateNetwork(droppedVpcAccess: boolean): void {
@@ -323,32 +374,93 @@ class HardenedFunction {
     return dropped;
   }
 
-  /**
-   * The role's inline policy becomes a customer-managed policy with the same
-   * document, so later grants land there too.
-   */
+  /** The role's inline policy becomes a customer-managed policy with the same document, so later grants land there too. */
   private customerManagedPolicy(): void {
     const role = this.role;
-    if (!(role instanceof iam.Role) || isImported(role)) {
-      if (this.rolePolicy) acknowledgeRequiredWildcards(this.rolePolicy);
-      return;
+    const inline = role instanceof iam.Role && !isImported(role) ? role.node.tryFindChild('DefaultPolicy') : undefined;
+    const policy = inline instanceof iam.Policy ? managedInsteadOfInline(inline, MIXIN) : this.rolePolicy;
+    if (policy) acknowledgeRequiredWildcards(policy);
+  }
+}
+
+/**
+ * A deploy-time helper function that aws-cdk-lib writes as a raw CfnResource.
+ * CloudFormation invokes it synchronously while deploying, so it needs no
+ * dead-letter queue, and it answers CloudFormation through a pre-signed URL of an
+ * AWS-owned S3 bucket, which the private network's endpoints (pinned to this
+ * account) do not reach: it stays outside the VPC, acknowledged with that reason.
+ */
+class HardenedHelper {
+  private readonly stack: Stack;
+  private readonly properties: Record<string, any>;
+
+  constructor(private readonly cfn: CfnResource, private readonly baseline: SecurityBaseline) {
+    this.stack = Stack.of(cfn);
+    this.properties = (cfn as any)._cfnProperties ?? {};
+  }
+
+  public harden(): void {
+    const scope = this.cfn.node.scope as Construct;
+    const id = `${this.cfn.node.id}Hardening`;
+    if (scope.node.tryFindChild(`${id}Policy`)) return;
+    const roleConstruct = this.roleConstruct();
+    const statements: iam.PolicyStatement[] = [writeTracesStatement()];
+    let logGroupArn: string | undefined;
+    if (this.properties.LoggingConfig?.LogGroup === undefined) {
+      const group = this.baseline.createLogGroup(scope, `${id}LogGroup`, `logs of the deploy-time helper ${this.cfn.node.path}`);
+      this.cfn.addPropertyOverride('LoggingConfig', { LogGroup: group.logGroupName, LogFormat: FUNCTION_DEFAULTS.logFormat });
+      logGroupArn = group.logGroupArn;
+      statements.push(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }));
+      recordHardening(this.cfn, MIXIN, 'logs to its own log group, encrypted with the baseline key and retained, in JSON');
     }
-    const inline = role.node.tryFindChild('DefaultPolicy');
-    if (!(inline instanceof iam.Policy) || role.node.tryFindChild('HardenedPolicy')) return;
-    const policy = new iam.ManagedPolicy(role, 'HardenedPolicy', {
-      description: `Permissions of ${role.node.path}, formerly its inline policy`,
-      document: inline.document,
-      roles: [role],
+    this.cfn.addPropertyOverride('TracingConfig', { Mode: FUNCTION_DEFAULTS.tracingMode });
+    recordHardening(this.cfn, MIXIN, 'active X-Ray tracing');
+    if (this.properties.ReservedConcurrentExecutions === undefined) {
+      this.cfn.addPropertyOverride('ReservedConcurrentExecutions', FUNCTION_DEFAULTS.reservedConcurrentExecutions);
+      recordHardening(this.cfn, MIXIN, `reserved concurrency ${FUNCTION_DEFAULTS.reservedConcurrentExecutions}, as SecureFunction's default`);
+    }
+    const policy = new iam.ManagedPolicy(scope, `${id}Policy`, {
+      description: `Permissions FunctionHardening gave the deploy-time helper ${this.cfn.node.path}`,
+      statements,
     });
-    // The inline copy leaves the tree; the role still adds later statements to its document, which the managed
-    // policy renders. Dependencies taken on it before are dropped by CDK, as it no longer synthesizes, and
-    // now go to the managed policy.
-    ((inline as any).roles as iam.IRole[]).splice(0);
-    Object.defineProperty(inline.node.defaultChild!, 'shouldSynthesize', { value: () => false });
-    role.node.tryRemoveChild(inline.node.id);
-    for (const group of ((role as any).dependables as Map<unknown, { add(d: IConstruct): void }>).values()) group.add(policy);
     acknowledgeRequiredWildcards(policy);
-    recordHardening(role.node.defaultChild!, MIXIN, 'inline policy turned into a customer-managed policy');
+    // CloudFormation invokes the helper once the function exists: it must hold these permissions by then.
+    this.cfn.node.addDependency(policy);
+    if (roleConstruct instanceof iam.CfnRole && roleConstruct.node.scope instanceof iam.Role) {
+      const role = roleConstruct.node.scope;
+      policy.attachToRole(role);
+      const managed = (role as any).managedPolicies as iam.IManagedPolicy[];
+      const index = managed.findIndex((p) => p.managedPolicyArn.endsWith(`:iam::aws:policy/service-role/${BASIC_EXECUTION}`));
+      if (index >= 0) {
+        managed.splice(index, 1);
+        recordHardening(roleConstruct, MIXIN, `AWS-managed policy ${BASIC_EXECUTION} replaced by statements scoped to the helper`);
+      }
+    } else if (roleConstruct && !(roleConstruct instanceof iam.CfnRole)) {
+      this.moveRawRolePolicies(roleConstruct, policy);
+    }
+    acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
+      'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');
+  }
+
+  /** The role resource the helper names, if the stack defines it. */
+  private roleConstruct(): CfnResource | undefined {
+    const getAtt = (this.stack.resolve(this.properties.Role) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+    if (!getAtt) return undefined;
+    return this.stack.node.findAll().find((c): c is CfnResource =>
+      CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Role' && this.stack.resolve(c.logicalId) === getAtt[0]);
+  }
+
+  /** A raw role's inline policies and AWS-managed basic execution policy become statements of `policy`. */
+  private moveRawRolePolicies(role: CfnResource, policy: iam.ManagedPolicy): void {
+    const properties = (role as any)._cfnProperties ?? {};
+    for (const inline of (properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: unknown[] } }>) {
+      for (const statement of inline.PolicyDocument.Statement) policy.addStatements(iam.PolicyStatement.fromJson(this.stack.resolve(statement)));
+    }
+    role.addPropertyDeletionOverride('Policies');
+    const kept = ((properties.ManagedPolicyArns ?? []) as unknown[])
+      .filter((arn) => !JSON.stringify(this.stack.resolve(arn)).includes(`service-role/${BASIC_EXECUTION}`));
+    role.addPropertyOverride('ManagedPolicyArns', [...kept, policy.managedPolicyArn]);
+    recordHardening(role, MIXIN, `inline policies and AWS-managed ${BASIC_EXECUTION} replaced by a customer-managed policy`);
   }
 }
 

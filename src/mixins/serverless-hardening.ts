@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { FunctionHardening } from './function-hardening';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps } from './hardening-scope';
+import { InlinePolicyHardening } from './inline-policy-hardening';
 import { LogGroupHardening } from './log-group-hardening';
 
 /**
@@ -13,6 +14,7 @@ function kindMixins(props: HardeningProps): Mixin[] {
   return [
     new FunctionHardening(props),
     new LogGroupHardening(props),
+    new InlinePolicyHardening(props),
   ];
 }
 
