@@ -40,3 +40,6 @@ export * from './mixins/function-hardening';
 export * from './mixins/log-group-hardening';
 export * from './mixins/inline-policy-hardening';
 export * from './mixins/serverless-hardening';
+export * from './mixins/rule-hardening';
+export * from './mixins/rest-api-hardening';
+export * from './mixins/state-machine-hardening';

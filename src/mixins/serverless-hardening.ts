@@ -5,6 +5,9 @@ import { HardeningProps } from './hardening-props';
 import { checkHardeningProps } from './hardening-scope';
 import { InlinePolicyHardening } from './inline-policy-hardening';
 import { LogGroupHardening } from './log-group-hardening';
+import { RestApiHardening } from './rest-api-hardening';
+import { RuleHardening } from './rule-hardening';
+import { StateMachineHardening } from './state-machine-hardening';
 
 /**
  * The kind mixins ServerlessHardening applies, in this order: a function's
@@ -14,6 +17,9 @@ function kindMixins(props: HardeningProps): Mixin[] {
   return [
     new FunctionHardening(props),
     new LogGroupHardening(props),
+    new RestApiHardening(props),
+    new RuleHardening(props),
+    new StateMachineHardening(props),
     new InlinePolicyHardening(props),
   ];
 }
