@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
+import { accessLogFormat, CACHE_CLUSTER_SIZE, DEFAULT_THROTTLE, executionLogGroupName, STAGE_CACHE, STAGE_LOGGING } from './api-defaults';
 import { ApiCloudWatchRole, ApiGatewayAccount } from './api-gateway-account';
 import { LambdaRouteIntegration } from './lambda-route-integration';
 import {
@@ -21,9 +22,6 @@ import { checkPropKinds, kinds } from '../core/prop-types';
 import { PrivateNetwork } from '../network/private-network';
 
 const ROUTE_METADATA = 'cdk-secure-serverless:route';
-const DEFAULT_THROTTLE: Throttle = { rateLimit: 100, burstLimit: 200 };
-const DEFAULT_CACHE_TTL_SECONDS = 300;
-const CACHE_CLUSTER_SIZE = '0.5';
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
 /** Endpoint policies that already let callers without IAM credentials reach this account's APIs. */
 const OPENED_ENDPOINTS = new WeakSet<ec2.IInterfaceVpcEndpoint>();
@@ -336,17 +334,7 @@ export class SecureApi extends Construct {
         stageName,
         tracingEnabled: true,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: accessLogFormat(),
         cacheClusterEnabled: this.cached ? true : undefined,
         cacheClusterSize: this.cached ? CACHE_CLUSTER_SIZE : undefined,
         clientCertificateId: clientCertificate?.ref,
@@ -360,7 +348,7 @@ export class SecureApi extends Construct {
     // API Gateway creates this log group on first error, unencrypted and never
     // expiring, unless it already exists.
     this.executionLogGroup = this.baseline.createLogGroup(this, 'ExecutionLogs', `execution logs of ${this.node.path}`);
-    (this.executionLogGroup.node.defaultChild as logs.CfnLogGroup).logGroupName = `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`;
+    (this.executionLogGroup.node.defaultChild as logs.CfnLogGroup).logGroupName = executionLogGroupName(this.restApi.restApiId, stageName);
     this.stage.node.addDependency(this.executionLogGroup);
 
     this.cloudWatchAccount = (props.cloudWatchRole ?? ApiCloudWatchRole.appManaged())._bind(this.stage);
@@ -532,12 +520,10 @@ export class SecureApi extends Construct {
 
   private renderMethodSettings(): apigateway.CfnStage.MethodSettingProperty[] {
     const stageSettings: apigateway.CfnStage.MethodSettingProperty = {
-      loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-      dataTraceEnabled: false,
-      metricsEnabled: true,
+      ...STAGE_LOGGING,
       throttlingRateLimit: this.stageThrottle.rateLimit,
       throttlingBurstLimit: this.stageThrottle.burstLimit,
-      ...this.cached ? { cachingEnabled: true, cacheDataEncrypted: true, cacheTtlInSeconds: DEFAULT_CACHE_TTL_SECONDS } : {},
+      ...this.cached ? STAGE_CACHE : {},
     };
     const settings: apigateway.CfnStage.MethodSettingProperty[] = [{ resourcePath: '/*', httpMethod: '*', ...stageSettings }];
     for (const method of this.restApi.methods) {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_THROTTLE } from './api-defaults';
 import { checkHandler } from './authorizer-checks';
 import { HttpApiAuthorization } from './http-api-authorization';
 import { checkCorsOrigins, checkDomain, checkHttpMethod, checkPath, checkThrottle, HTTP_METHODS, Throttle } from './route-checks';
@@ -15,7 +16,6 @@ import { invalidProp } from '../core/errors';
 import { checkPropKinds, kinds } from '../core/prop-types';
 
 const ROUTE_METADATA = 'cdk-secure-serverless:route';
-const DEFAULT_THROTTLE: Throttle = { rateLimit: 100, burstLimit: 200 };
 /** The stage every request goes through: API Gateway deploys it on every change. */
 const STAGE_NAME = '$default';
 

@@ -33,7 +33,20 @@ export function viaService(scope: IConstruct, service: string): string {
 export function grantKeyThrough(
   key: kms.IKey, grantee: iam.IGrantable, actions: string[], service: keyof typeof ENCRYPTION_CONTEXT, resourceArn?: string,
 ): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn], conditions: keyThroughConditions(key, service, resourceArn) });
+}
+
+/** The statement `grantKeyThrough` adds, for a policy written directly. */
+export function keyThroughStatement(
+  key: kms.IKey, actions: string[], service: keyof typeof ENCRYPTION_CONTEXT, resourceArn?: string,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, resources: [key.keyArn], conditions: keyThroughConditions(key, service, resourceArn) });
+}
+
+function keyThroughConditions(
+  key: kms.IKey, service: keyof typeof ENCRYPTION_CONTEXT, resourceArn?: string,
+): Record<string, Record<string, unknown>> {
   const conditions: Record<string, Record<string, unknown>> = { StringEquals: { 'kms:ViaService': viaService(key, service) } };
   if (resourceArn !== undefined) conditions.ArnEquals = { [ENCRYPTION_CONTEXT[service]]: resourceArn };
-  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn], conditions });
+  return conditions;
 }

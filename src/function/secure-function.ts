@@ -11,17 +11,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
+import {
+  acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
+  hardenFunctionDeadLetterQueue, waiveFunctionVpc,
+} from './function-defaults';
 import { FunctionNetwork } from './function-network';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
 import { familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
+import { acknowledgeFinding } from '../core/acknowledgements';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
-import { grantKeyThrough, LAMBDA_ENVIRONMENT_CONTEXT } from '../encryption/key-conditions';
 import { credentialInText, looksLikeCredential } from '../guardrails/credentials';
 import { PolicyRole } from '../iam/policy-role';
 import { followPermissions, NetworkIdentity, RequestedEndpoint } from '../network/network-paths';
@@ -38,8 +41,6 @@ const RESERVED_ENV = new Set([
 ]);
 /** Retries of a failed asynchronous invocation that Lambda makes without an EventInvokeConfig. */
 const LAMBDA_ASYNC_RETRIES = 2;
-const AWS_REQUIRED_WILDCARD_REASON =
-  'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
 
 /**
  * Options of a SecureFunction shared with factories and SecureNodejsFunction.
@@ -260,9 +261,9 @@ export class SecureFunction extends lambda.Function {
       environmentEncryption: baseline.key,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 10,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? FUNCTION_DEFAULTS.reservedConcurrentExecutions,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: FUNCTION_DEFAULTS.tracing,
       role,
       vpc: network?.vpc,
       vpcSubnets: network?.subnets,
@@ -270,7 +271,7 @@ export class SecureFunction extends lambda.Function {
       codeSigningConfig: props.codeSigningConfig,
       layers: props.layers,
       deadLetterQueueEnabled: true,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      loggingFormat: FUNCTION_DEFAULTS.loggingFormat,
     });
     Object.defineProperty(this, SECURE_FUNCTION, { value: true });
     this.baseline = baseline;
@@ -287,23 +288,12 @@ export class SecureFunction extends lambda.Function {
     // Lambda retries twice by itself: an EventInvokeConfig is written only for other retries.
     if (this.asyncRetryAttempts !== LAMBDA_ASYNC_RETRIES) this.writeEventInvokeConfig({ retryAttempts: this.asyncRetryAttempts });
     if (network) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'AttachToVpcSubnets',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }));
+      role.addToPrincipalPolicy(attachToVpcSubnetsStatement());
       followPermissions(this);
     } else {
-      this.waiveVpc(functionNetwork.outsideVpcReason!);
+      waiveFunctionVpc(this, functionNetwork.outsideVpcReason!);
     }
-    this.acknowledgeRequiredWildcards(role);
+    acknowledgeRequiredWildcards(role.policy);
     for (const [name, secret] of Object.entries(props.secrets ?? {})) {
       this.addEnvironment(name, secret.secretArn);
       secret.grantRead(this);
@@ -526,7 +516,7 @@ export class SecureFunction extends lambda.Function {
     const group = this.baseline.createLogGroup(this, 'LogGroup', `logs of ${this.node.path}`, retention);
     (retention ?? this.baseline.logRetention)._acknowledgeOn(this);
     const cfn = this.node.defaultChild as lambda.CfnFunction;
-    cfn.loggingConfig = { ...(cfn.loggingConfig as object), logFormat: 'JSON', logGroup: group.logGroupName };
+    cfn.loggingConfig = { ...(cfn.loggingConfig as object), logFormat: FUNCTION_DEFAULTS.logFormat, logGroup: group.logGroupName };
     group.grantWrite(this.role!);
     return group;
   }
@@ -542,50 +532,14 @@ export class SecureFunction extends lambda.Function {
     const name = functionName ?? generatedFunctionName(this);
     if (functionName === undefined) (this.node.defaultChild as lambda.CfnFunction).functionName = name;
     const arn = Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.role!.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DecryptOwnEnvironment',
-      actions: ['kms:Decrypt'],
-      resources: [this.baseline.key.keyArn],
-      conditions: { ArnLike: { [LAMBDA_ENVIRONMENT_CONTEXT]: [arn, `${arn}:*`] } },
-    }));
+    this.role!.addToPrincipalPolicy(decryptOwnEnvironmentStatement(this.baseline.key, arn));
   }
 
   private hardenDeadLetterQueue(): sqs.IQueue {
     // lambda.Function created it (deadLetterQueueEnabled); make it encrypted, TLS-only and terminal.
     const queue = this.deadLetterQueue as sqs.Queue;
-    const cfn = queue.node.defaultChild as sqs.CfnQueue;
-    cfn.kmsMasterKeyId = this.baseline.key.keyArn;
-    cfn.redriveAllowPolicy = { redrivePermission: sqs.RedrivePermission.ALLOW_ALL };
-    queue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyInsecureTransport',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['sqs:*'],
-      resources: [queue.queueArn],
-      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-    }));
-    // Lambda sends to the queue with the execution role; SQS then uses the key for this queue only.
-    grantKeyThrough(this.baseline.key, this.role!, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', queue.queueArn);
-    acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
-      'terminal dead-letter queue of the function: a redrive policy on it would need yet another queue; Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its RedriveAllowPolicy');
+    hardenFunctionDeadLetterQueue(queue, this.baseline.key, (statement) => this.role!.addToPrincipalPolicy(statement));
     return queue;
-  }
-
-  private waiveVpc(reason: string): void {
-    recordWaiver(this, 'network', 'outsideVpc', reason);
-    acknowledgeFindings(this, [
-      'HIPAA.Security-LambdaInsideVPC',
-      'NIST.800.53.R5-LambdaInsideVPC',
-      'PCI.DSS.321-LambdaInsideVPC',
-      controlTowerFindingId('CT.LAMBDA.PR.3'),
-    ], reason);
-  }
-
-  private acknowledgeRequiredWildcards(role: PolicyRole): void {
-    acknowledgeFindings(role.policy, [
-      'AwsSolutions-IAM5[Resource::*]',
-      `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`,
-    ], AWS_REQUIRED_WILDCARD_REASON);
   }
 
   private createAlarms(deadLetterQueue: sqs.IQueue): cloudwatch.IAlarm[] {

@@ -7,13 +7,13 @@ import { PolicyRole } from '../iam/policy-role';
  * Actions AWS authorizes only on `Resource: "*"` that a state machine needs to
  * deliver its logs (CloudWatch Logs vended-log delivery) and its traces (X-Ray).
  */
-const UNSCOPED_SERVICE_ACTIONS = new Set([
+export const UNSCOPED_SERVICE_ACTIONS = new Set([
   'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
   'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
   'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
 ]);
 
-const UNSCOPED_SERVICE_REASON =
+export const UNSCOPED_SERVICE_REASON =
   'AWS supports no resource-level scoping for these actions: CloudWatch Logs vended-log delivery (logs:*LogDelivery*, '
   + 'logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray (PutTraceSegments, '
   + 'PutTelemetryRecords, GetSamplingRules, GetSamplingTargets); this policy holds only those statements';
@@ -36,7 +36,7 @@ export class StateMachineRole extends PolicyRole {
       this.serviceStatements().addStatements(statement);
       return { statementAdded: true, policyDependable: this.servicePolicy! };
     }
-    return super.addToPrincipalPolicy(this.withoutQualifierWildcards(statement));
+    return super.addToPrincipalPolicy(withoutQualifierWildcards(Stack.of(this), statement));
   }
 
   private serviceStatements(): iam.ManagedPolicy {
@@ -50,18 +50,22 @@ export class StateMachineRole extends PolicyRole {
     return this.servicePolicy;
   }
 
-  private withoutQualifierWildcards(statement: iam.PolicyStatement): iam.PolicyStatement {
-    if (statement.effect !== iam.Effect.ALLOW || statement.actions.length !== 1 || statement.actions[0] !== 'lambda:InvokeFunction') return statement;
-    const stack = Stack.of(this);
-    const resolved = statement.resources.map(resource => JSON.stringify(stack.resolve(resource)));
-    const kept = statement.resources.filter((resource, i) => {
-      const join = stack.resolve(resource)?.['Fn::Join'];
-      const qualifierWildcard = Array.isArray(join) && join[0] === '' && join[1].length === 2 && join[1][1] === ':*'
-        && resolved.some((other, j) => j !== i && other === JSON.stringify(join[1][0]));
-      return !qualifierWildcard;
-    });
-    return kept.length === statement.resources.length ? statement : statement.copy({ resources: kept });
-  }
+}
+
+/**
+ * `statement` without the `<fn>:*` resources that `tasks.LambdaInvoke` writes
+ * beside `<fn>`: the task invokes exactly the ARN it names.
+ */
+export function withoutQualifierWildcards(stack: Stack, statement: iam.PolicyStatement): iam.PolicyStatement {
+  if (statement.effect !== iam.Effect.ALLOW || statement.actions.length !== 1 || statement.actions[0] !== 'lambda:InvokeFunction') return statement;
+  const resolved = statement.resources.map(resource => JSON.stringify(stack.resolve(resource)));
+  const kept = statement.resources.filter((resource, i) => {
+    const join = stack.resolve(resource)?.['Fn::Join'];
+    const qualifierWildcard = Array.isArray(join) && join[0] === '' && join[1].length === 2 && join[1][1] === ':*'
+      && resolved.some((other, j) => j !== i && other === JSON.stringify(join[1][0]));
+    return !qualifierWildcard;
+  });
+  return kept.length === statement.resources.length ? statement : statement.copy({ resources: kept });
 }
 
 function isUnscopedServiceStatement(statement: iam.PolicyStatement): boolean {

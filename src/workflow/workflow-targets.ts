@@ -7,13 +7,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { aws_events as eventsRefs } from 'aws-cdk-lib/interfaces';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { admitEventBridge, deadLetterQueueOf, MAX_EVENT_AGE, RETRY_ATTEMPTS } from './delivery-defaults';
 import { TARGET_ROLE_ID } from './target-role';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds, PropCheck } from '../core/prop-types';
 import { grantKeyThrough } from '../encryption/key-conditions';
 import { accountPinnedServicePrincipal, PolicyRole } from '../iam/policy-role';
-import { SecureQueue } from '../messaging/secure-queue';
 
 /**
  * What a schedule or rule does with an event its target did not accept.
@@ -65,11 +65,6 @@ export interface SecureRuleTargetOptions extends DeliveryOptions {
   readonly input?: events.RuleTargetInput;
 }
 
-/** Default retries of a failed delivery. */
-const RETRY_ATTEMPTS = 3;
-/** Default age after which an undelivered event goes to the dead-letter queue. */
-const MAX_EVENT_AGE = Duration.hours(1);
-const DEAD_LETTER_QUEUE_ID = 'DeadLetterQueue';
 const SCHEDULE_INPUT = kinds.instance(scheduler.ScheduleTargetInput, 'a scheduler.ScheduleTargetInput, e.g. ScheduleTargetInput.fromObject({...})');
 const RULE_INPUT = kinds.instance(events.RuleTargetInput, 'an events.RuleTargetInput, e.g. RuleTargetInput.fromObject({...})');
 
@@ -104,13 +99,6 @@ function checkTarget(factory: string, kind: TargetKind, target: unknown, options
   }
 }
 
-/** The dead-letter queue of a schedule or rule: the one given, else one SecureQueue shared by its targets. */
-function deadLetterQueueOf(scope: IConstruct, options: DeliveryOptions): sqs.IQueue {
-  if (options.deadLetterQueue) return options.deadLetterQueue;
-  const existing = scope.node.tryFindChild(DEAD_LETTER_QUEUE_ID) as sqs.IQueue | undefined;
-  return existing ?? new SecureQueue(scope as Construct, DEAD_LETTER_QUEUE_ID);
-}
-
 /**
  * Exact statements for sending to a queue, with the key use an encrypted queue
  * needs, through SQS only and for that queue (the same statement the key's
@@ -122,20 +110,6 @@ function allowSending(role: iam.IRole, queue: sqs.IQueue): void {
   if (key) grantKeyThrough(key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', queue.queueArn);
 }
 
-/**
- * EventBridge writes to a rule's dead-letter queue as itself (the queue policy
- * names the rule), so an encrypted queue's key must admit it. The condition names
- * the account only: naming the rule would make key, queue and rule a cycle.
- */
-function admitEventBridge(queue: sqs.IQueue): void {
-  queue.encryptionMasterKey?.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeDeadLettersForThisAccount',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(queue).account } },
-  }));
-}
 
 /**
  * The target of a SecureSchedule: a function, state machine or queue, invoked by

@@ -1,0 +1,62 @@
+import { Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { HardeningProps } from './hardening-props';
+import { ApiGatewayAccount } from '../api/api-gateway-account';
+import { SecureApi } from '../api/secure-api';
+import { SecureHttpApi } from '../api/secure-http-api';
+import { SecureWebAcl } from '../api/secure-web-acl';
+import { SecurityBaseline } from '../baseline/security-baseline';
+import { invalidProp } from '../core/errors';
+import { ComplianceProfile } from '../core/profile';
+import { checkPropKinds, kinds } from '../core/prop-types';
+import { SecureKey } from '../encryption/secure-key';
+import { SecureFunction } from '../function/secure-function';
+import { SecureUserPool } from '../identity/secure-user-pool';
+import { SecureQueue } from '../messaging/secure-queue';
+import { SecureTopic } from '../messaging/secure-topic';
+import { PrivateNetwork } from '../network/private-network';
+import { SecureSecret } from '../secrets/secure-secret';
+import { SecureBucket } from '../storage/secure-bucket';
+import { SecureTable } from '../table/secure-table';
+import { SecureSchedule } from '../workflow/secure-schedule';
+import { SecureStateMachine } from '../workflow/secure-state-machine';
+
+/** Constructs of this library: they and everything under them are hardened already. */
+const LIBRARY_CONSTRUCTS: ReadonlyArray<abstract new (...args: any[]) => IConstruct> = [
+  SecurityBaseline, SecureKey, PrivateNetwork, SecureApi, SecureHttpApi, SecureWebAcl, ApiGatewayAccount,
+  SecureTable, SecureQueue, SecureTopic, SecureSecret, SecureBucket, SecureUserPool, SecureStateMachine, SecureSchedule,
+];
+
+/**
+ * Whether `construct` is one of this library's constructs or lies under one:
+ * a mixin leaves those untouched, since their defaults are already applied.
+ */
+export function isLibraryManaged(construct: IConstruct): boolean {
+  return construct.node.scopes.some((scope) =>
+    SecureFunction.isSecureFunction(scope) || LIBRARY_CONSTRUCTS.some((type) => scope instanceof type));
+}
+
+/** Checks a mixin's props, as a construct checks its own. */
+export function checkHardeningProps(mixin: string, props: HardeningProps): void {
+  if (props === null || typeof props !== 'object') invalidProp(mixin, 'props', props, 'an object (HardeningProps) or nothing');
+  checkPropKinds(mixin, props, { profile: kinds.oneOf('ComplianceProfile', Object.values(ComplianceProfile)) });
+}
+
+/**
+ * The baseline whose shared key, log defaults and network harden `construct`:
+ * the stack's, created with `props.profile` when the stack has none yet. A
+ * baseline of another profile is our error, since resources of one stack built
+ * to two bars would leave one of them unmet.
+ */
+export function hardeningBaseline(construct: IConstruct, mixin: string, props: HardeningProps): SecurityBaseline {
+  const stack = Stack.of(construct);
+  const existing = stack.node.tryFindChild('SecurityBaseline');
+  if (existing instanceof SecurityBaseline) {
+    if (props.profile !== undefined && props.profile !== existing.profile) {
+      invalidProp(`${mixin} on ${construct.node.path}`, 'profile', props.profile,
+        `the profile of the stack's SecurityBaseline (${existing.profile}), or no profile`);
+    }
+    return existing;
+  }
+  return props.profile === undefined ? SecurityBaseline.of(stack) : new SecurityBaseline(stack, 'SecurityBaseline', { profile: props.profile });
+}

@@ -1,0 +1,56 @@
+import { Annotations, Mixin, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+import { recordHardening } from './changes';
+import { HardeningProps } from './hardening-props';
+import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { retainStateful } from './retain';
+
+const MIXIN = 'LogGroupHardening';
+
+/**
+ * Hardens a plain log group (`logs.LogGroup` or `logs.CfnLogGroup`) in place:
+ * encrypted with the baseline key, kept at least for the baseline's retention,
+ * and retained when removed from the stack or replaced.
+ *
+ * A group that keeps its events forever is left so: shortening it would delete
+ * old events, which is your decision. The retention checks keep failing it, and
+ * a warning names the line to add.
+ *
+ * @example
+ * Mixins.of(stack).apply(new LogGroupHardening());
+ */
+export class LogGroupHardening extends Mixin {
+  private readonly props: HardeningProps;
+
+  constructor(props: HardeningProps = {}) {
+    super();
+    checkHardeningProps(MIXIN, props);
+    this.props = props;
+  }
+
+  public supports(construct: IConstruct): boolean {
+    return (construct instanceof logs.LogGroup || construct instanceof logs.CfnLogGroup) && !isLibraryManaged(construct);
+  }
+
+  public applyTo(construct: IConstruct): void {
+    if (!this.supports(construct)) return;
+    const cfn = construct instanceof logs.LogGroup ? construct.node.defaultChild as logs.CfnLogGroup : construct as logs.CfnLogGroup;
+    const baseline = hardeningBaseline(cfn, MIXIN, this.props);
+    if (cfn.kmsKeyId === undefined) {
+      cfn.kmsKeyId = baseline.key.keyArn;
+      recordHardening(cfn, MIXIN, 'encrypted with the baseline key');
+    }
+    const minimum = baseline.logRetention.retentionDays as number;
+    const days = Stack.of(cfn).resolve(cfn.retentionInDays) as number | undefined;
+    if (days === undefined) {
+      Annotations.of(cfn).addWarningV2('cdk-secure-serverless:logRetention',
+        `${cfn.node.path}: events are kept forever; LogGroupHardening leaves it to you, as a retention deletes older events: set retention: logs.RetentionDays.ONE_YEAR (or longer)`);
+    } else if (typeof days === 'number' && days < minimum) {
+      // A longer retention deletes nothing.
+      cfn.retentionInDays = minimum;
+      recordHardening(cfn, MIXIN, `retention raised from ${days} to ${minimum} days, the baseline's`);
+    }
+    retainStateful(cfn, MIXIN);
+  }
+}
