@@ -35,3 +35,5 @@ export * from './storage/bucket-grants';
 export * from './storage/secure-bucket';
 export * from './identity/user-pool-options';
 export * from './identity/secure-user-pool';
+export * from './mixins/hardening-props';
+export * from './mixins/table-hardening';
