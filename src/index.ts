@@ -37,3 +37,4 @@ export * from './identity/user-pool-options';
 export * from './identity/secure-user-pool';
 export * from './mixins/hardening-props';
 export * from './mixins/table-hardening';
+export * from './mixins/queue-hardening';

@@ -29,9 +29,27 @@ const LIBRARY_CONSTRUCTS: ReadonlyArray<abstract new (...args: any[]) => IConstr
   SecureBucket, SecureUserPool, SecureApi, SecureHttpApi, SecureStateMachine, SecureSchedule,
 ];
 
-/** Whether `construct` is one of the library's constructs or part of one. */
+const MADE_BY_MIXIN = Symbol.for('cdk-secure-serverless.madeByMixin');
+
+/** Marks a construct a mixin created hardened (a dead-letter queue, a policy), so no mixin hardens it again. */
+export function markMadeByMixin<T extends IConstruct>(construct: T): T {
+  Object.defineProperty(construct, MADE_BY_MIXIN, { value: true });
+  return construct;
+}
+
+/** Whether `construct` is one of the library's constructs or part of one, or was made hardened by a mixin. */
 export function isLibraryOwned(construct: IConstruct): boolean {
-  return construct.node.scopes.some(scope => LIBRARY_CONSTRUCTS.some(type => scope instanceof type));
+  return construct.node.scopes.some(scope => (scope as any)[MADE_BY_MIXIN] === true || LIBRARY_CONSTRUCTS.some(type => scope instanceof type));
+}
+
+/**
+ * The L2 whose default child `resource` is, when it is one of `type`: a mixin
+ * adds to a resource policy through it, so applying to the L2 or to its
+ * default child gives one policy.
+ */
+export function ownerOf<T extends IConstruct>(resource: CfnResource, type: abstract new (...args: any[]) => T): T | undefined {
+  const scope = resource.node.scope;
+  return scope instanceof type && scope.node.defaultChild === resource ? scope : undefined;
 }
 
 /** Checks the props of a hardening mixin, so a JavaScript caller gets our error rather than a TypeError later. */
@@ -71,4 +89,9 @@ export function retain(resource: CfnResource, mixin: string): void {
   if (options.deletionPolicy === CfnDeletionPolicy.RETAIN && options.updateReplacePolicy === CfnDeletionPolicy.RETAIN) return;
   resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
   recordHardening(resource, mixin, 'retained on stack deletion and replacement (DeletionPolicy and UpdateReplacePolicy Retain)');
+}
+
+/** Whether two values, tokens included, render the same in the template. */
+export function sameValue(stack: Stack, a: unknown, b: unknown): boolean {
+  return JSON.stringify(stack.resolve(a)) === JSON.stringify(stack.resolve(b));
 }

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
-import { checkHardeningProps, hardeningBaseline, isLibraryOwned, resourceOf, retain } from './data-store-support';
+import { checkHardeningProps, hardeningBaseline, isLibraryOwned, resourceOf, retain, sameValue } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -73,7 +73,7 @@ function hardenTable(table: dynamodb.CfnTable, baseline: SecurityBaseline): void
     table.sseSpecification = { sseEnabled: true, sseType: 'KMS', kmsMasterKeyId: baseline.key.keyArn };
     recordHardening(table, MIXIN, 'encrypted with the baseline customer-managed key');
   }
-  if (!ownKey || sse?.kmsMasterKeyId === stack.resolve(baseline.key.keyArn)) {
+  if (!ownKey || sameValue(stack, sse?.kmsMasterKeyId, baseline.key.keyArn)) {
     keyFollowsAccess({ resource: table, key: baseline.key, service: 'dynamodb' });
   }
 

@@ -6,9 +6,9 @@ import { hardeningRecords } from '../../src/mixins/changes';
 import { ENV, prefixListContext } from '../core/fixtures';
 
 /** An app with one stack `S` in ENV, built by `build`, then hardened by `mixin` over the whole app. */
-export function hardenedApp(build: (stack: Stack) => void, mixin: (profile: ComplianceProfile) => Mixin, profile: ComplianceProfile): App {
+export function hardenedApp(build: (stack: Stack) => void, mixin: (profile: ComplianceProfile) => Mixin | Mixin[], profile: ComplianceProfile): App {
   const { app } = plainApp(build, profile);
-  Mixins.of(app).apply(mixin(profile));
+  Mixins.of(app).apply(...[mixin(profile)].flat());
   return app;
 }
 
