@@ -38,3 +38,4 @@ export * from './identity/secure-user-pool';
 export * from './mixins/hardening-props';
 export * from './mixins/table-hardening';
 export * from './mixins/queue-hardening';
+export * from './mixins/topic-hardening';

@@ -27,16 +27,16 @@ export function denyOtherAccounts(scope: IConstruct, actions: string[], resource
 /**
  * Denies every request not sent over TLS: the statement aws-cdk-lib writes for
  * `enforceSSL: true`, which SecureQueue and SecureTopic use, so a resource a
- * mixin hardens carries the same one.
+ * mixin hardens carries the same one (SNS writes its principal as `*`: `StarPrincipal`).
  */
-export function tlsOnly(actions: string[], resource: string, sid?: string): iam.PolicyStatement {
+export function tlsOnly(actions: string[], resource: string, sid?: string, principal: iam.IPrincipal = new iam.AnyPrincipal()): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     actions,
     conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     effect: iam.Effect.DENY,
     resources: [resource],
-    principals: [new iam.AnyPrincipal()],
+    principals: [principal],
   });
 }
 

@@ -1,4 +1,5 @@
 import { CfnDeletionPolicy, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { HardeningProps } from './hardening-props';
@@ -94,4 +95,17 @@ export function retain(resource: CfnResource, mixin: string): void {
 /** Whether two values, tokens included, render the same in the template. */
 export function sameValue(stack: Stack, a: unknown, b: unknown): boolean {
   return JSON.stringify(stack.resolve(a)) === JSON.stringify(stack.resolve(b));
+}
+
+/**
+ * The TLS-only and owner-only statements a resource policy does not have yet:
+ * a policy written with aws-cdk-lib's `enforceSSL`, or hardened before, keeps
+ * the statements it has and gets no second copy.
+ */
+export function missingGuards(stack: Stack, document: iam.PolicyDocument | undefined, tls: iam.PolicyStatement, owner: iam.PolicyStatement): iam.PolicyStatement[] {
+  const text = document ? JSON.stringify(stack.resolve(document.toJSON()) ?? {}) : '';
+  return [
+    ...text.includes('"aws:SecureTransport"') ? [] : [tls],
+    ...text.includes('"aws:PrincipalAccount"') ? [] : [owner],
+  ];
 }

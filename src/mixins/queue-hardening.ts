@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
-import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, ownerOf, resourceOf, sameValue } from './data-store-support';
+import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, missingGuards, ownerOf, resourceOf, sameValue } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -107,20 +107,18 @@ function hardenQueue(queue: sqs.CfnQueue, baseline: SecurityBaseline): void {
 /** TLS-only and owner-only statements, through the L2's policy when there is one. */
 function addPolicies(queue: sqs.CfnQueue): void {
   if ((queue as any)[POLICIES_ADDED]) return;
-  const statements = [tlsOnly(['sqs:*'], queue.attrArn), denyOtherAccounts(queue, ['sqs:*'], queue.attrArn)];
+  const tls = tlsOnly(['sqs:*'], queue.attrArn);
+  const others = denyOtherAccounts(queue, ['sqs:*'], queue.attrArn);
   const owner = ownerOf(queue, sqs.Queue);
   if (owner) {
-    const policy = (owner as any).policy?.document as iam.PolicyDocument | undefined;
-    const existing = policy ? JSON.stringify(Stack.of(queue).resolve(policy.toJSON())) : '';
-    for (const statement of statements) {
-      if (!existing.includes(JSON.stringify(Stack.of(queue).resolve(statement.toStatementJson())))) owner.addToResourcePolicy(statement);
-    }
+    const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
+    for (const statement of missingGuards(Stack.of(queue), document, tls, others)) owner.addToResourcePolicy(statement);
   } else if (hasQueuePolicy(queue)) {
     return;
   } else {
     const policy = markMadeByMixin(new sqs.CfnQueuePolicy(queue.node.scope!, `${queue.node.id}Policy`, {
       queues: [queue.ref],
-      policyDocument: new iam.PolicyDocument({ statements }),
+      policyDocument: new iam.PolicyDocument({ statements: [tls, others] }),
     }));
     policy.node.addDependency(queue);
   }
