@@ -102,7 +102,9 @@ export function sameValue(stack: Stack, a: unknown, b: unknown): boolean {
  * a policy written with aws-cdk-lib's `enforceSSL`, or hardened before, keeps
  * the statements it has and gets no second copy.
  */
-export function missingGuards(stack: Stack, document: iam.PolicyDocument | undefined, tls: iam.PolicyStatement, owner: iam.PolicyStatement): iam.PolicyStatement[] {
+export function missingGuards(
+  stack: Stack, document: iam.PolicyDocument | undefined, tls: iam.PolicyStatement, owner: iam.PolicyStatement,
+): iam.PolicyStatement[] {
   const text = document ? JSON.stringify(stack.resolve(document.toJSON()) ?? {}) : '';
   return [
     ...text.includes('"aws:SecureTransport"') ? [] : [tls],

@@ -1,5 +1,6 @@
 import { App, Mixins, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -30,8 +31,8 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const topic = new sns.CfnTopic(stack, 'CfnTopic');
     const queue = new SecureQueue(stack, 'Queue');
     new sns.CfnSubscription(stack, 'CfnSubscription', { topicArn: topic.ref, protocol: 'sqs', endpoint: queue.queueArn });
-    queue.addToResourcePolicy(new (require('aws-cdk-lib/aws-iam').PolicyStatement)({
-      principals: [new (require('aws-cdk-lib/aws-iam').ServicePrincipal)('sns.amazonaws.com')],
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [queue.queueArn],
       conditions: { ArnEquals: { 'aws:SourceArn': topic.ref } },
