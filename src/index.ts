@@ -39,3 +39,4 @@ export * from './mixins/hardening-props';
 export * from './mixins/table-hardening';
 export * from './mixins/queue-hardening';
 export * from './mixins/topic-hardening';
+export * from './mixins/secret-hardening';
