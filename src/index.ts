@@ -43,3 +43,7 @@ export * from './mixins/serverless-hardening';
 export * from './mixins/rule-hardening';
 export * from './mixins/rest-api-hardening';
 export * from './mixins/state-machine-hardening';
+export * from './mixins/table-hardening';
+export * from './mixins/queue-hardening';
+export * from './mixins/topic-hardening';
+export * from './mixins/secret-hardening';

@@ -24,6 +24,22 @@ export function denyOtherAccounts(scope: IConstruct, actions: string[], resource
   });
 }
 
+/**
+ * Denies every request not sent over TLS: the statement aws-cdk-lib writes for
+ * `enforceSSL: true`, which SecureQueue and SecureTopic use, so a resource a
+ * mixin hardens carries the same one (SNS writes its principal as `*`: `StarPrincipal`).
+ */
+export function tlsOnly(actions: string[], resource: string, sid?: string, principal: iam.IPrincipal = new iam.AnyPrincipal()): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions,
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    effect: iam.Effect.DENY,
+    resources: [resource],
+    principals: [principal],
+  });
+}
+
 /** How a terminal dead-letter queue is built. */
 export interface TerminalDeadLetterQueueOptions {
   readonly key: kms.IKey;
@@ -53,5 +69,22 @@ export function terminalDeadLetterQueue(scope: Construct, id: string, options: T
   acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
     `terminal dead-letter queue of ${options.of}: a redrive policy on it would need yet another queue; `
     + `Control Tower CT.SQS.PR.1 accepts it as a dead-letter queue through its ${options.redriveAllowPolicy.redrivePermission} RedriveAllowPolicy`);
+  return queue;
+}
+
+/**
+ * The one dead-letter queue of a topic's subscriptions, for SecureTopic and
+ * TopicHardening alike. AwsSolutions-SQS3 does not read subscriptions' redrive
+ * policies, so its finding is acknowledged with that reason.
+ */
+export function subscriptionDeadLetterQueue(scope: Construct, id: string, key: kms.IKey, fifo: boolean): sqs.Queue {
+  const queue = terminalDeadLetterQueue(scope, id, {
+    key,
+    fifo: fifo || undefined,
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+    of: 'the topic\'s subscriptions',
+  });
+  acknowledgeFinding(queue, 'AwsSolutions-SQS3',
+    'it is the dead-letter queue of the topic\'s subscriptions (the RedrivePolicy of each AWS::SNS::Subscription), which AwsSolutions-SQS3 does not look for');
   return queue;
 }

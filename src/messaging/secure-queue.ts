@@ -7,6 +7,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
+import { QUEUE_DEFAULTS } from './queue-defaults';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
@@ -125,8 +126,8 @@ export class SecureQueue extends sqs.Queue {
     super(scope, id, {
       queueName: props.queueName,
       fifo,
-      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(60),
-      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      visibilityTimeout: props.visibilityTimeout ?? QUEUE_DEFAULTS.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod ?? QUEUE_DEFAULTS.retentionPeriod,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
       enforceSSL: true,
@@ -154,7 +155,7 @@ export class SecureQueue extends sqs.Queue {
     });
     (this.node.defaultChild as sqs.CfnQueue).redrivePolicy = {
       deadLetterTargetArn: this.deadLetter.queueArn,
-      maxReceiveCount: props.maxReceiveCount ?? 3,
+      maxReceiveCount: props.maxReceiveCount ?? QUEUE_DEFAULTS.maxReceiveCount,
     };
   }
 

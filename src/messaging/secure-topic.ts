@@ -5,9 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
+import { denyOtherAccounts, subscriptionDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFinding } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { grantKeyThrough } from '../encryption/key-conditions';
@@ -118,17 +117,7 @@ export class SecureTopic extends sns.Topic {
   }
 
   private subscriptionDeadLetterQueue(): sqs.Queue {
-    if (!this.subscriptionDlq) {
-      const queue = terminalDeadLetterQueue(this, 'SubscriptionDeadLetterQueue', {
-        key: this.key,
-        fifo: this.fifo || undefined,
-        redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
-        of: 'the topic\'s subscriptions',
-      });
-      acknowledgeFinding(queue, 'AwsSolutions-SQS3',
-        'it is the dead-letter queue of the topic\'s subscriptions (the RedrivePolicy of each AWS::SNS::Subscription), which AwsSolutions-SQS3 does not look for');
-      this.subscriptionDlq = queue;
-    }
+    this.subscriptionDlq ??= subscriptionDeadLetterQueue(this, 'SubscriptionDeadLetterQueue', this.key, this.fifo);
     return this.subscriptionDlq;
   }
 }

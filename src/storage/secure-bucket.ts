@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,23 +7,17 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogsBucketOf, allowAccessLogs } from './access-logs-bucket';
+import { BUCKET_DEFAULTS, bucketLifecycleRules } from './bucket-defaults';
 import { SecureBucketGrants } from './bucket-grants';
 import { BucketReplication, NoncurrentVersions } from './bucket-options';
+import { applyReplication } from './bucket-replication';
 import { closeToOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFindings, acknowledgeOnGrantee, recordWaiver } from '../core/acknowledgements';
+import { acknowledgeOnGrantee } from '../core/acknowledgements';
 import { describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureFunction } from '../function/secure-function';
 import { renderText } from '../guardrails/cfn-values';
-import { PolicyRole } from '../iam/policy-role';
-
-/** The findings of a bucket that does not replicate, in the strict packs. */
-const REPLICATION_FINDINGS = [
-  'HIPAA.Security-S3BucketReplicationEnabled',
-  'NIST.800.53.R5-S3BucketReplicationEnabled',
-  'PCI.DSS.321-S3BucketReplicationEnabled',
-];
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Brackets are left out too: the object ARN is part of the IAM5 finding id the library acknowledges, which cannot hold them. */
@@ -156,27 +150,20 @@ export class SecureBucket extends s3.Bucket {
     }
     const key = props.encryptionKey ?? baseline.key;
     const logs = accessLogsBucketOf(baseline);
-    const noncurrent = props.noncurrentVersions ?? NoncurrentVersions.NINETY_DAYS;
+    const noncurrent = props.noncurrentVersions ?? BUCKET_DEFAULTS.noncurrentVersions;
     super(scope, id, {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      minimumTLSVersion: BUCKET_DEFAULTS.minimumTlsVersion,
       versioned: true,
       objectLockEnabled: true,
       objectLockDefaultRetention: props.objectLockRetention,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        ...noncurrent.expiration ? [{
-          id: 'ExpireNoncurrentVersions',
-          noncurrentVersionExpiration: noncurrent.expiration,
-          noncurrentVersionsToRetain: noncurrent.keepNewest,
-        }] : [],
-      ],
+      lifecycleRules: bucketLifecycleRules(noncurrent),
     });
     this.key = key;
     this.accessLogsBucket = logs;
@@ -203,13 +190,7 @@ export class SecureBucket extends s3.Bucket {
       queueConfigurations: this.queueNotifications,
     };
 
-    const replication = props.replication;
-    if (replication?.waiverReason !== undefined) {
-      recordWaiver(this, 'replication', 'waiver', replication.waiverReason);
-      acknowledgeFindings(this, REPLICATION_FINDINGS, `replication waived: ${replication.waiverReason}`);
-    } else if (replication) {
-      this.replicationRole = this.replicate(replication);
-    }
+    if (props.replication) this.replicationRole = applyReplication(this, cfn, arn, key, props.replication);
   }
 
   /**
@@ -463,48 +444,6 @@ export class SecureBucket extends s3.Bucket {
       rules.push({ name, value });
     }
     return { events, filter: rules.length > 0 ? { s3Key: { rules } } : undefined };
-  }
-
-  private replicate(replication: BucketReplication): iam.IRole {
-    const destination = replication.destination!;
-    const stack = Stack.of(this);
-    const role = new PolicyRole(this, 'ReplicationRole', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
-      description: `Replication of ${this.node.path}`,
-    });
-    const objects = `${this.bucketArn}/*`;
-    const replicas = destination.arnForObjects('*');
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.bucketArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
-      resources: [objects],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [replicas] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [this.key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`, 'kms:EncryptionContext:aws:s3:arn': this.bucketArn } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [replication.destinationKey!.keyArn],
-      conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' }, ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [destination.bucketArn, replicas] } },
-    }));
-    acknowledgeFindings(role, [objects, replicas].map(arn => `AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`),
-      `replication reads every new object version of ${this.node.path} and writes its replica: S3 object ARNs name keys by wildcard; the actions are exact`);
-    (this.node.defaultChild as s3.CfnBucket).replicationConfiguration = {
-      role: role.roleArn,
-      rules: [{
-        id: 'ReplicateEverything',
-        status: 'Enabled',
-        priority: 1,
-        filter: { prefix: '' },
-        deleteMarkerReplication: { status: 'Enabled' },
-        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
-        destination: { bucket: destination.bucketArn, encryptionConfiguration: { replicaKmsKeyId: replication.destinationKey!.keyArn } },
-      }],
-    };
-    return role;
   }
 }
 

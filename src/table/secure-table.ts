@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { protectWithBackupPlan } from './backup-plan';
 import { checkAutoscaledCapacity } from './capacity';
 import { TableBackupProps } from './table-backup';
 import { AutoscaledCapacity, TableBilling } from './table-billing';
+import { TABLE_DEFAULTS } from './table-defaults';
 import { ReadItemGrantOptions, SecureTableGrants, SecureTableStreamGrants } from './table-grants';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp } from '../core/errors';
@@ -279,9 +280,9 @@ export class SecureTable extends dynamodb.Table {
       maxWriteRequestUnits: billing.onDemandLimits?.maxWriteRequestUnits,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      pointInTimeRecoverySpecification: { ...TABLE_DEFAULTS.pointInTimeRecoverySpecification },
+      deletionProtection: TABLE_DEFAULTS.deletionProtection,
+      removalPolicy: TABLE_DEFAULTS.removalPolicy,
       stream: props.stream,
       timeToLiveAttribute: props.timeToLiveAttribute,
       contributorInsightsSpecification: props.contributorInsights ? { enabled: true } : undefined,

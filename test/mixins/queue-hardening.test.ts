@@ -1,0 +1,148 @@
+import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { ComplianceProfile } from '../../src/core/profile';
+import { SecureFunction } from '../../src/function/secure-function';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { QueueHardening } from '../../src/mixins/queue-hardening';
+import { complianceMatrix } from '../compliance/runners';
+import { CODE, HANDLER } from '../core/fixtures';
+
+const CASES: Record<string, (stack: Stack) => void> = {
+  'Queue with default props': stack => {
+    new sqs.Queue(stack, 'Queue');
+  },
+  'FIFO queue with SQS-managed encryption and enforceSSL': stack => {
+    new sqs.Queue(stack, 'Queue', { fifo: true, contentBasedDeduplication: true, encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  },
+  'Queue with a dead-letter queue of its own': stack => {
+    const deadLetter = new sqs.Queue(stack, 'DeadLetter', { retentionPeriod: Duration.days(14) });
+    new sqs.Queue(stack, 'Queue', { deadLetterQueue: { queue: deadLetter, maxReceiveCount: 5 } });
+  },
+  'CfnQueue': stack => {
+    new sqs.CfnQueue(stack, 'CfnQueue', { visibilityTimeout: 120 });
+  },
+  'Queue consumed through an SqsEventSource and granted to a sender, before the mixin': stack => {
+    const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(10) });
+    const consumer = new SecureFunction(stack, 'Consumer', { code: CODE, handler: HANDLER });
+    consumer.addEventSource(new sources.SqsEventSource(queue));
+    queue.grantSendMessages(new SecureFunction(stack, 'Sender', { code: CODE, handler: HANDLER }));
+  },
+};
+
+const queueMixin = (profile: ComplianceProfile): QueueHardening => new QueueHardening({ profile });
+
+describe('QueueHardening', () => {
+  describe('compliance of plain queues after the mixin', () => {
+    complianceMatrix(Object.keys(CASES), (name, profile) => hardenedApp(CASES[name], queueMixin, profile));
+  });
+
+  describe('what it changes', () => {
+    const build = (stack: Stack): void => {
+      CASES['Queue with a dead-letter queue of its own'](stack);
+      CASES.CfnQueue(stack);
+      new sqs.Queue(stack, 'Lonely');
+    };
+    let plain: Template;
+    let hardened: Template;
+    let twice: Template;
+    let app: App;
+
+    beforeAll(() => {
+      plain = Template.fromStack(plainApp(build).stack);
+      app = hardenedApp(build, queueMixin, ComplianceProfile.STANDARD);
+      hardened = Template.fromStack(stackOf(app));
+      const again = hardenedApp(build, queueMixin, ComplianceProfile.STANDARD);
+      Mixins.of(again).apply(new QueueHardening());
+      twice = Template.fromStack(stackOf(again));
+    });
+
+    test('logical ids and names of the queues are unchanged; the new ones are dead-letter queues', () => {
+      const ids = statefulIds(plain, ['AWS::SQS::Queue']);
+      expect(statefulIds(hardened, ['AWS::SQS::Queue'])).toEqual([...ids, 'CfnQueueDeadLetterQueue873D919B', 'LonelyDeadLetterQueueC9B4BAEB'].sort());
+      for (const id of ids) expect(hardened.toJSON().Resources[id].Properties?.QueueName).toEqual(plain.toJSON().Resources[id].Properties?.QueueName);
+    });
+
+    test('applied twice, the template is the same', () => {
+      expect(twice.toJSON()).toEqual(hardened.toJSON());
+    });
+
+    test('each change is recorded on the queue, once', () => {
+      expect(changesOf(app, 'QueueHardening')).toEqual([
+        'S/DeadLetter/Resource: encrypted with the baseline customer-managed key',
+        'S/DeadLetter/Resource: queue policy denies requests without TLS and principals of other accounts',
+        'S/DeadLetter/Resource: redrive allowed into it, as the dead-letter queue it is',
+        'S/Queue/Resource: encrypted with the baseline customer-managed key',
+        'S/Queue/Resource: queue policy denies requests without TLS and principals of other accounts',
+        'S/Queue/Resource: message retention written out as 4 days, as SecureQueue keeps messages',
+        'S/CfnQueue: encrypted with the baseline customer-managed key',
+        'S/CfnQueue: queue policy denies requests without TLS and principals of other accounts',
+        'S/CfnQueue: message retention written out as 4 days, as SecureQueue keeps messages',
+        'S/CfnQueue: dead-letter queue S/CfnQueueDeadLetterQueue added (encrypted, TLS-only), after 3 receives',
+        'S/Lonely/Resource: encrypted with the baseline customer-managed key',
+        'S/Lonely/Resource: queue policy denies requests without TLS and principals of other accounts',
+        'S/Lonely/Resource: message retention written out as 4 days, as SecureQueue keeps messages',
+        'S/Lonely/Resource: dead-letter queue S/Lonely/DeadLetterQueue added (encrypted, TLS-only), after 3 receives',
+      ]);
+    });
+
+    test('a queue that is a dead-letter queue gets no dead-letter queue of its own', () => {
+      const stack = stackOf(app);
+      const id = stack.resolve((stack.node.findChild('DeadLetter').node.defaultChild as sqs.CfnQueue).logicalId);
+      expect(hardened.toJSON().Resources[id].Properties.RedrivePolicy).toBeUndefined();
+      expect(hardened.toJSON().Resources[id].Properties.RedriveAllowPolicy).toEqual({ redrivePermission: 'allowAll' });
+    });
+  });
+
+  test('SecureQueue and a plain queue after the mixin agree on key, retention, redrive and policy', () => {
+    const app = hardenedApp(stack => {
+      new SecureQueue(stack, 'Secure');
+      new sqs.Queue(stack, 'Plain');
+    }, queueMixin, ComplianceProfile.STANDARD);
+    const stack = stackOf(app);
+    const template = Template.fromStack(stack).toJSON().Resources;
+    const id = (path: string): string => stack.resolve((stack.node.findChild(path).node.defaultChild as sqs.CfnQueue).logicalId);
+    const settings = (path: string): object => {
+      const props = template[id(path)].Properties;
+      const policy = Object.values<any>(template).find(r => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(id(path)));
+      const statements = policy.Properties.PolicyDocument.Statement.map((s: any) => JSON.parse(JSON.stringify(s).split(id(path)).join('<queue>')));
+      return {
+        key: props.KmsMasterKeyId,
+        retention: props.MessageRetentionPeriod,
+        maxReceiveCount: props.RedrivePolicy.maxReceiveCount,
+        statements,
+      };
+    };
+    expect(settings('Plain')).toEqual(settings('Secure'));
+  });
+
+  test('a send grant made before the mixin gets the key use, through SQS, for this queue', () => {
+    const app = hardenedApp(CASES['Queue consumed through an SqsEventSource and granted to a sender, before the mixin'], queueMixin, ComplianceProfile.STANDARD);
+    const stack = stackOf(app);
+    const queueId = stack.resolve((stack.node.findChild('Queue').node.defaultChild as sqs.CfnQueue).logicalId);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SenderServiceRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: {
+            ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': { 'Fn::GetAtt': [queueId, 'Arn'] } },
+            StringEquals: { 'kms:ViaService': Match.anyValue() },
+          },
+        })]),
+      },
+    });
+  });
+
+  test('the library\'s own queues, the dead-letter queues it adds and imported queues are not supported', () => {
+    const app = hardenedApp(stack => new sqs.Queue(stack, 'Plain'), queueMixin, ComplianceProfile.STANDARD);
+    const stack = stackOf(app);
+    const mixin = new QueueHardening();
+    expect(mixin.supports(new SecureQueue(stack, 'Secure'))).toBe(false);
+    expect(mixin.supports(stack.node.findChild('Plain').node.findChild('DeadLetterQueue'))).toBe(false);
+    expect(mixin.supports(sqs.Queue.fromQueueArn(stack, 'Imported', 'arn:aws:sqs:eu-west-1:111111111111:q'))).toBe(false);
+    expect(mixin.supports(stack.node.findChild('Plain'))).toBe(true);
+  });
+});

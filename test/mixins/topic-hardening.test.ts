@@ -1,0 +1,129 @@
+import { App, Mixins, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { ComplianceProfile } from '../../src/core/profile';
+import { SecureFunction } from '../../src/function/secure-function';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { SecureTopic } from '../../src/messaging/secure-topic';
+import { QueueHardening } from '../../src/mixins/queue-hardening';
+import { TopicHardening } from '../../src/mixins/topic-hardening';
+import { complianceMatrix } from '../compliance/runners';
+import { CODE, HANDLER } from '../core/fixtures';
+
+const CASES: Record<string, (stack: Stack) => void> = {
+  'Topic with default props': stack => {
+    new sns.Topic(stack, 'Topic');
+  },
+  'FIFO topic with enforceSSL': stack => {
+    new sns.Topic(stack, 'Topic', { fifo: true, enforceSSL: true });
+  },
+  'Topic with a plain queue and a SecureQueue subscribed, and a publisher granted before the mixin': stack => {
+    const topic = new sns.Topic(stack, 'Topic');
+    topic.addSubscription(new subscriptions.SqsSubscription(new sqs.Queue(stack, 'Plain')));
+    topic.addSubscription(new subscriptions.SqsSubscription(new SecureQueue(stack, 'Secure'), { rawMessageDelivery: true }));
+    topic.grantPublish(new SecureFunction(stack, 'Publisher', { code: CODE, handler: HANDLER }));
+  },
+  'CfnTopic with a CfnSubscription': stack => {
+    const topic = new sns.CfnTopic(stack, 'CfnTopic');
+    const queue = new SecureQueue(stack, 'Queue');
+    new sns.CfnSubscription(stack, 'CfnSubscription', { topicArn: topic.ref, protocol: 'sqs', endpoint: queue.queueArn });
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': topic.ref } },
+    }));
+  },
+};
+
+const mixins = (profile: ComplianceProfile): [TopicHardening, QueueHardening] => [new TopicHardening({ profile }), new QueueHardening({ profile })];
+
+describe('TopicHardening', () => {
+  describe('compliance of plain topics after the mixin', () => {
+    complianceMatrix(Object.keys(CASES), (name, profile) => hardenedApp(CASES[name], mixins, profile));
+  });
+
+  describe('what it changes', () => {
+    const build = CASES['Topic with a plain queue and a SecureQueue subscribed, and a publisher granted before the mixin'];
+    let plain: Template;
+    let hardened: Template;
+    let twice: Template;
+    let app: App;
+
+    beforeAll(() => {
+      plain = Template.fromStack(plainApp(build).stack);
+      app = hardenedApp(build, mixins, ComplianceProfile.STANDARD);
+      hardened = Template.fromStack(stackOf(app));
+      const again = hardenedApp(build, mixins, ComplianceProfile.STANDARD);
+      Mixins.of(again).apply(...mixins(ComplianceProfile.STANDARD));
+      twice = Template.fromStack(stackOf(again));
+    });
+
+    test('logical ids of the topics and subscriptions are unchanged', () => {
+      const types = ['AWS::SNS::Topic', 'AWS::SNS::Subscription'];
+      expect(statefulIds(hardened, types)).toEqual(statefulIds(plain, types));
+    });
+
+    test('applied twice, the template is the same', () => {
+      expect(twice.toJSON()).toEqual(hardened.toJSON());
+    });
+
+    test('each change is recorded on the topic and the subscriptions, once', () => {
+      expect(changesOf(app, 'TopicHardening')).toEqual([
+        'S/Topic/Resource: encrypted with the baseline customer-managed key',
+        'S/Topic/Resource: topic policy denies publishing without TLS, and publishing or subscribing by principals of other accounts',
+        'S/Plain/STopicA6DC6E57/Resource: dead-letter queue S/Topic/SubscriptionDeadLetterQueue added (encrypted, TLS-only), as SecureTopic gives its subscriptions',
+        'S/Secure/STopicA6DC6E57/Resource: dead-letter queue S/Topic/SubscriptionDeadLetterQueue added (encrypted, TLS-only), as SecureTopic gives its subscriptions',
+      ]);
+    });
+
+    test('a publish grant made before the mixin gets the key use, through SNS, for this topic', () => {
+      const stack = stackOf(app);
+      const topicId = stack.resolve((stack.node.findChild('Topic').node.defaultChild as sns.CfnTopic).logicalId);
+      hardened.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^PublisherServiceRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { ArnEquals: { 'kms:EncryptionContext:aws:sns:topicArn': { Ref: topicId } }, StringEquals: { 'kms:ViaService': Match.anyValue() } },
+          })]),
+        },
+      });
+    });
+  });
+
+  test('SecureTopic and a plain topic after the mixin agree on key, policy and subscription dead-letter queue', () => {
+    const app = hardenedApp(stack => {
+      const queue = new SecureQueue(stack, 'Queue');
+      new SecureTopic(stack, 'Secure').addSubscription(new subscriptions.SqsSubscription(queue));
+      new sns.Topic(stack, 'Plain').addSubscription(new subscriptions.SqsSubscription(queue));
+    }, mixins, ComplianceProfile.STANDARD);
+    const stack = stackOf(app);
+    const template = Template.fromStack(stack).toJSON().Resources;
+    const settings = (path: string): object => {
+      const id = stack.resolve((stack.node.findChild(path).node.defaultChild as sns.CfnTopic).logicalId);
+      const policy = Object.values<any>(template).find(r => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics).includes(id));
+      const subscription = Object.values<any>(template).find(r => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.TopicArn).includes(id));
+      const dlqId = subscription.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+      const { KmsMasterKeyId, MessageRetentionPeriod, RedriveAllowPolicy } = template[dlqId].Properties;
+      return {
+        key: template[id].Properties.KmsMasterKeyId,
+        statements: JSON.parse(JSON.stringify(policy.Properties.PolicyDocument.Statement).split(id).join('<topic>')),
+        deadLetterQueue: { KmsMasterKeyId, MessageRetentionPeriod, RedriveAllowPolicy },
+      };
+    };
+    expect(settings('Plain')).toEqual(settings('Secure'));
+  });
+
+  test('the library\'s own topics and imported topics are not supported', () => {
+    const { stack } = plainApp(() => undefined);
+    const mixin = new TopicHardening();
+    expect(mixin.supports(new SecureTopic(stack, 'Secure'))).toBe(false);
+    expect(mixin.supports(sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:eu-west-1:111111111111:t'))).toBe(false);
+    expect(mixin.supports(new sns.CfnTopic(stack, 'Plain'))).toBe(true);
+  });
+});
