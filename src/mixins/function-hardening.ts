@@ -19,7 +19,7 @@ import {
   hardenFunctionDeadLetterQueue, waiveFunctionVpc, writeTracesStatement,
 } from '../function/function-defaults';
 import { familyOf, newestRuntime } from '../function/runtime';
-import { followPermissions } from '../network/network-paths';
+import { followPermissions, NetworkedFunction } from '../network/network-paths';
 
 const MIXIN = 'FunctionHardening';
 const OUTSIDE_VPC = Symbol.for('cdk-secure-serverless.FunctionOutsideVpc');
@@ -337,12 +337,15 @@ class HardenedFunction {
     this.addToRolePolicy(attachToVpcSubnetsStatement());
     const deadLetterArn = (this.cfn.deadLetterConfig as lambda.CfnFunction.DeadLetterConfigProperty | undefined)?.targetArn;
     // The aspect reads the function's network and queue by SecureFunction's names; a view of the function gives them.
-    followPermissions(Object.assign(Object.create(this.fn ?? this.cfn), {
+    // The group stays the function's own: the user's code may hold the function and widen it.
+    const view: NetworkedFunction = Object.assign(Object.create(this.fn ?? this.cfn), {
       role: this.role,
       network,
-      securityGroup,
+      _networkIdentity: { securityGroup, ownGroupNeeded: true, requestedEndpoints: [] },
+      _joinSecurityGroup: () => undefined,
       deadLetterQueue: deadLetterArn === undefined ? undefined : { queueArn: deadLetterArn },
-    }));
+    });
+    followPermissions(view);
     this.record('placed in the private subnets of the stack\'s network, with a security group of its own reaching only the endpoints it needs');
   }
 
