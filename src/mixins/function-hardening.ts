@@ -405,7 +405,8 @@ class HardenedHelper {
   public harden(): void {
     const scope = this.cfn.node.scope as Construct;
     const id = `${this.cfn.node.id}Hardening`;
-    if (scope.node.tryFindChild(`${id}Policy`)) return;
+    // Hardened before: by this mixin, or by the library itself (the default security group closer of a PrivateNetwork).
+    if (scope.node.tryFindChild(`${id}Policy`) || this.overridden('LoggingConfig')) return;
     const roleConstruct = this.roleConstruct();
     const statements: iam.PolicyStatement[] = [writeTracesStatement()];
     let logGroupArn: string | undefined;
@@ -445,6 +446,11 @@ class HardenedHelper {
       'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');
   }
 
+  /** Whether a property override already sets `property`. */
+  private overridden(property: string): boolean {
+    return (this.cfn as unknown as { rawOverrides?: { Properties?: Record<string, unknown> } }).rawOverrides?.Properties?.[property] !== undefined;
+  }
+
   /** The role resource the helper names, if the stack defines it. */
   private roleConstruct(): CfnResource | undefined {
     const getAtt = (this.stack.resolve(this.properties.Role) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
@@ -456,7 +462,8 @@ class HardenedHelper {
   /** A raw role's inline policies and AWS-managed basic execution policy become statements of `policy`. */
   private moveRawRolePolicies(role: CfnResource, policy: iam.ManagedPolicy): void {
     const properties = (role as any)._cfnProperties ?? {};
-    for (const inline of (properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: unknown[] } }>) {
+    const inlinePolicies = Array.isArray(properties.Policies) ? properties.Policies : [];
+    for (const inline of inlinePolicies as Array<{ PolicyDocument: { Statement: unknown[] } }>) {
       for (const statement of inline.PolicyDocument.Statement) policy.addStatements(iam.PolicyStatement.fromJson(this.stack.resolve(statement)));
     }
     role.addPropertyDeletionOverride('Policies');

@@ -3,10 +3,11 @@ import * as path from 'path';
 import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct, MetadataEntry } from 'constructs';
 import { isAwsCdkLibAcknowledgement } from './cdk-acknowledgements';
-import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportWaiver } from './schema';
+import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportHardening, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
 import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { IndexedResource, TemplateIndex } from '../guardrails/resource-index';
+import { hardeningRecords } from '../mixins/changes';
 
 /** CDK core stores an acknowledgement of a plain id as `Annotation::<id>`. */
 const ANNOTATION_PREFIX = /^annotation::/i;
@@ -25,6 +26,8 @@ export class ScannedStack {
   public readonly acknowledgements: SecurityReportAcknowledgement[] = [];
   /** Waivers recorded on constructs of this stack. */
   public readonly waivers: SecurityReportWaiver[] = [];
+  /** Changes hardening mixins recorded on resources of this stack. */
+  public readonly hardened: SecurityReportHardening[] = [];
   /** The index of the stack's template, shared with the guardrail rules' lookups. */
   public readonly template: TemplateIndex;
   /** Resources by logical id. */
@@ -152,7 +155,10 @@ export function scanApp(root: IConstruct, includeTemplate: (templatePath: string
       scanned.addNode(construct);
     }
     const metadata = construct.node.metadata;
-    if (metadata.length > 0) collectRecords(construct.node.path, metadata, scanned ?? recordsOf(stageRecords, stage), acknowledgementKeys);
+    if (metadata.length > 0) {
+      collectRecords(construct.node.path, metadata, scanned ?? recordsOf(stageRecords, stage), acknowledgementKeys);
+      if (scanned) collectHardening(construct, scanned.hardened);
+    }
     const children = construct.node.children;
     for (let i = children.length - 1; i >= 0; i--) pending.push({ construct: children[i], stage, scanned });
   }
@@ -203,6 +209,17 @@ function collectRecords(
         : isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER,
     });
   }
+}
+
+/** The changes each hardening mixin recorded on `construct`, one entry per mixin. */
+function collectHardening(construct: IConstruct, target: SecurityReportHardening[]): void {
+  const byMixin = new Map<string, string[]>();
+  for (const record of hardeningRecords(construct)) {
+    const changes = byMixin.get(record.mixin) ?? [];
+    changes.push(record.change);
+    byMixin.set(record.mixin, changes);
+  }
+  for (const [mixin, changes] of byMixin) target.push({ path: displayPath(construct), mixin, changes });
 }
 
 /** The path a user wrote: a construct named `Resource` (or `Default`) stands for its parent, an L1 for its L2, an L2 for its L3. */

@@ -2,6 +2,7 @@ import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
   SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
+  SecurityReportHardening,
 } from './schema';
 
 /**
@@ -58,7 +59,7 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
   if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
-  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers));
+  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
   return lines;
 }
 
@@ -206,6 +207,12 @@ function waiverSection(waivers: readonly SecurityReportWaiver[]): string[] {
   if (waivers.length === 0) return [];
   return ['', '### Waivers', '', table(['Setting', 'Value', 'Construct', 'Reason'],
     waivers.map((waiver) => [waiver.setting, waiver.value, code(waiver.path), waiver.reason]))];
+}
+
+function hardenedSection(hardened: readonly SecurityReportHardening[]): string[] {
+  if (hardened.length === 0) return [];
+  return ['', '### Hardened in place', '', table(['Resource', 'Mixin', 'Changes'],
+    hardened.map((entry) => [code(entry.path), entry.mixin, entry.changes.join('; ')]))];
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

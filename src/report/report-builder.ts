@@ -80,6 +80,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       awsCdkLibAcknowledgements: recordedBy(AcknowledgementSource.AWS_CDK_LIB),
       userAcknowledgements: recordedBy(AcknowledgementSource.USER),
       waivers: waivers.length,
+      hardenedResources: new Set(stacks.flatMap((stack) => stack.hardened.map((entry) => entry.path))).size,
       findings: options.findings(scan.acknowledgementKeys, acknowledgements),
     },
     stages,
@@ -103,5 +104,6 @@ function describeStack(scan: ScannedStack, functions: SecurityReportFunction[], 
     stateMachines: describeStateMachines(scan),
     acknowledgements: scan.acknowledgements,
     waivers: scan.waivers,
+    hardened: [...scan.hardened].sort((a, b) => compareText(a.path, b.path) || compareText(a.mixin, b.mixin)),
   };
 }

@@ -72,6 +72,8 @@ export interface SecurityReportSummary {
   readonly userAcknowledgements: number;
   /** Typed waivers: weakened defaults with their reasons. */
   readonly waivers: number;
+  /** Plain resources a hardening mixin changed (`ServerlessHardening` and the kind mixins). */
+  readonly hardenedResources: number;
   /**
    * Findings per pack (validation plugin).
    *
@@ -159,6 +161,8 @@ export interface SecurityReportStack {
   readonly acknowledgements: SecurityReportAcknowledgement[];
   /** Typed waivers on constructs of this stack. */
   readonly waivers: SecurityReportWaiver[];
+  /** Plain resources of this stack that a hardening mixin changed, with what it changed. */
+  readonly hardened: SecurityReportHardening[];
 }
 
 /**
@@ -678,6 +682,18 @@ export interface SecurityReportAcknowledgement {
   readonly reason: string;
   /** Who recorded it: `library`, `aws-cdk-lib` or `user`. */
   readonly by: AcknowledgementSource;
+}
+
+/**
+ * One entry of `hardened`: a plain resource a hardening mixin changed in place.
+ */
+export interface SecurityReportHardening {
+  /** Construct path of the resource. */
+  readonly path: string;
+  /** The mixin's class name, e.g. `FunctionHardening`. */
+  readonly mixin: string;
+  /** What it changed, in words, in the order it changed them. */
+  readonly changes: string[];
 }
 
 /**

@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
-/** The stateful resources of the plain app, by construct path, whose logical ids must not change. */
+/** The types of the stateful resources of the plain app, whose logical ids must not change. */
 export const STATEFUL_TYPES = ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'];
 
 /**
@@ -23,7 +23,14 @@ export const STATEFUL_TYPES = ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::
  * with IAM auth, four functions, a table, an upload bucket notifying a queue that
  * a worker consumes, a topic fan-out, a nightly rule, a secret and a state machine.
  */
-export function plainOrdersApp(): { app: App; stack: Stack } {
+export interface PlainOrdersApp {
+  readonly app: App;
+  readonly stack: Stack;
+  /** The function that consumes the upload queue and reads the bucket. */
+  readonly worker: lambda.Function;
+}
+
+export function plainOrdersApp(): PlainOrdersApp {
   const app = new App({ context: prefixListContext() });
   const stack = new Stack(app, 'Orders', { env: ENV });
   const fn = (id: string, props: Partial<lambda.FunctionProps> = {}) =>
@@ -60,5 +67,5 @@ export function plainOrdersApp(): { app: App; stack: Stack } {
   new sfn.StateMachine(stack, 'Fulfilment', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Notify', { lambdaFunction: notifier })),
   });
-  return { app, stack };
+  return { app, stack, worker };
 }

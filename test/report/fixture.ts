@@ -7,12 +7,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
+import { LogGroupHardening } from '../../src/mixins/log-group-hardening';
 import { SecurityReport } from '../../src/report/security-report';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import { CODE, ENV, HANDLER } from '../core/fixtures';
@@ -74,6 +76,8 @@ export function buildFixture(outdir: string): App {
 
   const plain = new lambda.Function(stack, 'Plain', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER });
   Validations.of(plain).acknowledge({ id: 'AwsSolutions-L1', reason: USER_REASON });
+  // A plain log group hardened in place, for the report's `hardened` entries.
+  new logs.LogGroup(stack, 'AuditLogs', { retention: logs.RetentionDays.ONE_WEEK }).with(new LogGroupHardening());
 
   const prod = new Stage(app, 'Prod');
   new lambda.Function(new Stack(prod, 'Edge', { env: ENV }), 'Hello', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER });

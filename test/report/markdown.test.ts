@@ -22,11 +22,12 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       awsCdkLibAcknowledgements: 0,
       userAcknowledgements: 0,
       waivers: 0,
+      hardenedResources: 0,
       findings: [],
     },
     stages: [{
       stage: '',
-      stacks: [{ path: 'Shop', stackName: 'Shop', templateFile: 'Shop.template.json', functions: [], apis: [api], stateMachines: [], dataStores: [], keys: [], acknowledgements: [], waivers: [] }],
+      stacks: [{ path: 'Shop', stackName: 'Shop', templateFile: 'Shop.template.json', functions: [], apis: [api], stateMachines: [], dataStores: [], keys: [], acknowledgements: [], waivers: [], hardened: [] }],
       acknowledgements: [],
       waivers: [],
     }],

@@ -11,7 +11,7 @@ import * as schema from '../../src/report/schema';
  */
 type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
-| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'stateMachine' | 'task';
+| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
 type Field = Tag | { optional: Tag };
 type Spec<T> = { [K in keyof T]-?: Field };
@@ -37,6 +37,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     awsCdkLibAcknowledgements: 'number',
     userAcknowledgements: 'number',
     waivers: 'number',
+    hardenedResources: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
@@ -58,6 +59,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     stateMachines: 'stateMachine[]',
     acknowledgements: 'acknowledgement[]',
     waivers: 'waiver[]',
+    hardened: 'hardening[]',
   } satisfies Spec<schema.SecurityReportStack>,
   stateMachine: {
     path: 'string',
@@ -155,6 +157,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   keyGrant: { principals: 'string[]', actions: 'string[]', conditions: optional('object') } satisfies Spec<schema.SecurityReportKeyGrant>,
   acknowledgement: { rule: 'string', path: 'string', reason: 'string', by: 'string' } satisfies Spec<schema.SecurityReportAcknowledgement>,
   waiver: { setting: 'string', value: 'string', reason: 'string', path: 'string' } satisfies Spec<schema.SecurityReportWaiver>,
+  hardening: { path: 'string', mixin: 'string', changes: 'string[]' } satisfies Spec<schema.SecurityReportHardening>,
 };
 
 /** Every mismatch between `value` and the schema of `name`, as `<json path>: <problem>`. */

@@ -1,0 +1,118 @@
+import { App, Mixins, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { plainOrdersApp, PlainOrdersApp, STATEFUL_TYPES } from './plain-app';
+import { ComplianceProfile } from '../../src/core/profile';
+import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
+import { renderMarkdown } from '../../src/report/markdown';
+import { buildReport } from '../../src/report/report-builder';
+import { cfnLintApps, formatLintFindings, LintFinding } from '../compliance/cfn-lint';
+import { Finding, findingsFor, formatFindings } from '../compliance/harness';
+import { PROFILES } from '../compliance/runners';
+
+/** The resource types whose hardening is TableHardening's, QueueHardening's, TopicHardening's, BucketHardening's and SecretHardening's. */
+const DATA_TYPES = /^Orders\/(Orders|Uploads|Inbox|OrderEvents|ApiKey|Notifier\/OrderEvents|Uploads\/Policy|Inbox\/Policy)(\/|$)/;
+
+/** Findings per pack, e.g. `{ AwsSolutions: 25 }`. */
+function perPack(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const finding of findings) counts[finding.source] = (counts[finding.source] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The plain app, hardened with one line as the README shows, and the one
+ * decision the mixins leave to its author: the worker's `grantRead` on the upload
+ * bucket lists wildcard actions and object ARNs, acknowledged with the author's reason.
+ */
+function hardenedOrdersApp(profile: ComplianceProfile): PlainOrdersApp {
+  const plain = plainOrdersApp();
+  Mixins.of(plain.app).apply(new ServerlessHardening({ profile }));
+  Validations.of(plain.worker.role!).acknowledge(
+    ...['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Resource::<Uploads4F6EB0FD.Arn>/*'].map((finding) => ({
+      id: `AwsSolutions-IAM5[${finding}]`,
+      reason: 'the worker reads any upload: aws-cdk-lib\'s grantRead, reviewed by the team',
+    })));
+  return plain;
+}
+
+describe('ServerlessHardening on a plain orders service', () => {
+  const before = new Map<ComplianceProfile, Finding[]>();
+  const after = new Map<ComplianceProfile, Finding[]>();
+  const hardened = new Map<ComplianceProfile, PlainOrdersApp>();
+  let plain: PlainOrdersApp;
+  let lint: LintFinding[];
+
+  beforeAll(() => {
+    plain = plainOrdersApp();
+    for (const profile of PROFILES) hardened.set(profile, hardenedOrdersApp(profile));
+    for (const profile of PROFILES) {
+      const plainApp = profile === ComplianceProfile.STANDARD ? plain.app : plainOrdersApp().app;
+      const [plainFindings, hardenedFindings] = findingsFor([plainApp, hardened.get(profile)!.app], { profile });
+      before.set(profile, plainFindings);
+      after.set(profile, hardenedFindings);
+      process.stdout.write(`${profile}: before ${JSON.stringify(perPack(plainFindings))}, after ${JSON.stringify(perPack(hardenedFindings))}\n`);
+    }
+    lint = cfnLintApps(new Map(PROFILES.map((profile) => [`hardened (${profile})`, hardened.get(profile)!.app] as const)));
+  }, 300_000);
+
+  test('the plain app fails every pack before', () => {
+    expect(perPack(before.get(ComplianceProfile.STANDARD)!)).toEqual({ ServerlessSecurity: 16, AwsSolutions: 25, Serverless: 24, ControlTower: 24 });
+    expect(perPack(before.get(ComplianceProfile.REGULATED)!)).toEqual(expect.objectContaining({ 'HIPAA.Security': 34, 'NIST.800.53.R5': 34, 'PCI.DSS.321': 22 }));
+  });
+
+  test.each(PROFILES)('%s: every finding on functions, the API, the rule, the state machine, log groups and roles is gone', (profile) => {
+    const left = after.get(profile)!.filter((finding) => !DATA_TYPES.test(finding.path));
+    expect(formatFindings(left)).toEqual(formatFindings([]));
+  });
+
+  test('cfn-lint finds nothing in the hardened templates', () => {
+    expect(formatLintFindings(lint)).toEqual(formatLintFindings([]));
+  });
+
+  test('the logical ids of stateful resources are unchanged', () => {
+    const ids = (app: App) => {
+      const template = Template.fromStack(app.node.findChild('Orders') as Stack);
+      return STATEFUL_TYPES.flatMap((type) => Object.keys(template.findResources(type)));
+    };
+    expect(ids(hardened.get(ComplianceProfile.STANDARD)!.app)).toEqual(expect.arrayContaining(ids(plain.app)));
+    expect(ids(plain.app).length).toBeGreaterThan(0);
+  });
+
+  test('applied twice gives the same template', () => {
+    const twice = plainOrdersApp();
+    Mixins.of(twice.app).apply(new ServerlessHardening());
+    Mixins.of(twice.app).apply(new ServerlessHardening());
+    const once = plainOrdersApp();
+    Mixins.of(once.app).apply(new ServerlessHardening());
+    expect(Template.fromStack(twice.stack).toJSON()).toEqual(Template.fromStack(once.stack).toJSON());
+  });
+
+  test('the security report lists what each mixin changed, per resource, and counts the resources', () => {
+    const report = buildReport(hardened.get(ComplianceProfile.STANDARD)!.app, { findings: () => [] });
+    const entries = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.hardened));
+    expect(entries).toContainEqual({
+      path: 'Orders/GetOrder',
+      mixin: 'FunctionHardening',
+      changes: expect.arrayContaining(['active X-Ray tracing', 'reserved concurrency 10, as SecureFunction\'s default']),
+    });
+    expect(entries.map((entry) => entry.mixin)).toEqual(expect.arrayContaining(['FunctionHardening', 'RestApiHardening', 'RuleHardening', 'StateMachineHardening']));
+    expect(report.summary.hardenedResources).toBe(new Set(entries.map((entry) => entry.path)).size);
+    expect(renderMarkdown(report)).toContain('| `Orders/NightlyRule` | RuleHardening | target Target0: undelivered events go to the rule\'s encrypted dead-letter queue; target Target0: 3 retries within 1 hour |');
+  });
+});
+
+/**
+ * Zero findings needs the data helper's TableHardening, QueueHardening,
+ * TopicHardening, BucketHardening and SecretHardening in ServerlessHardening's list.
+ */
+describe('ServerlessHardening leaves no finding in the plain orders service (with the data mixins)', () => {
+  const findings = new Map<ComplianceProfile, Finding[]>();
+
+  beforeAll(() => {
+    for (const profile of PROFILES) findings.set(profile, findingsFor([hardenedOrdersApp(profile).app], { profile })[0]);
+  }, 300_000);
+
+  test.each(PROFILES)('%s: zero unacknowledged findings, Control Tower guard rules included', (profile) => {
+    expect(formatFindings(findings.get(profile)!)).toEqual(formatFindings([]));
+  });
+});
