@@ -53,7 +53,7 @@ const LAMBDA_IMPLICIT_TIMEOUT = Duration.seconds(3);
  * names the runtime to set), a role shared by several functions.
  *
  * @example
- * Mixins.of(stack).apply(new FunctionHardening());
+ * Mixins.of(this).apply(new FunctionHardening());
  */
 export class FunctionHardening extends Mixin {
   private readonly props: HardeningProps;
@@ -95,8 +95,12 @@ export class FunctionHardening extends Mixin {
  * the waiver is listed in the security report.
  *
  * @example
- * declare const fn: lambda.Function;
- * fn.with(new FunctionOutsideVpc('calls the payment provider\'s API on the internet'));
+ * const charges = new lambda.Function(this, 'Charges', {
+ *   code: lambda.Code.fromAsset('dist/charges'),
+ *   handler: 'index.handler',
+ *   runtime: lambda.Runtime.NODEJS_LATEST,
+ * });
+ * charges.with(new FunctionOutsideVpc('calls the payment provider\'s API on the internet'));
  */
 export class FunctionOutsideVpc extends Mixin {
   private readonly reason: string;

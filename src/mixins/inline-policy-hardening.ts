@@ -19,7 +19,7 @@ const MIXIN = 'InlinePolicyHardening';
  * the managed one, which takes its place in the construct tree.
  *
  * @example
- * Mixins.of(stack).apply(new InlinePolicyHardening());
+ * Mixins.of(this).apply(new InlinePolicyHardening());
  */
 export class InlinePolicyHardening extends Mixin {
   constructor(props: HardeningProps = {}) {

@@ -18,7 +18,7 @@ const MIXIN = 'LogGroupHardening';
  * a warning names the line to add.
  *
  * @example
- * Mixins.of(stack).apply(new LogGroupHardening());
+ * Mixins.of(this).apply(new LogGroupHardening());
  */
 export class LogGroupHardening extends Mixin {
   private readonly props: HardeningProps;

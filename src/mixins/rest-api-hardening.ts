@@ -26,7 +26,8 @@ const ACCOUNT_CHILDREN = ['CloudWatchRole', 'Account'];
  * - X-Ray tracing; stage throttling of 100 requests per second, burst 200,
  *   where the stage sets none;
  * - the stack's SecureWebAcl associated with the stage;
- * - a request validator on every method that has none;
+ * - a request validator on every method that has none (a `SpecRestApi` declares
+ *   its validators in its OpenAPI definition, `x-amazon-apigateway-request-validators`);
  * - aws-cdk-lib's account-wide CloudWatch role (an AWS-managed policy, and an
  *   `AWS::ApiGateway::Account` that deleting the stack would break for every
  *   API of the account) replaced by the app's one ApiGatewayAccount;
@@ -40,7 +41,7 @@ const ACCOUNT_CHILDREN = ['CloudWatchRole', 'Account'];
  * replay one caller's responses to another, so turning it on is left to you.
  *
  * @example
- * Mixins.of(stack).apply(new RestApiHardening());
+ * Mixins.of(this).apply(new RestApiHardening());
  */
 export class RestApiHardening extends Mixin {
   private readonly props: HardeningProps;

@@ -17,7 +17,7 @@ const MIXIN = 'RuleHardening';
  * within an hour where it has none. Targets that name their own are left.
  *
  * @example
- * Mixins.of(stack).apply(new RuleHardening());
+ * Mixins.of(this).apply(new RuleHardening());
  */
 export class RuleHardening extends Mixin {
   private readonly props: HardeningProps;

@@ -31,8 +31,7 @@ function kindMixins(props: HardeningProps): Mixin[] {
  * own constructs as they are.
  *
  * @example
- * declare const app: App;
- * Mixins.of(app).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED }));
+ * Mixins.of(this).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED }));
  */
 export class ServerlessHardening extends Mixin {
   private readonly mixins: Mixin[];

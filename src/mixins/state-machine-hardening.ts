@@ -28,7 +28,7 @@ const MIXIN = 'StateMachineHardening';
  * role's key use scoped to its ARN, which you decide with SecureStateMachine.
  *
  * @example
- * Mixins.of(stack).apply(new StateMachineHardening());
+ * Mixins.of(this).apply(new StateMachineHardening());
  */
 export class StateMachineHardening extends Mixin {
   private readonly props: HardeningProps;
