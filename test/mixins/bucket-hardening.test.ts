@@ -1,10 +1,10 @@
-import { App, Duration, Mixins, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { changesOf, hardenedApp, hardenTwice, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
@@ -108,12 +108,7 @@ describe('BucketHardening', () => {
     let app: App;
 
     beforeAll(() => {
-      plain = Template.fromStack(plainApp(build, ComplianceProfile.REGULATED).stack);
-      app = hardenedApp(build, mixins, ComplianceProfile.REGULATED);
-      hardened = Template.fromStack(stackOf(app));
-      const again = hardenedApp(build, mixins, ComplianceProfile.REGULATED);
-      Mixins.of(again).apply(...mixins(ComplianceProfile.REGULATED));
-      twice = Template.fromStack(stackOf(again));
+      ({ plain, hardened, twice, app } = hardenTwice(build, mixins, ComplianceProfile.REGULATED));
     });
 
     test('logical ids and names of the buckets are unchanged', () => {
