@@ -47,3 +47,4 @@ export * from './mixins/table-hardening';
 export * from './mixins/queue-hardening';
 export * from './mixins/topic-hardening';
 export * from './mixins/secret-hardening';
+export * from './mixins/bucket-hardening';

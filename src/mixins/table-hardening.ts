@@ -31,8 +31,8 @@ const REPLICAS_HARDENED = Symbol.for('cdk-secure-serverless.TableHardening.repli
  *   on-demand billing, as SecureTable bills by default (HIPAA and NIST ask for
  *   autoscaling of provisioned capacity; the switch needs no replacement).
  *
- * Key schema, name, streams, indexes and, in STANDARD, billing are left as they
- * are. A global table replicated to other regions keeps its encryption: each
+ * Key schema, name, streams, indexes, contributor insights (off unless asked,
+ * as in SecureTable) and, in STANDARD, billing are left as they are. A global table replicated to other regions keeps its encryption: each
  * region needs a key of its own there, which is the user's to give
  * (`TableEncryptionV2.customerManagedKey(key, { region: replicaKeyArn })`); the
  * guardrail keeps reporting it until then. Apply with

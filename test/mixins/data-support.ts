@@ -37,3 +37,23 @@ export function changesOf(scope: IConstruct, mixin: string): string[] {
 export function statefulIds(template: Template, types: readonly string[]): string[] {
   return types.flatMap(type => Object.keys(template.findResources(type))).sort();
 }
+
+/** The templates of one app built plain, hardened once and hardened twice, for the idempotency and logical-id tests. */
+export interface HardeningRun {
+  readonly plain: Template;
+  readonly hardened: Template;
+  readonly twice: Template;
+  /** The app hardened once, whose records the tests read. */
+  readonly app: App;
+}
+
+/** Builds the app three times: plain, hardened by `mixin`, and hardened by it twice. */
+export function hardenTwice(
+  build: (stack: Stack) => void, mixin: (profile: ComplianceProfile) => Mixin | Mixin[], profile: ComplianceProfile,
+): HardeningRun {
+  const plain = Template.fromStack(plainApp(build, profile).stack);
+  const app = hardenedApp(build, mixin, profile);
+  const again = hardenedApp(build, mixin, profile);
+  Mixins.of(again).apply(...[mixin(profile)].flat());
+  return { plain, hardened: Template.fromStack(stackOf(app)), twice: Template.fromStack(stackOf(again)), app };
+}

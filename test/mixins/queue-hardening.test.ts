@@ -1,8 +1,8 @@
-import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { changesOf, hardenedApp, hardenTwice, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
@@ -51,12 +51,7 @@ describe('QueueHardening', () => {
     let app: App;
 
     beforeAll(() => {
-      plain = Template.fromStack(plainApp(build).stack);
-      app = hardenedApp(build, queueMixin, ComplianceProfile.STANDARD);
-      hardened = Template.fromStack(stackOf(app));
-      const again = hardenedApp(build, queueMixin, ComplianceProfile.STANDARD);
-      Mixins.of(again).apply(new QueueHardening());
-      twice = Template.fromStack(stackOf(again));
+      ({ plain, hardened, twice, app } = hardenTwice(build, queueMixin, ComplianceProfile.STANDARD));
     });
 
     test('logical ids and names of the queues are unchanged; the new ones are dead-letter queues', () => {

@@ -1,8 +1,8 @@
-import { App, Mixins, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { changesOf, hardenedApp, hardenTwice, plainApp, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecretHardening } from '../../src/mixins/secret-hardening';
@@ -52,12 +52,7 @@ describe('SecretHardening', () => {
     let app: App;
 
     beforeAll(() => {
-      plain = Template.fromStack(plainApp(build).stack);
-      app = hardenedApp(build, mixin, ComplianceProfile.STANDARD);
-      hardened = Template.fromStack(stackOf(app));
-      const again = hardenedApp(build, mixin, ComplianceProfile.STANDARD);
-      Mixins.of(again).apply(new SecretHardening());
-      twice = Template.fromStack(stackOf(again));
+      ({ plain, hardened, twice, app } = hardenTwice(build, mixin, ComplianceProfile.STANDARD));
     });
 
     test('logical ids of the secrets are unchanged', () => {

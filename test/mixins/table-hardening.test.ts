@@ -1,8 +1,8 @@
-import { App, Mixins, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { changesOf, hardenedApp, hardenTwice, plainApp, stackOf, statefulIds } from './data-support';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
@@ -78,12 +78,7 @@ describe('TableHardening', () => {
         CASES['Table with default props (provisioned, no autoscaling)'](stack);
         CASES['CfnTable and CfnGlobalTable'](stack);
       };
-      plain = Template.fromStack(plainApp(build, ComplianceProfile.REGULATED).stack);
-      app = hardenedApp(build, () => new TableHardening({ profile: ComplianceProfile.REGULATED }), ComplianceProfile.REGULATED);
-      hardened = Template.fromStack(stackOf(app));
-      const again = hardenedApp(build, () => new TableHardening({ profile: ComplianceProfile.REGULATED }), ComplianceProfile.REGULATED);
-      Mixins.of(again).apply(new TableHardening());
-      twice = Template.fromStack(stackOf(again));
+      ({ plain, hardened, twice, app } = hardenTwice(build, profile => new TableHardening({ profile }), ComplianceProfile.REGULATED));
     });
 
     test('logical ids of the tables are unchanged', () => {

@@ -1,10 +1,10 @@
-import { App, Mixins, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { changesOf, hardenedApp, plainApp, stackOf, statefulIds } from './data-support';
+import { changesOf, hardenedApp, hardenTwice, plainApp, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
@@ -55,12 +55,7 @@ describe('TopicHardening', () => {
     let app: App;
 
     beforeAll(() => {
-      plain = Template.fromStack(plainApp(build).stack);
-      app = hardenedApp(build, mixins, ComplianceProfile.STANDARD);
-      hardened = Template.fromStack(stackOf(app));
-      const again = hardenedApp(build, mixins, ComplianceProfile.STANDARD);
-      Mixins.of(again).apply(...mixins(ComplianceProfile.STANDARD));
-      twice = Template.fromStack(stackOf(again));
+      ({ plain, hardened, twice, app } = hardenTwice(build, mixins, ComplianceProfile.STANDARD));
     });
 
     test('logical ids of the topics and subscriptions are unchanged', () => {
