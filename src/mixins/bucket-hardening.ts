@@ -1,4 +1,4 @@
-import { Annotations, Mixin, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, Mixin, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -18,6 +18,10 @@ import { closeToOtherAccounts } from '../storage/policies';
 
 const MIXIN = 'BucketHardening';
 const HARDENED = Symbol.for('cdk-secure-serverless.BucketHardening.hardened');
+/** Set once a replication choice (a destination or a waiver) is applied to the bucket. */
+const REPLICATION_CHOSEN = Symbol.for('cdk-secure-serverless.BucketHardening.replicationChosen');
+/** Set once the synth-time check for a missing replication choice is registered. */
+const REPLICATION_CHECKED = Symbol.for('cdk-secure-serverless.BucketHardening.replicationChecked');
 
 const SSE_S3_ONLY = 'this bucket is a target of server access logs, which S3 delivers only to a bucket encrypted with S3-managed keys (SSE-S3)';
 
@@ -136,14 +140,22 @@ function hardenBucket(bucket: s3.CfnBucket, baseline: SecurityBaseline, replicat
   }
 
   if (!baseline.regulated) return;
-  if (replication && bucket.replicationConfiguration === undefined && first) {
+  if (replication && bucket.replicationConfiguration === undefined && !(REPLICATION_CHOSEN in bucket)) {
+    Object.defineProperty(bucket, REPLICATION_CHOSEN, { value: true });
     applyReplication(owner ?? bucket, bucket, bucket.attrArn, baseline.key, replication);
     recordHardening(bucket, MIXIN, replication.waiverReason !== undefined
       ? `replication waived: ${replication.waiverReason}` : 'replicated to the destination of the replication prop');
-  } else if (!replication && bucket.replicationConfiguration === undefined) {
-    Annotations.of(bucket).addWarningV2('cdk-secure-serverless:bucketNotReplicated',
-      'the bucket does not replicate, which the REGULATED packs ask for: harden it with '
-      + 'new BucketHardening({ replication: BucketReplication.toBucket(destination) }), or BucketReplication.waiver(reason)');
+  } else if (!replication && !(REPLICATION_CHECKED in bucket)) {
+    Object.defineProperty(bucket, REPLICATION_CHECKED, { value: true });
+    // Judged at synth, so that a per-bucket choice applied after ServerlessHardening still counts.
+    Aspects.of(bucket).add({
+      visit: (node) => {
+        if (node !== bucket || REPLICATION_CHOSEN in bucket || bucket.replicationConfiguration !== undefined) return;
+        Annotations.of(bucket).addWarningV2('cdk-secure-serverless:bucketNotReplicated',
+          'the bucket does not replicate, which the REGULATED packs ask for: harden it with '
+          + 'new BucketHardening({ replication: BucketReplication.toBucket(destination) }), or BucketReplication.waiver(reason)');
+      },
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening } from './changes';
+import { markMadeByMixin } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
@@ -307,6 +308,8 @@ class HardenedFunction {
     if (this.cfn.deadLetterConfig !== undefined) {
       // lambda.Function's own queue (deadLetterQueueEnabled) is hardened; a queue or topic of the user's is theirs.
       if (this.fn?.deadLetterQueue instanceof sqs.Queue && this.fn.deadLetterQueue.node.scope === this.fn) {
+        // Hardened here as SecureFunction's is; QueueHardening, applied before or after, leaves it so.
+        markMadeByMixin(this.fn.deadLetterQueue);
         hardenFunctionDeadLetterQueue(this.fn.deadLetterQueue, this.baseline.key, (s) => this.addToRolePolicy(s));
         this.record('dead-letter queue encrypted with the baseline key and TLS-only');
         this.eventSourceDefaults(this.fn.deadLetterQueue);
@@ -314,7 +317,7 @@ class HardenedFunction {
       return;
     }
     if (!this.role) return;
-    const queue = this.child('DeadLetterQueue', (scope, id) => new sqs.Queue(scope, id, { retentionPeriod: Duration.days(14) }));
+    const queue = markMadeByMixin(this.child('DeadLetterQueue', (scope, id) => new sqs.Queue(scope, id, { retentionPeriod: Duration.days(14) })));
     hardenFunctionDeadLetterQueue(queue, this.baseline.key, (s) => this.addToRolePolicy(s));
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.cfn.deadLetterConfig = { targetArn: queue.queueArn };

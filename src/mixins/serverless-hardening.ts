@@ -1,22 +1,34 @@
 import { Mixin } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { BucketHardening } from './bucket-hardening';
 import { FunctionHardening } from './function-hardening';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps } from './hardening-scope';
 import { InlinePolicyHardening } from './inline-policy-hardening';
 import { LogGroupHardening } from './log-group-hardening';
+import { QueueHardening } from './queue-hardening';
 import { RestApiHardening } from './rest-api-hardening';
 import { RuleHardening } from './rule-hardening';
+import { SecretHardening } from './secret-hardening';
 import { StateMachineHardening } from './state-machine-hardening';
+import { TableHardening } from './table-hardening';
+import { TopicHardening } from './topic-hardening';
 
 /**
  * The kind mixins ServerlessHardening applies, in this order: a function's
- * mixin creates its log group and queue before theirs look at them.
+ * mixin creates its log group and queue before theirs look at them, and inline
+ * policies are moved into customer-managed ones after every other mixin has
+ * written its statements.
  */
 function kindMixins(props: HardeningProps): Mixin[] {
   return [
     new FunctionHardening(props),
     new LogGroupHardening(props),
+    new TableHardening(props),
+    new QueueHardening(props),
+    new TopicHardening(props),
+    new BucketHardening(props),
+    new SecretHardening(props),
     new RestApiHardening(props),
     new RuleHardening(props),
     new StateMachineHardening(props),

@@ -28,6 +28,10 @@ export interface PlainOrdersApp {
   readonly stack: Stack;
   /** The function that consumes the upload queue and reads the bucket. */
   readonly worker: lambda.Function;
+  /** The partner's API key. */
+  readonly secret: secretsmanager.Secret;
+  /** The upload bucket. */
+  readonly uploads: s3.Bucket;
 }
 
 export function plainOrdersApp(): PlainOrdersApp {
@@ -67,5 +71,5 @@ export function plainOrdersApp(): PlainOrdersApp {
   new sfn.StateMachine(stack, 'Fulfilment', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Notify', { lambdaFunction: notifier })),
   });
-  return { app, stack, worker };
+  return { app, stack, worker, secret, uploads };
 }
