@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Mixins, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +9,7 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { TableHardening } from '../../src/mixins/table-hardening';
 import { SecureTable } from '../../src/table/secure-table';
 import { complianceMatrix } from '../compliance/runners';
-import { CODE, HANDLER, statementsOf } from '../core/fixtures';
+import { CODE, ENV, HANDLER, statementsOf } from '../core/fixtures';
 
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
 const TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
@@ -161,6 +161,22 @@ describe('TableHardening', () => {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Condition: { StringEquals: { 'kms:ViaService': via('dynamodb') } },
     })]);
+  });
+
+  test('a function in another stack granted the table before the mixin gets the key use too', () => {
+    const { app, stack } = plainApp(s => new dynamodb.Table(s, 'Table', { partitionKey: PK, billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }));
+    const consumers = new Stack(app, 'Consumers', { env: ENV });
+    (stack.node.findChild('Table') as dynamodb.Table).grantReadData(new SecureFunction(consumers, 'Reader', { code: CODE, handler: HANDLER }));
+    Mixins.of(app).apply(new TableHardening());
+    Template.fromStack(consumers).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt',
+          Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('SecurityBaselineKey') },
+          Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } },
+        })]),
+      },
+    });
   });
 
   test('a table with its own customer-managed key keeps it', () => {
