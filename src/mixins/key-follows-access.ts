@@ -40,7 +40,7 @@ const WRITES: Record<DataService, string[]> = {
 const REGISTERED = Symbol.for('cdk-secure-serverless.KeyFollowsAccess');
 
 /**
- * Makes every identity policy of the stack that reads or writes `store` also
+ * Makes every identity policy of the app that reads or writes `store` also
  * allow the key use it now needs, whenever the grant was written: aws-cdk-lib
  * grants made before the mixin encrypted the store name no key, and the code
  * would fail with an access denied error at run time. The key use is exact
@@ -68,8 +68,9 @@ class KeyFollowsAccess implements IAspect {
     if (node !== this.stack || this.done) return;
     this.done = true;
     const ids = this.stores.map(store => this.stack.resolve(store.resource.logicalId) as string);
-    for (const policy of this.stack.node.findAll()) {
-      if (!(policy instanceof iam.Policy || policy instanceof iam.ManagedPolicy) || Stack.of(policy) !== this.stack) continue;
+    // Grantees in other stacks of the app read the store too: their policies are walked as well.
+    for (const policy of this.stack.node.root.node.findAll()) {
+      if (!(policy instanceof iam.Policy || policy instanceof iam.ManagedPolicy)) continue;
       const statements = statementsOf(this.stack.resolve(policy.document.toJSON()));
       this.stores.forEach((store, i) => {
         const use = useOf(store.service, statements, ids[i]);

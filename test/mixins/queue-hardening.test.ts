@@ -1,44 +1,14 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { QUEUE_CASES as CASES, queueMixin } from './data-store-cases';
 import { changesOf, hardenedApp, hardenTwice, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
-import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { QueueHardening } from '../../src/mixins/queue-hardening';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, HANDLER } from '../core/fixtures';
 
-const CASES: Record<string, (stack: Stack) => void> = {
-  'Queue with default props': stack => {
-    new sqs.Queue(stack, 'Queue');
-  },
-  'FIFO queue with SQS-managed encryption and enforceSSL': stack => {
-    new sqs.Queue(stack, 'Queue', { fifo: true, contentBasedDeduplication: true, encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
-  },
-  'Queue with a dead-letter queue of its own': stack => {
-    const deadLetter = new sqs.Queue(stack, 'DeadLetter', { retentionPeriod: Duration.days(14) });
-    new sqs.Queue(stack, 'Queue', { deadLetterQueue: { queue: deadLetter, maxReceiveCount: 5 } });
-  },
-  'CfnQueue': stack => {
-    new sqs.CfnQueue(stack, 'CfnQueue', { visibilityTimeout: 120 });
-  },
-  'Queue consumed through an SqsEventSource and granted to a sender, before the mixin': stack => {
-    const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(10) });
-    const consumer = new SecureFunction(stack, 'Consumer', { code: CODE, handler: HANDLER });
-    consumer.addEventSource(new sources.SqsEventSource(queue));
-    queue.grantSendMessages(new SecureFunction(stack, 'Sender', { code: CODE, handler: HANDLER }));
-  },
-};
-
-const queueMixin = (profile: ComplianceProfile): QueueHardening => new QueueHardening({ profile });
 
 describe('QueueHardening', () => {
-  describe('compliance of plain queues after the mixin', () => {
-    complianceMatrix(Object.keys(CASES), (name, profile) => hardenedApp(CASES[name], queueMixin, profile));
-  });
-
   describe('what it changes', () => {
     const build = (stack: Stack): void => {
       CASES['Queue with a dead-letter queue of its own'](stack);

@@ -1,46 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { SECRET_CASES as CASES, secretMixin as mixin } from './data-store-cases';
 import { changesOf, hardenedApp, hardenTwice, plainApp, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
-import { SecureFunction } from '../../src/function/secure-function';
 import { SecretHardening } from '../../src/mixins/secret-hardening';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
 import { findingsOf } from '../compliance/harness';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, HANDLER } from '../core/fixtures';
 
-/** A SecureFunction rotating `secretArn`; SecureFunction needs the permission's source ARN, which `addRotationSchedule` does not give. */
-function rotate(stack: Stack, secretArn: string): SecureFunction {
-  const fn = new SecureFunction(stack, 'Rotator', { code: CODE, handler: HANDLER });
-  fn.addPermission('Rotate', { principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'), sourceArn: secretArn, sourceAccount: stack.account });
-  new secretsmanager.CfnRotationSchedule(stack, 'Rotation', { secretId: secretArn, rotationLambdaArn: fn.functionArn, rotationRules: { automaticallyAfterDays: 30 } });
-  return fn;
-}
-
-const CASES: Record<string, (stack: Stack) => void> = {
-  'Secret rotated by a SecureFunction, read by another before the mixin': stack => {
-    const secret = new secretsmanager.Secret(stack, 'Secret');
-    const fn = rotate(stack, secret.secretArn);
-    secret.grantRead(fn);
-    secret.grantWrite(fn);
-    secret.grantRead(new SecureFunction(stack, 'Reader', { code: CODE, handler: HANDLER }));
-  },
-  'CfnSecret with a rotation schedule': stack => {
-    const secret = new secretsmanager.CfnSecret(stack, 'CfnSecret', { generateSecretString: { passwordLength: 32 } });
-    rotate(stack, secret.ref);
-  },
-};
-
-const mixin = (profile: ComplianceProfile): SecretHardening => new SecretHardening({ profile });
 
 describe('SecretHardening', () => {
-  describe('compliance of plain secrets after the mixin', () => {
-    complianceMatrix(Object.keys(CASES), (name, profile) => hardenedApp(CASES[name], mixin, profile));
-  });
-
   describe('what it changes', () => {
     const build = (stack: Stack): void => {
       CASES['Secret rotated by a SecureFunction, read by another before the mixin'](stack);

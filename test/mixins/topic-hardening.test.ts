@@ -1,52 +1,16 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { TOPIC_CASES as CASES, topicMixins as mixins } from './data-store-cases';
 import { changesOf, hardenedApp, hardenTwice, plainApp, stackOf, statefulIds } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
-import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
-import { QueueHardening } from '../../src/mixins/queue-hardening';
 import { TopicHardening } from '../../src/mixins/topic-hardening';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, HANDLER } from '../core/fixtures';
 
-const CASES: Record<string, (stack: Stack) => void> = {
-  'Topic with default props': stack => {
-    new sns.Topic(stack, 'Topic');
-  },
-  'FIFO topic with enforceSSL': stack => {
-    new sns.Topic(stack, 'Topic', { fifo: true, enforceSSL: true });
-  },
-  'Topic with a plain queue and a SecureQueue subscribed, and a publisher granted before the mixin': stack => {
-    const topic = new sns.Topic(stack, 'Topic');
-    topic.addSubscription(new subscriptions.SqsSubscription(new sqs.Queue(stack, 'Plain')));
-    topic.addSubscription(new subscriptions.SqsSubscription(new SecureQueue(stack, 'Secure'), { rawMessageDelivery: true }));
-    topic.grantPublish(new SecureFunction(stack, 'Publisher', { code: CODE, handler: HANDLER }));
-  },
-  'CfnTopic with a CfnSubscription': stack => {
-    const topic = new sns.CfnTopic(stack, 'CfnTopic');
-    const queue = new SecureQueue(stack, 'Queue');
-    new sns.CfnSubscription(stack, 'CfnSubscription', { topicArn: topic.ref, protocol: 'sqs', endpoint: queue.queueArn });
-    queue.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': topic.ref } },
-    }));
-  },
-};
-
-const mixins = (profile: ComplianceProfile): [TopicHardening, QueueHardening] => [new TopicHardening({ profile }), new QueueHardening({ profile })];
 
 describe('TopicHardening', () => {
-  describe('compliance of plain topics after the mixin', () => {
-    complianceMatrix(Object.keys(CASES), (name, profile) => hardenedApp(CASES[name], mixins, profile));
-  });
-
   describe('what it changes', () => {
     const build = CASES['Topic with a plain queue and a SecureQueue subscribed, and a publisher granted before the mixin'];
     let plain: Template;
