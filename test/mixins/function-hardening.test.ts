@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { WAIVER_METADATA } from '../../src/core/acknowledgements';
@@ -57,6 +58,15 @@ const CASES: Record<string, (stack: Stack, profile: ComplianceProfile) => void> 
       uuid: 'f7d4f730-4ee1-11e8-9c2d-fa7ae01bbebc', code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST,
     });
     Mixins.of(stack).apply(new FunctionHardening({ profile }));
+  },
+  'aws-cdk-lib helper functions: logRetention and AwsCustomResource': (stack, profile) => {
+    plainFunction(stack, 'Fn', { logRetention: logs.RetentionDays.ONE_YEAR });
+    new cr.AwsCustomResource(stack, 'Lookup', {
+      onUpdate: { service: 'SSM', action: 'getParameter', parameters: { Name: 'x' }, physicalResourceId: cr.PhysicalResourceId.of('x') },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/x'] }),
+      installLatestAwsSdk: false,
+    });
+    Mixins.of(stack).apply(new ServerlessHardening({ profile }));
   },
   'outside a VPC with FunctionOutsideVpc': (stack, profile) => {
     plainFunction(stack, 'Fn').with(new FunctionOutsideVpc('calls the payment provider on the internet'));
