@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +18,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureUserPool } from '../../src/identity/secure-user-pool';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
+import { FunctionOutsideVpc } from '../../src/mixins/function-hardening';
+import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { PrivateNetwork } from '../../src/network/private-network';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
@@ -121,6 +123,21 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
     build: (stack, props) => new SecureUserPool(stack, 'Users', props as any),
     props: ['userPoolName', 'passwordMinLength', 'mfa', 'threatProtection', 'signUp', 'signInAliases'],
   },
+  ServerlessHardening: {
+    build: (stack, props) => {
+      new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST });
+      Mixins.of(stack).apply(new ServerlessHardening(props as any));
+    },
+    props: ['profile'],
+  },
+  FunctionOutsideVpc: {
+    build: (stack, props) => {
+      new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST })
+        .with(new FunctionOutsideVpc(props.reason as any));
+      Mixins.of(stack).apply(new ServerlessHardening());
+    },
+    props: ['reason'],
+  },
 };
 
 const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
@@ -137,8 +154,8 @@ test.each(cases)('%s: our error or zero findings', (_label, name, prop, i) => {
     CONSTRUCTS[name].build(stack, { [prop]: GARBAGE[i] });
   } catch (error) {
     if (error instanceof SecureServerlessError) {
-      // Target factories run before any construct exists: they name themselves.
-      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)): /);
+      // Target factories and mixins run before they meet a construct: they name themselves.
+      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)|ServerlessHardening|FunctionOutsideVpc): /);
       return;
     }
     throw new Error(`not our error: ${(error as Error).constructor.name}: ${(error as Error).message}`);
