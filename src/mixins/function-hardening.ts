@@ -11,9 +11,9 @@ import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFinding } from '../core/acknowledgements';
+import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
-import { controlTowerFindingId } from '../core/finding-ids';
+import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { EventSourceDefaults } from '../function/event-source-defaults';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
@@ -24,6 +24,8 @@ import { followPermissions, NetworkedFunction } from '../network/network-paths';
 
 const MIXIN = 'FunctionHardening';
 const OUTSIDE_VPC = Symbol.for('cdk-secure-serverless.FunctionOutsideVpc');
+/** The id aws-cdk-lib gives its LogRetention helper function, a singleton per stack. */
+const LOG_RETENTION_PROVIDER = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 /** The AWS-managed policies lambda.Function attaches, replaced by statements scoped to the function. */
 const BASIC_EXECUTION = 'AWSLambdaBasicExecutionRole';
 const VPC_ACCESS = 'AWSLambdaVPCAccessExecutionRole';
@@ -273,11 +275,15 @@ class HardenedFunction {
   private logToOwnGroup(droppedBasicExecution: boolean): void {
     const config = (this.stack.resolve(this.cfn.loggingConfig) ?? {}) as lambda.CfnFunction.LoggingConfigProperty;
     let logGroupName = (this.cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined)?.logGroup;
+    if (this.dropLogRetention()) logGroupName = undefined;
     const created = logGroupName === undefined;
     let logGroupArn: string;
     if (logGroupName === undefined) {
-      const group = this.child('LogGroup', (scope, id) =>
-        this.baseline.createLogGroup(scope, id, `logs of ${this.cfn.node.path}`));
+      // lambda.Function keeps the group of its `logRetention` prop as an imported `LogGroup` child.
+      const taken = this.home.node.tryFindChild(`${this.prefix}LogGroup`);
+      const id = taken && !(taken.node.defaultChild instanceof logs.CfnLogGroup) ? 'OwnLogGroup' : 'LogGroup';
+      const group = this.child(id, (scope, childId) =>
+        this.baseline.createLogGroup(scope, childId, `logs of ${this.cfn.node.path}`));
       logGroupName = group.logGroupName;
       logGroupArn = group.logGroupArn;
       this.record('logs to its own log group, encrypted with the baseline key and retained');
@@ -293,6 +299,23 @@ class HardenedFunction {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroupArn],
     }));
+  }
+
+  /**
+   * The `logRetention` prop's custom resource sets a retention on the implicit,
+   * unencrypted `/aws/lambda/<name>` group: the function's own encrypted group
+   * takes its place, so the custom resource goes (dependencies on it are dropped,
+   * as it no longer synthesizes).
+   */
+  private dropLogRetention(): boolean {
+    const retention = this.fn?.node.tryFindChild('LogRetention');
+    if (!retention) return false;
+    for (const resource of retention.node.findAll()) {
+      if (CfnResource.isCfnResource(resource)) Object.defineProperty(resource, 'shouldSynthesize', { value: () => false });
+    }
+    this.fn!.node.tryRemoveChild('LogRetention');
+    this.record('aws-cdk-lib\'s LogRetention custom resource replaced by a log group of its own');
+    return true;
   }
 
   /** The ARN of the log group named `name`: its attribute when the stack defines it, else built from the name. */
@@ -448,6 +471,10 @@ class HardenedHelper {
       }
     } else if (roleConstruct && !(roleConstruct instanceof iam.CfnRole)) {
       this.moveRawRolePolicies(roleConstruct, policy);
+    }
+    if (scope.node.id.startsWith(LOG_RETENTION_PROVIDER) && roleConstruct) {
+      acknowledgeFindings(roleConstruct.node.scope ?? roleConstruct, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
+        'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
     }
     acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
       'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');

@@ -1,3 +1,4 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { recordHardening } from './changes';
 
@@ -21,6 +22,13 @@ export function managedInsteadOfInline(policy: iam.Policy, mixin: string): iam.M
     users: [...principals.users],
     groups: [...principals.groups],
   });
+  // Dependencies taken on the construct follow the managed policy, which is under it; those taken on the
+  // resource itself (aws-cdk-lib's helpers do) are moved to the managed policy's resource.
+  const managedResource = managed.node.defaultChild as CfnResource;
+  for (const resource of Stack.of(policy).node.findAll()) {
+    if (!CfnResource.isCfnResource(resource) || !resource.obtainDependencies().includes(inline)) continue;
+    resource.replaceDependency(inline, managedResource);
+  }
   policy.node.tryRemoveChild(inline.node.id);
   recordHardening(managed.node.defaultChild!, mixin, `inline policy ${policy.node.path} turned into this customer-managed policy`);
   return managed;

@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,6 +26,8 @@ import { BucketHardening } from '../../src/mixins/bucket-hardening';
 import { QueueHardening } from '../../src/mixins/queue-hardening';
 import { TableHardening } from '../../src/mixins/table-hardening';
 import { TopicHardening } from '../../src/mixins/topic-hardening';
+import { FunctionOutsideVpc } from '../../src/mixins/function-hardening';
+import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { PrivateNetwork } from '../../src/network/private-network';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
@@ -146,6 +148,21 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
     build: (stack, props) => new s3.Bucket(stack, 'Bucket').with(new BucketHardening(props as any)),
     props: ['profile', 'replication'],
   },
+  ServerlessHardening: {
+    build: (stack, props) => {
+      new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST });
+      Mixins.of(stack).apply(new ServerlessHardening(props as any));
+    },
+    props: ['profile'],
+  },
+  FunctionOutsideVpc: {
+    build: (stack, props) => {
+      new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST })
+        .with(new FunctionOutsideVpc(props.reason as any));
+      Mixins.of(stack).apply(new ServerlessHardening());
+    },
+    props: ['reason'],
+  },
 };
 
 const cases = Object.entries(CONSTRUCTS).flatMap(([name, { props }]) =>
@@ -163,7 +180,7 @@ test.each(cases)('%s: our error or zero findings', (_label, name, prop, i) => {
   } catch (error) {
     if (error instanceof SecureServerlessError) {
       // Target factories and mixins are built before they meet a construct: they name themselves.
-      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)|(Table|Queue|Topic|Bucket)Hardening): /);
+      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)|(Table|Queue|Topic|Bucket|Serverless)Hardening|FunctionOutsideVpc): /);
       return;
     }
     throw new Error(`not our error: ${(error as Error).constructor.name}: ${(error as Error).message}`);

@@ -1,10 +1,10 @@
-import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
+import { Mixins } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { IConstruct } from 'constructs';
+import { plainFunction } from './cases';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { WAIVER_METADATA } from '../../src/core/acknowledgements';
 import { ComplianceProfile } from '../../src/core/profile';
@@ -14,65 +14,7 @@ import { HARDENING_METADATA, hardeningRecords } from '../../src/mixins/changes';
 import { FunctionHardening, FunctionOutsideVpc } from '../../src/mixins/function-hardening';
 import { InlinePolicyHardening } from '../../src/mixins/inline-policy-hardening';
 import { LogGroupHardening } from '../../src/mixins/log-group-hardening';
-import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, ENV, HANDLER, metadataOf, newStack, onlyResource, prefixListContext, statementsOf, thrownBy } from '../core/fixtures';
-
-const plainFunction = (scope: IConstruct, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function =>
-  new lambda.Function(scope as Stack, id, { code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST, ...props });
-
-/** Each case: plain resources as a user writes them, then the mixin on the whole stack. */
-const CASES: Record<string, (stack: Stack, profile: ComplianceProfile) => void> = {
-  'default lambda.Function': (stack, profile) => {
-    plainFunction(stack, 'Fn');
-    Mixins.of(stack).apply(new FunctionHardening({ profile }));
-  },
-  'typical lambda.Function: environment, limits, own log group, DLQ, a parameter read': (stack, profile) => {
-    const parameter = new ssm.StringParameter(stack, 'Param', { stringValue: 'v' });
-    const fn = plainFunction(stack, 'Fn', {
-      environment: { PARAM: parameter.parameterName },
-      memorySize: 256,
-      timeout: Duration.seconds(20),
-      logGroup: new logs.LogGroup(stack, 'FnLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      deadLetterQueueEnabled: true,
-      tracing: lambda.Tracing.PASS_THROUGH,
-    });
-    parameter.grantRead(fn);
-    Mixins.of(stack).apply(new ServerlessHardening({ profile }));
-  },
-  'lambda.CfnFunction with a CfnRole': (stack, profile) => {
-    const role = new iam.CfnRole(stack, 'Role', {
-      assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-    });
-    new lambda.CfnFunction(stack, 'Fn', {
-      code: { zipFile: 'exports.handler = async () => 1' },
-      handler: HANDLER,
-      runtime: lambda.Runtime.NODEJS_LATEST.name,
-      role: role.attrArn,
-    });
-    Mixins.of(stack).apply(new FunctionHardening({ profile }));
-  },
-  'SingletonFunction': (stack, profile) => {
-    new lambda.SingletonFunction(stack, 'Singleton', {
-      uuid: 'f7d4f730-4ee1-11e8-9c2d-fa7ae01bbebc', code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST,
-    });
-    Mixins.of(stack).apply(new FunctionHardening({ profile }));
-  },
-  'outside a VPC with FunctionOutsideVpc': (stack, profile) => {
-    plainFunction(stack, 'Fn').with(new FunctionOutsideVpc('calls the payment provider on the internet'));
-    Mixins.of(stack).apply(new FunctionHardening({ profile }));
-  },
-};
-
-function buildCase(name: string, profile: ComplianceProfile): App {
-  const app = new App({ context: prefixListContext() });
-  CASES[name](new Stack(app, 'S', { env: ENV }), profile);
-  return app;
-}
-
-describe('FunctionHardening compliance', () => {
-  complianceMatrix(Object.keys(CASES), buildCase);
-});
+import { CODE, HANDLER, metadataOf, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
 
 describe('FunctionHardening on a default lambda.Function', () => {
   let template: Template;

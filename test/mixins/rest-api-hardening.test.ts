@@ -1,42 +1,16 @@
-import { App, Mixins, Stack } from 'aws-cdk-lib';
+import { Mixins } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { restApiWithIamMethods } from './cases';
 import { SecureApi } from '../../src/api/secure-api';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { hardeningRecords } from '../../src/mixins/changes';
 import { RestApiHardening } from '../../src/mixins/rest-api-hardening';
-import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, ENV, HANDLER, newStack, prefixListContext } from '../core/fixtures';
+import { CODE, HANDLER, newStack } from '../core/fixtures';
 
-const handler = (stack: Stack, id = 'Handler') =>
-  new lambda.Function(stack, id, { code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST });
 const IAM = { authorizationType: apigateway.AuthorizationType.IAM };
-
-/** Plain APIs as tutorials write them; ServerlessHardening also hardens their functions. */
-const CASES: Record<string, (stack: Stack) => void> = {
-  'RestApi with IAM methods': (stack) => {
-    const api = new apigateway.RestApi(stack, 'Api', { defaultMethodOptions: IAM });
-    api.root.addResource('orders').addMethod('GET', new apigateway.LambdaIntegration(handler(stack)));
-    api.root.addMethod('POST', new apigateway.LambdaIntegration(handler(stack, 'Writer')));
-  },
-  'LambdaRestApi with IAM by default': (stack) => {
-    new apigateway.LambdaRestApi(stack, 'Api', { handler: handler(stack), defaultMethodOptions: IAM });
-  },
-};
-
-describe('RestApiHardening compliance', () => {
-  complianceMatrix(Object.keys(CASES), (name, profile) => {
-    const app = new App({ context: prefixListContext() });
-    const stack = new Stack(app, 'S', { env: ENV });
-    CASES[name](stack);
-    Mixins.of(app).apply(new ServerlessHardening({ profile }));
-    return app;
-  });
-});
 
 describe('RestApiHardening on a plain RestApi', () => {
   let template: Template;
@@ -45,10 +19,10 @@ describe('RestApiHardening on a plain RestApi', () => {
 
   beforeAll(() => {
     const plain = newStack();
-    CASES['RestApi with IAM methods'](plain.stack);
+    restApiWithIamMethods(plain.stack);
     plainIds = Object.keys(Template.fromStack(plain.stack).toJSON().Resources).filter((id) => !id.startsWith('ApiDeployment'));
     const { stack } = newStack();
-    CASES['RestApi with IAM methods'](stack);
+    restApiWithIamMethods(stack);
     api = stack.node.findChild('Api') as apigateway.RestApi;
     api.with(new RestApiHardening());
     template = Template.fromStack(stack);
@@ -95,7 +69,7 @@ describe('RestApiHardening on a plain RestApi', () => {
 
   test('applied twice gives the same template', () => {
     const { stack } = newStack();
-    CASES['RestApi with IAM methods'](stack);
+    restApiWithIamMethods(stack);
     stack.node.findChild('Api').with(new RestApiHardening()).with(new RestApiHardening());
     expect(Template.fromStack(stack).toJSON()).toEqual(template.toJSON());
   });

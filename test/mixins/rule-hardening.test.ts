@@ -1,40 +1,17 @@
-import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { plainFunction } from './cases';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { hardeningRecords } from '../../src/mixins/changes';
 import { RuleHardening } from '../../src/mixins/rule-hardening';
-import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { SecureRuleTarget } from '../../src/workflow/workflow-targets';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, ENV, HANDLER, logicalIdOf, newStack, prefixListContext } from '../core/fixtures';
+import { CODE, HANDLER, logicalIdOf, newStack } from '../core/fixtures';
 
 const HOURLY = events.Schedule.rate(Duration.hours(1));
-const plainFunction = (stack: Stack, id: string) =>
-  new lambda.Function(stack, id, { code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST });
-
-describe('RuleHardening compliance', () => {
-  complianceMatrix(['events.Rule with two function targets', 'events.CfnRule'], (name, profile) => {
-    const app = new App({ context: prefixListContext() });
-    const stack = new Stack(app, 'S', { env: ENV });
-    if (name === 'events.CfnRule') {
-      const fn = plainFunction(stack, 'Fn');
-      const rule = new events.CfnRule(stack, 'Rule', { scheduleExpression: 'rate(1 hour)', targets: [{ id: 'Fn', arn: fn.functionArn }] });
-      fn.addPermission('Rule', { principal: new iam.ServicePrincipal('events.amazonaws.com'), sourceArn: rule.attrArn });
-    } else {
-      const fns = [plainFunction(stack, 'A'), plainFunction(stack, 'B')];
-      new events.Rule(stack, 'Rule', { schedule: HOURLY, targets: fns.map((fn) => new targets.LambdaFunction(fn)) });
-    }
-    Mixins.of(app).apply(new ServerlessHardening({ profile }));
-    return app;
-  });
-});
-
 describe('RuleHardening on plain rules', () => {
   test('every target gets the rule\'s SecureQueue and SecureRuleTarget\'s retry policy, as SecureRuleTarget gives', () => {
     const { stack } = newStack();

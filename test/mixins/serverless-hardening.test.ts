@@ -49,26 +49,27 @@ function hardenedOrdersApp(profile: ComplianceProfile): PlainOrdersApp {
   return plain;
 }
 
+// Built and validated once for both describes: the plain app and the hardened one, in each profile.
+const before = new Map<ComplianceProfile, Finding[]>();
+const after = new Map<ComplianceProfile, Finding[]>();
+const hardened = new Map<ComplianceProfile, PlainOrdersApp>();
+let plain: PlainOrdersApp;
+let lint: LintFinding[];
+
+beforeAll(() => {
+  plain = plainOrdersApp();
+  for (const profile of PROFILES) hardened.set(profile, hardenedOrdersApp(profile));
+  for (const profile of PROFILES) {
+    const plainApp = profile === ComplianceProfile.STANDARD ? plain.app : plainOrdersApp().app;
+    const [plainFindings, hardenedFindings] = findingsFor([plainApp, hardened.get(profile)!.app], { profile });
+    before.set(profile, plainFindings);
+    after.set(profile, hardenedFindings);
+    process.stdout.write(`${profile}: before ${JSON.stringify(perPack(plainFindings))}, after ${JSON.stringify(perPack(hardenedFindings))}\n`);
+  }
+  lint = cfnLintApps(new Map(PROFILES.map((profile) => [`hardened (${profile})`, hardened.get(profile)!.app] as const)));
+}, 300_000);
+
 describe('ServerlessHardening on a plain orders service', () => {
-  const before = new Map<ComplianceProfile, Finding[]>();
-  const after = new Map<ComplianceProfile, Finding[]>();
-  const hardened = new Map<ComplianceProfile, PlainOrdersApp>();
-  let plain: PlainOrdersApp;
-  let lint: LintFinding[];
-
-  beforeAll(() => {
-    plain = plainOrdersApp();
-    for (const profile of PROFILES) hardened.set(profile, hardenedOrdersApp(profile));
-    for (const profile of PROFILES) {
-      const plainApp = profile === ComplianceProfile.STANDARD ? plain.app : plainOrdersApp().app;
-      const [plainFindings, hardenedFindings] = findingsFor([plainApp, hardened.get(profile)!.app], { profile });
-      before.set(profile, plainFindings);
-      after.set(profile, hardenedFindings);
-      process.stdout.write(`${profile}: before ${JSON.stringify(perPack(plainFindings))}, after ${JSON.stringify(perPack(hardenedFindings))}\n`);
-    }
-    lint = cfnLintApps(new Map(PROFILES.map((profile) => [`hardened (${profile})`, hardened.get(profile)!.app] as const)));
-  }, 300_000);
-
   test('the plain app fails every pack before', () => {
     expect(perPack(before.get(ComplianceProfile.STANDARD)!)).toEqual({ ServerlessSecurity: 16, AwsSolutions: 25, Serverless: 24, ControlTower: 24 });
     expect(perPack(before.get(ComplianceProfile.REGULATED)!)).toEqual(expect.objectContaining({ 'HIPAA.Security': 34, 'NIST.800.53.R5': 34, 'PCI.DSS.321': 22 }));

@@ -1,36 +1,10 @@
-import { App, Mixins, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { invokingMachine } from './cases';
 import { hardeningRecords } from '../../src/mixins/changes';
-import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { StateMachineHardening } from '../../src/mixins/state-machine-hardening';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
-import { complianceMatrix } from '../compliance/runners';
-import { CODE, ENV, HANDLER, logicalIdOf, newStack, prefixListContext, statementsOf } from '../core/fixtures';
-
-/** A state machine invoking a plain function, as the Step Functions tutorial writes it. */
-function invokingMachine(stack: Stack): sfn.StateMachine {
-  const fn = new lambda.Function(stack, 'Fn', { code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST });
-  return new sfn.StateMachine(stack, 'Machine', {
-    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Invoke', { lambdaFunction: fn })),
-  });
-}
-
-describe('StateMachineHardening compliance', () => {
-  complianceMatrix(['StateMachine with a LambdaInvoke task', 'StateMachine with a Pass state'], (name, profile) => {
-    const app = new App({ context: prefixListContext() });
-    const stack = new Stack(app, 'S', { env: ENV });
-    if (name === 'StateMachine with a Pass state') {
-      new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
-    } else {
-      invokingMachine(stack);
-    }
-    Mixins.of(app).apply(new ServerlessHardening({ profile }));
-    return app;
-  });
-});
+import { logicalIdOf, newStack, statementsOf } from '../core/fixtures';
 
 describe('StateMachineHardening on a plain state machine', () => {
   let template: Template;
