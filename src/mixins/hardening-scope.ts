@@ -42,21 +42,37 @@ export function checkHardeningProps(mixin: string, props: HardeningProps): void 
   checkPropKinds(mixin, props, { profile: kinds.oneOf('ComplianceProfile', Object.values(ComplianceProfile)) });
 }
 
+/** The same symbol `SecurityBaseline.of` keeps the stack's baseline under. */
+const BASELINE = Symbol.for('cdk-secure-serverless.SecurityBaseline');
+
 /**
- * The baseline whose shared key, log defaults and network harden `construct`:
- * the stack's, created with `props.profile` when the stack has none yet. A
- * baseline of another profile is our error, since resources of one stack built
- * to two bars would leave one of them unmet.
+ * The baseline whose shared key, log defaults, network and backup plan harden
+ * `construct`: the stack's, or one created with `props.profile` when the stack
+ * has none yet. A baseline of another profile is our error: the mixin would
+ * harden to one bar and the stack's own constructs to another.
  */
 export function hardeningBaseline(construct: IConstruct, mixin: string, props: HardeningProps): SecurityBaseline {
   const stack = Stack.of(construct);
-  const existing = stack.node.tryFindChild('SecurityBaseline');
-  if (existing instanceof SecurityBaseline) {
+  const existing = (stack as any)[BASELINE] as SecurityBaseline | undefined;
+  if (existing) {
     if (props.profile !== undefined && props.profile !== existing.profile) {
-      invalidProp(`${mixin} on ${construct.node.path}`, 'profile', props.profile,
-        `the profile of the stack's SecurityBaseline (${existing.profile}), or no profile`);
+      invalidProp(construct, `${mixin}.profile`, props.profile,
+        `the profile of the stack's SecurityBaseline (${existing.profile}), or no profile: one stack is hardened to one bar`);
     }
     return existing;
   }
   return props.profile === undefined ? SecurityBaseline.of(stack) : new SecurityBaseline(stack, 'SecurityBaseline', { profile: props.profile });
+}
+
+const MADE_BY_MIXIN = Symbol.for('cdk-secure-serverless.madeByMixin');
+
+/** Marks a construct a mixin created hardened (a dead-letter queue, a policy), so no mixin hardens it again. */
+export function markMadeByMixin<T extends IConstruct>(construct: T): T {
+  Object.defineProperty(construct, MADE_BY_MIXIN, { value: true });
+  return construct;
+}
+
+/** Whether `construct` is one of the library's constructs or part of one, or was made hardened by a mixin. */
+export function isLibraryOwned(construct: IConstruct): boolean {
+  return isLibraryManaged(construct) || construct.node.scopes.some((scope) => (scope as any)[MADE_BY_MIXIN] === true);
 }

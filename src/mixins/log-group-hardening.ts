@@ -2,9 +2,9 @@ import { Annotations, Mixin, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
+import { retain } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
-import { retainStateful } from './retain';
 
 const MIXIN = 'LogGroupHardening';
 
@@ -51,6 +51,6 @@ export class LogGroupHardening extends Mixin {
       cfn.retentionInDays = minimum;
       recordHardening(cfn, MIXIN, `retention raised from ${days} to ${minimum} days, the baseline's`);
     }
-    retainStateful(cfn, MIXIN);
+    retain(cfn, MIXIN);
   }
 }

@@ -164,7 +164,7 @@ describe('what FunctionHardening leaves to the user', () => {
     new SecurityBaseline(stack, 'SecurityBaseline', { profile: ComplianceProfile.STANDARD });
     const fn = plainFunction(stack, 'Fn');
     expect(thrownBy(() => fn.with(new FunctionHardening({ profile: ComplianceProfile.REGULATED }))).message).toMatch(
-      /^FunctionHardening on S\/Fn\/Resource: invalid profile: received "REGULATED"; allowed: the profile of the stack's SecurityBaseline \(STANDARD\), or no profile/);
+      /^S\/Fn\/Resource: invalid FunctionHardening.profile: received "REGULATED"; allowed: the profile of the stack.s SecurityBaseline \(STANDARD\), or no profile: one stack is hardened to one bar$/);
   });
 
   test('a profile that is not a ComplianceProfile is our error', () => {
@@ -200,7 +200,7 @@ describe('LogGroupHardening and InlinePolicyHardening', () => {
     const { stack } = newStack();
     const group = new logs.CfnLogGroup(stack, 'Logs').with(new LogGroupHardening());
     Template.fromStack(stack).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { RetentionInDays: Match.absent() } });
-    expect(hardeningRecords(group).map((r) => r.change)).toContain('retained on removal and replacement');
+    expect(hardeningRecords(group).map((r) => r.change)).toContain('retained on stack deletion and replacement (DeletionPolicy and UpdateReplacePolicy Retain)');
     Annotations.fromStack(stack).hasWarning('/S/Logs', Match.stringLikeRegexp('set retention: logs.RetentionDays.ONE_YEAR'));
   });
 
