@@ -68,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '\\.property\\.test\\.ts$'],
       // The example app imports the library by its package name, as a user's app does.
       moduleNameMapper: { '^cdk-secure-serverless$': '<rootDir>/src/index.ts' },
+      // aws-cdk-lib's template validation off unless a test turns it on: see the file.
+      setupFiles: ['<rootDir>/test/jest.setup.ts'],
     },
   },
   tsconfigDev: {

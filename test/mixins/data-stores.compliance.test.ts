@@ -2,6 +2,7 @@ import { Mixin, Stack } from 'aws-cdk-lib';
 import { QUEUE_CASES, queueMixin, SECRET_CASES, secretMixin, TABLE_CASES, tableMixin, TOPIC_CASES, topicMixins } from './data-store-cases';
 import { hardenedApp } from './data-support';
 import { ComplianceProfile } from '../../src/core/profile';
+import { expectKeyUseConditioned } from '../compliance/key-conditions';
 import { complianceMatrix } from '../compliance/runners';
 
 /**
@@ -26,5 +27,6 @@ const CASES = new Map(KINDS.flatMap(([kind, cases, mixin]) =>
   Object.entries(cases).map(([name, build]): [string, Case] => [`${kind}: ${name}`, { build, mixin }])));
 
 describe('data stores after their hardening mixin', () => {
-  complianceMatrix([...CASES.keys()], (name, profile) => hardenedApp(CASES.get(name)!.build, CASES.get(name)!.mixin, profile));
+  const matrix = complianceMatrix([...CASES.keys()], (name, profile) => hardenedApp(CASES.get(name)!.build, CASES.get(name)!.mixin, profile));
+  expectKeyUseConditioned(matrix);
 });
