@@ -1,11 +1,10 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { expectKeyUseConditioned } from './key-conditions';
-import { complianceMatrix } from './runners';
-import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { baselineStackApp, complianceMatrix } from './runners';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureKey } from '../../src/encryption/secure-key';
 import { SecureFunction } from '../../src/function/secure-function';
@@ -21,7 +20,6 @@ import { TableBilling } from '../../src/table/table-billing';
  * once per profile over all of them.
  */
 
-const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
 const LIMITS = { minCapacity: 1, maxCapacity: 10 };
@@ -93,13 +91,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
 };
 const CASE_NAMES = Object.keys(CASES);
 
-function buildApp(name: string, profile: ComplianceProfile): App {
-  const app = new App();
-  const stack = new Stack(app, 'S', { env: ENV });
-  new SecurityBaseline(stack, 'SecurityBaseline', { profile });
-  CASES[name](stack);
-  return app;
-}
+const buildApp = baselineStackApp(CASES);
 
 const matrix = complianceMatrix(CASE_NAMES, buildApp);
 expectKeyUseConditioned(matrix);

@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -12,11 +12,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { expectKeyUseConditioned } from './key-conditions';
-import { complianceMatrix } from './runners';
+import { baselineStackApp, complianceMatrix } from './runners';
 import { SecureApi } from '../../src/api/secure-api';
 import { SecureHttpApi } from '../../src/api/secure-http-api';
-import { SecurityBaseline } from '../../src/baseline/security-baseline';
-import { ComplianceProfile } from '../../src/core/profile';
 import { SecureKey } from '../../src/encryption/secure-key';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
@@ -32,7 +30,6 @@ import { SecureTable } from '../../src/table/secure-table';
  * methods (`addConsumer`, `addStreamConsumer`, `grants.*`).
  */
 
-const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
 const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/clicks';
@@ -133,13 +130,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
 };
 const CASE_NAMES = Object.keys(CASES);
 
-function buildApp(name: string, profile: ComplianceProfile): App {
-  const app = new App();
-  const stack = new Stack(app, 'S', { env: ENV });
-  new SecurityBaseline(stack, 'SecurityBaseline', { profile });
-  CASES[name](stack);
-  return app;
-}
+const buildApp = baselineStackApp(CASES);
 
 // The user's own SecureKey and its aws-cdk-lib grants (first case) are the user's choice.
 expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp), ['S/Key']);

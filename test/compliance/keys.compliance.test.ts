@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,10 +11,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { IConstruct } from 'constructs';
 import { expectKeyUseConditioned } from './key-conditions';
-import { complianceMatrix } from './runners';
+import { baselineStackApp, complianceMatrix } from './runners';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { controlTowerFindingId } from '../../src/core/finding-ids';
-import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
@@ -27,7 +26,6 @@ import { SecureTopic } from '../../src/messaging/secure-topic';
  * findings of the plain aws-cdk-lib resources around it, which are not about keys.
  */
 
-const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
 
 function fn(stack: Stack, id: string): SecureFunction {
@@ -81,13 +79,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
 };
 const CASE_NAMES = Object.keys(CASES);
 
-function buildApp(name: string, profile: ComplianceProfile): App {
-  const app = new App();
-  const stack = new Stack(app, 'S', { env: ENV });
-  new SecurityBaseline(stack, 'SecurityBaseline', { profile });
-  CASES[name](stack);
-  return app;
-}
+const buildApp = baselineStackApp(CASES);
 
 const matrix = complianceMatrix(CASE_NAMES, buildApp);
 expectKeyUseConditioned(matrix);

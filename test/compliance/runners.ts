@@ -1,11 +1,13 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { cfnLintApps, formatLintFindings, LintFinding } from './cfn-lint';
 import { Finding, findingsFor, findingsOf, formatFindings } from './harness';
 import { repeatedStatements } from './repeated-statements';
+import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
+import { ENV } from '../core/fixtures';
 
 export const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
 
@@ -13,6 +15,20 @@ export const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED
 export interface Matrix {
   apps(profile: ComplianceProfile): App[];
   findings(profile: ComplianceProfile, name: string): Finding[];
+}
+
+/**
+ * The build of a matrix whose every case fills stack `S` (in ENV) of an app of
+ * its own, after a SecurityBaseline of the profile.
+ */
+export function baselineStackApp(cases: Record<string, (stack: Stack) => void>): (name: string, profile: ComplianceProfile) => App {
+  return (name, profile) => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: ENV });
+    new SecurityBaseline(stack, 'SecurityBaseline', { profile });
+    cases[name](stack);
+    return app;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,17 +8,15 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { expectKeyUseConditioned } from './key-conditions';
-import { complianceMatrix } from './runners';
-import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { baselineStackApp, complianceMatrix } from './runners';
 import { LogRetention } from '../../src/core/log-retention';
-import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { ExecutionDataLogging } from '../../src/workflow/execution-data-logging';
 import { SecureSchedule } from '../../src/workflow/secure-schedule';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import { SecureRuleTarget, SecureScheduleTarget } from '../../src/workflow/workflow-targets';
-import { CODE, ENV, HANDLER } from '../core/fixtures';
+import { CODE, HANDLER } from '../core/fixtures';
 
 /**
  * SecureStateMachine, SecureSchedule and SecureRuleTarget, by default and with
@@ -107,12 +105,6 @@ const CASES: Record<string, (stack: Stack) => void> = {
 };
 const CASE_NAMES = Object.keys(CASES);
 
-function buildApp(name: string, profile: ComplianceProfile): App {
-  const app = new App();
-  const stack = new Stack(app, 'S', { env: ENV });
-  new SecurityBaseline(stack, 'SecurityBaseline', { profile });
-  CASES[name](stack);
-  return app;
-}
+const buildApp = baselineStackApp(CASES);
 
 expectKeyUseConditioned(complianceMatrix(CASE_NAMES, buildApp));
