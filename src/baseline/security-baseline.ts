@@ -157,12 +157,26 @@ export class SecurityBaseline extends Construct {
    * @param retention how long it keeps events; defaults to the baseline's retention
    */
   public createLogGroup(scope: Construct, id: string, purpose: string, retention?: LogRetention): logs.LogGroup {
+    const group = new logs.LogGroup(scope, id, { removalPolicy: RemovalPolicy.RETAIN });
+    return this.hardenLogGroup(group, purpose, retention);
+  }
+
+  /**
+   * Gives a log group that aws-cdk-lib created (a function's `LogGroup` under
+   * `@aws-cdk/aws-lambda:useCdkManagedLogGroup`) what `createLogGroup` gives its
+   * own: the shared key, the baseline's retention, retained. Its construct id, so
+   * its logical id, stays as aws-cdk-lib made it.
+   *
+   * @param group the log group
+   * @param purpose what it holds, for its description in the report
+   * @param retention how long it keeps events; defaults to the baseline's retention
+   */
+  public hardenLogGroup(group: logs.LogGroup, purpose: string, retention?: LogRetention): logs.LogGroup {
     const period = retention ?? this.logRetention;
-    const group = new logs.LogGroup(scope, id, {
-      encryptionKey: this.key,
-      retention: retention ? retention._bind(scope, 'logRetention') : period.retentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const cfn = group.node.defaultChild as logs.CfnLogGroup;
+    cfn.kmsKeyId = this.key.keyArn;
+    cfn.retentionInDays = retention ? retention._bind(group.node.scope!, 'logRetention') : period.retentionDays;
+    group.applyRemovalPolicy(RemovalPolicy.RETAIN);
     group.node.addMetadata('cdk-secure-serverless:purpose', purpose);
     period._acknowledgeLogGroup(group);
     return group;

@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { adoptCdkManagedLogGroup } from './cdk-managed-log-group';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
@@ -280,8 +281,8 @@ export class SecureFunction extends lambda.Function {
     this.policy = role.policy;
     this.policies = role.policies;
 
-    this.decryptOwnEnvironment(props.functionName);
-    this.secureLogGroup = this.createLogGroup(props.logRetention);
+    const functionName = this.decryptOwnEnvironment(props.functionName);
+    this.secureLogGroup = this.createLogGroup(props.logRetention, functionName);
     const deadLetterQueue = this.hardenDeadLetterQueue();
     EventSourceDefaults.register(this, deadLetterQueue);
     this.asyncRetryAttempts = props.retryAttempts ?? LAMBDA_ASYNC_RETRIES;
@@ -512,8 +513,10 @@ export class SecureFunction extends lambda.Function {
       `the value of ${key} is the name of the secret ${secret.node.path}, a reference to it, not a credential`);
   }
 
-  private createLogGroup(retention: LogRetention | undefined): logs.ILogGroup {
-    const group = this.baseline.createLogGroup(this, 'LogGroup', `logs of ${this.node.path}`, retention);
+  private createLogGroup(retention: LogRetention | undefined, functionName: string): logs.ILogGroup {
+    const purpose = `logs of ${this.node.path}`;
+    const group = adoptCdkManagedLogGroup(this, functionName, (managed) => this.baseline.hardenLogGroup(managed, purpose, retention))
+      ?? this.baseline.createLogGroup(this, 'LogGroup', purpose, retention);
     (retention ?? this.baseline.logRetention)._acknowledgeOn(this);
     const cfn = this.node.defaultChild as lambda.CfnFunction;
     cfn.loggingConfig = { ...(cfn.loggingConfig as object), logFormat: FUNCTION_DEFAULTS.logFormat, logGroup: group.logGroupName };
@@ -528,11 +531,12 @@ export class SecureFunction extends lambda.Function {
    * on its role's policies, so a reference would be a dependency cycle. Hence a
    * function without a given name gets one generated from its stack name and path.
    */
-  private decryptOwnEnvironment(functionName: string | undefined): void {
+  private decryptOwnEnvironment(functionName: string | undefined): string {
     const name = functionName ?? generatedFunctionName(this);
     if (functionName === undefined) (this.node.defaultChild as lambda.CfnFunction).functionName = name;
     const arn = Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.role!.addToPrincipalPolicy(decryptOwnEnvironmentStatement(this.baseline.key, arn));
+    return name;
   }
 
   private hardenDeadLetterQueue(): sqs.IQueue {
