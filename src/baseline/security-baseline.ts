@@ -1,4 +1,5 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -56,7 +57,7 @@ export interface SecurityBaselineProps {
   /**
    * The topic alarms notify.
    *
-   * @default - an encrypted topic that accepts only TLS and this account is created on first use
+   * @default - an encrypted topic that accepts only TLS and this account, and lets CloudWatch publish this account's alarms, is created on first use
    */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -139,11 +140,13 @@ export class SecurityBaseline extends Construct {
   /** The encrypted alarm topic, created on first use. */
   public get alarmTopic(): sns.ITopic {
     if (!this._alarmTopic) {
-      this._alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      const topic = new sns.Topic(this, 'AlarmTopic', {
         displayName: 'Security and health alarms',
         masterKey: this.key,
         enforceSSL: true,
       });
+      topic.addToResourcePolicy(alarmsOfThisAccount(topic));
+      this._alarmTopic = topic;
     }
     return this._alarmTopic;
   }
@@ -181,4 +184,24 @@ export class SecurityBaseline extends Construct {
     period._acknowledgeLogGroup(group);
     return group;
   }
+}
+
+/**
+ * CloudWatch may publish the alarms of this account to the topic: a topic policy
+ * replaces the default one, so without this Allow no alarm would be delivered.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html#ensure-topics-not-publicly-accessible
+ */
+export function alarmsOfThisAccount(topic: sns.ITopic): iam.PolicyStatement {
+  const stack = Stack.of(topic);
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsOfThisAccount',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
+  });
 }

@@ -17,10 +17,27 @@ export const ENCRYPTION_CONTEXT = {
 /** The encryption context key of a Lambda function's environment variables. */
 export const LAMBDA_ENVIRONMENT_CONTEXT = 'kms:EncryptionContext:aws:lambda:FunctionArn';
 
-/** The regional endpoint name of `service` that `kms:ViaService` compares against. */
+/**
+ * The regional endpoint name of `service` that `kms:ViaService` compares against:
+ * `<service>.<region>.amazonaws.com` in every partition, China's included (never
+ * the partition's URL suffix).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
 export function viaService(scope: IConstruct, service: string): string {
-  const stack = Stack.of(scope);
-  return `${service}.${stack.region}.${stack.urlSuffix}`;
+  return `${service}.${Stack.of(scope).region}.amazonaws.com`;
+}
+
+/**
+ * The values S3 puts in `kms:EncryptionContext:aws:s3:arn` for a bucket's
+ * objects: the object's ARN without an S3 Bucket Key, the bucket's ARN with one.
+ * An object keeps the context it was written with, so turning the Bucket Key on
+ * or off later leaves both kinds in the bucket: a condition accepts both.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+export function s3EncryptionContext(bucketArn: string): Record<string, Record<string, string[]>> {
+  return { ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, `${bucketArn}/*`] } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { ArnFormat, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, To
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { ENCRYPTION_CONTEXT, grantKeyThrough, viaService } from './key-conditions';
+import { ENCRYPTION_CONTEXT, grantKeyThrough } from './key-conditions';
 
 /** The services whose key-policy statements are derived from the app, never taken from grants. */
 export const DERIVED_SERVICES = ['sns.amazonaws.com', 'cloudwatch.amazonaws.com', 's3.amazonaws.com', 'events.amazonaws.com'];
@@ -37,8 +37,6 @@ interface ServiceUse {
   readonly principal: string;
   readonly via: Via;
   readonly destinations: Destination[];
-  /** Literal ARNs of the calling resources, or undefined when one has none. */
-  sourceArns?: string[];
 }
 
 const REGISTERED = Symbol.for('cdk-secure-serverless.KeyUse');
@@ -123,8 +121,13 @@ class Scan {
     for (const statement of key._deferred) {
       const services = servicesOf(this.stack, statement);
       if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
-      const conditions = literalConditions(statement.conditions);
-      key._admit(statement.copy({ conditions: { ...conditions, StringEquals: { ...conditions.StringEquals, 'aws:SourceAccount': this.stack.account } } }));
+      const conditions = withoutSourceKeys(literalConditions(statement.conditions));
+      for (const via of ['sqs', 'sns'] as Via[]) {
+        key._admit(statement.copy({
+          sid: statement.sid ? `${statement.sid}${capitalized(via)}` : undefined,
+          conditions: { ...conditions, ArnLike: { ...conditions.ArnLike, [ENCRYPTION_CONTEXT[via]]: thisAccounts(this.stack, via) } },
+        }));
+      }
     }
   }
 
@@ -162,34 +165,27 @@ class Scan {
         for (const c of list(props.NotificationConfiguration?.QueueConfigurations)) this.use('s3.amazonaws.com', c.QueueArn);
         for (const c of list(props.NotificationConfiguration?.TopicConfigurations)) this.use('s3.amazonaws.com', c.TopicArn);
         break;
-      case 'AWS::Events::Rule': {
-        // A rule on a bus given by reference has no ARN we can write without that reference.
-        const literal = typeof props.Name === 'string' && (props.EventBusName === undefined || typeof props.EventBusName === 'string');
-        const ruleArn = literal ? this.ruleArn(props) : undefined;
+      case 'AWS::Events::Rule':
         for (const target of list(props.Targets)) {
-          this.use('events.amazonaws.com', target.Arn, ruleArn);
-          this.use('events.amazonaws.com', target.DeadLetterConfig?.Arn, ruleArn);
+          this.use('events.amazonaws.com', target.Arn);
+          this.use('events.amazonaws.com', target.DeadLetterConfig?.Arn);
         }
         break;
-      }
       case 'AWS::Scheduler::Schedule':
         this.grantScheduleRole(props.Target?.RoleArn, props.Target?.DeadLetterConfig?.Arn);
         break;
     }
   }
 
-  private use(principal: string, destinationArn: unknown, sourceArn?: string): void {
+  private use(principal: string, destinationArn: unknown): void {
     const destination = this.destinationOf(destinationArn);
     if (!destination) return;
     const perKey = this.uses.get(destination.key) ?? new Map<string, ServiceUse>();
     this.uses.set(destination.key, perKey);
     const id = `${principal} ${destination.via}`;
-    const use = perKey.get(id) ?? { principal, via: destination.via, destinations: [], sourceArns: [] };
+    const use = perKey.get(id) ?? { principal, via: destination.via, destinations: [] };
     perKey.set(id, use);
     if (!use.destinations.includes(destination)) use.destinations.push(destination);
-    if (principal === 'events.amazonaws.com') {
-      use.sourceArns = sourceArn && use.sourceArns ? [...new Set([...use.sourceArns, sourceArn])] : undefined;
-    }
   }
 
   /**
@@ -203,11 +199,6 @@ class Scan {
     const role = roleId ? this.roles.get(roleId)?.node.scope : undefined;
     if (!destination || !role || !iam.Role.isRole(role)) return;
     grantKeyThrough(destination.key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], destination.via, destination.arn);
-  }
-
-  private ruleArn(props: any): string {
-    const bus = typeof props.EventBusName === 'string' && props.EventBusName !== 'default' ? `${props.EventBusName}/` : '';
-    return this.stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${bus}${props.Name}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
 
   private keyOf(value: unknown): KeyPolicyTarget | undefined {
@@ -237,6 +228,17 @@ function renderJoin(value: any): string {
   return Array.isArray(join) && Array.isArray(join[1])
     ? join[1].map((part: unknown) => typeof part === 'string' ? part : '?').join(join[0])
     : JSON.stringify(value);
+}
+
+/** Conditions without the source keys and kms:ViaService, which the services admitted here do not send on their key use. */
+function withoutSourceKeys(conditions: Record<string, any>): Record<string, any> {
+  const kept: Record<string, any> = {};
+  for (const [operator, entries] of Object.entries(conditions)) {
+    const left = Object.fromEntries(Object.entries(entries as Record<string, unknown>)
+      .filter(([key]) => !/^(aws:Source(Account|Arn|OrgID)|kms:ViaService)$/i.test(key)));
+    if (Object.keys(left).length > 0) kept[operator] = left;
+  }
+  return kept;
 }
 
 /** The conditions whose values are literals: a token may refer to a resource that depends on the key. */
@@ -280,32 +282,38 @@ function logsStatement(stack: Stack): iam.PolicyStatement {
 }
 
 /**
- * A service delivering to queues or topics encrypted with the key: for this
- * account, through SQS or SNS; for the named destinations and from the named
- * rules when every one has a literal name (a reference would make the key depend
- * on a resource that depends on the key: a cycle).
+ * A service delivering to queues or topics encrypted with the key, for the named
+ * destinations when every one has a literal name (a reference would make the key
+ * depend on a resource that depends on the key: a cycle), else for this account's
+ * queues or topics. SQS and SNS name the destination in the encryption context
+ * whoever sends; the guides' key policies for event sources show no other key,
+ * and the SNS guide says EventBridge sends no `aws:SourceAccount`,
+ * `aws:SourceArn` or `aws:SourceOrgID` on this hop, so no statement conditions
+ * on them (EventBridge's Sid says so).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services
  */
 function serviceStatement(stack: Stack, use: ServiceUse): iam.PolicyStatement {
-  const conditions: Record<string, Record<string, unknown>> = {
-    StringEquals: { 'aws:SourceAccount': stack.account, 'kms:ViaService': viaService(stack, use.via) },
-  };
-  const arnLike: Record<string, unknown> = {};
   const literalDestinations = use.destinations.map(d => d.literalArn);
-  if (literalDestinations.every(arn => arn !== undefined)) arnLike[ENCRYPTION_CONTEXT[use.via]] = unique(literalDestinations as string[]);
-  if (use.principal === 'events.amazonaws.com') {
-    arnLike['aws:SourceArn'] = use.sourceArns && use.sourceArns.length > 0
-      ? unique(use.sourceArns)
-      : stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-  }
-  if (Object.keys(arnLike).length > 0) conditions.ArnLike = arnLike;
+  const destinations = literalDestinations.every(arn => arn !== undefined) ? unique(literalDestinations as string[]) : thisAccounts(stack, use.via);
   const service = use.principal.split('.')[0];
+  const sid = `Allow${capitalized(service)}Through${capitalized(use.via)}${service === 'events' ? SOURCE_KEYS_NOT_SENT : ''}`;
   return new iam.PolicyStatement({
-    sid: `Allow${capitalized(service)}Through${capitalized(use.via)}`,
+    sid,
     principals: [new iam.ServicePrincipal(use.principal)],
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     resources: ['*'],
-    conditions,
+    conditions: { ArnLike: { [ENCRYPTION_CONTEXT[use.via]]: destinations } },
   });
+}
+
+/** The Sid suffix of EventBridge's statements: the SNS guide says these keys do not reach KMS from EventBridge. */
+export const SOURCE_KEYS_NOT_SENT = 'NoSourceKeysSentByEventBridge';
+
+/** Every queue or topic of this account and region, as an encryption-context pattern. */
+function thisAccounts(stack: Stack, via: Via): string {
+  return stack.formatArn({ service: via, resource: '*' });
 }
 
 function unique(values: string[]): string | string[] {

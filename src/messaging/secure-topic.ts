@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { scopeEventBridgeAllows } from './event-bridge-sources';
 import { denyOtherAccounts, subscriptionDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { invalidProp } from '../core/errors';
@@ -91,6 +92,7 @@ export class SecureTopic extends sns.Topic {
     // aws-cdk-lib's grants facade writes the key use without conditions: route it through grantPublish.
     Object.assign(this.grants, { publish: (grantee: iam.IGrantable) => this.grantPublish(grantee) });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe'], this.topicArn));
+    scopeEventBridgeAllows(this, () => (this as any).policy?.document);
   }
 
   /**

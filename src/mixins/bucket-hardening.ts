@@ -1,3 +1,4 @@
+import { s3EncryptionContext } from '../encryption/key-conditions';
 import { Annotations, Aspects, Mixin, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -183,7 +184,7 @@ function encrypt(bucket: s3.CfnBucket, baseline: SecurityBaseline, first: boolea
     recordHardening(bucket, MIXIN, 'encrypted with the baseline customer-managed key (SSE-KMS with an S3 Bucket Key)');
   }
   if (!ownKey || sameValue(stack, byDefault.kmsMasterKeyId, baseline.key.keyArn)) {
-    keyFollowsAccess({ resource: bucket, key: baseline.key, service: 's3', context: { ArnEquals: { 'kms:EncryptionContext:aws:s3:arn': bucket.attrArn } } });
+    keyFollowsAccess({ resource: bucket, key: baseline.key, service: 's3', context: s3EncryptionContext(bucket.attrArn) });
   }
 }
 

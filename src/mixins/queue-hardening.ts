@@ -12,6 +12,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
 import { denyOtherAccounts, terminalDeadLetterQueue, tlsOnly } from '../messaging/policies';
+import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
 import { QUEUE_DEFAULTS } from '../messaging/queue-defaults';
 
 const MIXIN = 'QueueHardening';
@@ -113,6 +114,7 @@ function addPolicies(queue: sqs.CfnQueue): void {
   if (owner) {
     const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
     for (const statement of missingGuards(Stack.of(queue), document, tls, others)) owner.addToResourcePolicy(statement);
+    scopeEventBridgeAllows(owner, () => (owner as any).policy?.document);
   } else if (hasQueuePolicy(queue)) {
     return;
   } else {

@@ -10,6 +10,7 @@ import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
 import { denyOtherAccounts, subscriptionDeadLetterQueue, tlsOnly } from '../messaging/policies';
+import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
 
 const MIXIN = 'TopicHardening';
 const POLICIES_ADDED = Symbol.for('cdk-secure-serverless.TopicHardening.policies');
@@ -77,6 +78,7 @@ function addPolicies(topic: sns.CfnTopic): void {
   if (owner) {
     const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
     for (const statement of missingGuards(stack, document, tls, others)) owner.addToResourcePolicy(statement);
+    scopeEventBridgeAllows(owner, () => (owner as any).policy?.document);
   } else {
     const ref = JSON.stringify(stack.resolve(topic.ref));
     if (stack.node.findAll().some(c => c instanceof sns.CfnTopicPolicy && JSON.stringify(stack.resolve(c.topics)).includes(ref))) return;

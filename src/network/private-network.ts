@@ -244,6 +244,7 @@ export class PrivateNetwork extends Construct {
         securityGroups: [securityGroup],
       });
       pinToAccount(created, this);
+      allowResourceLessActions(created, service, this);
       endpoint = created;
       this.interfaceEndpoints.set(service.name, endpoint);
     }
@@ -393,6 +394,31 @@ function pinToAccount(endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoin
     actions: ['*'],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+  }));
+}
+
+/**
+ * Actions the library's functions call that name no resource, by endpoint
+ * service: `secretsmanager:GetRandomPassword`, which every rotation function
+ * calls. The IAM guide does not say that `aws:ResourceAccount` is in the request
+ * context of an action without a resource, so they are let through for this
+ * account's principals without it.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount
+ */
+const RESOURCE_LESS_ACTIONS: Record<string, string[]> = {
+  secretsmanager: ['secretsmanager:GetRandomPassword'],
+};
+
+function allowResourceLessActions(endpoint: ec2.InterfaceVpcEndpoint, service: ec2.InterfaceVpcEndpointAwsService, scope: Construct): void {
+  const actions = RESOURCE_LESS_ACTIONS[service.shortName];
+  if (!actions) return;
+  endpoint.addToPolicy(new iam.PolicyStatement({
+    sid: 'ResourceLessActionsOfThisAccount',
+    principals: [new iam.AnyPrincipal()],
+    actions,
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(scope).account } },
   }));
 }
 

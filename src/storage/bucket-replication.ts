@@ -1,3 +1,4 @@
+import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -43,7 +44,7 @@ export function applyReplication(
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt'],
     resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`, 'kms:EncryptionContext:aws:s3:arn': bucketArn } },
+    conditions: { StringEquals: { 'kms:ViaService': viaService(stack, 's3') }, ...s3EncryptionContext(bucketArn) },
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['kms:Encrypt', 'kms:GenerateDataKey'],

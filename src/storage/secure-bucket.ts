@@ -1,3 +1,4 @@
+import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -404,13 +405,7 @@ export class SecureBucket extends s3.Bucket {
       grantee,
       actions,
       resourceArns: [this.key.keyArn],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`,
-          // With an S3 Bucket Key, the encryption context is the bucket's ARN.
-          'kms:EncryptionContext:aws:s3:arn': this.bucketArn,
-        },
-      },
+      conditions: { StringEquals: { 'kms:ViaService': viaService(stack, 's3') }, ...s3EncryptionContext(this.bucketArn) },
     });
   }
 

@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
  * wiring through it, so the evaluator sees concrete ARNs, as AWS does.
  */
 
-/** The partition every modeled stack is deployed to (the request values use it too). */
+/** The partition of the commercial regions (China's regions are `aws-cn`). */
 export const PARTITION = 'aws';
 /** The account and region of an environment-agnostic stack, once deployed. */
 export const DEFAULT_ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -29,11 +29,13 @@ export interface DeployedResource {
 export class DeployedStack {
   public readonly account: string;
   public readonly region: string;
+  public readonly partition: string;
   public readonly resources = new Map<string, DeployedResource>();
 
   constructor(public readonly app: DeployedApp, public readonly name: string, public readonly template: any, env: { account?: string; region?: string }) {
     this.account = env.account && !env.account.startsWith('unknown') ? env.account : DEFAULT_ENV.account;
     this.region = env.region && !env.region.startsWith('unknown') ? env.region : DEFAULT_ENV.region;
+    this.partition = this.region.startsWith('cn-') ? 'aws-cn' : PARTITION;
     for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
       this.resources.set(logicalId, { logicalId, type: resource.Type, props: resource.Properties ?? {}, stack: this });
     }
@@ -46,7 +48,7 @@ export class DeployedStack {
 
   /** `arn:aws:<service>:<region>:<account>:<resource>`. */
   public arn(service: string, resource: string, region: string = this.region, account: string = this.account): string {
-    return `arn:${PARTITION}:${service}:${region}:${account}:${resource}`;
+    return `arn:${this.partition}:${service}:${region}:${account}:${resource}`;
   }
 
   /** A value as the deployed stack sees it: a string, or an array or object of them. */
@@ -90,10 +92,10 @@ export class DeployedStack {
   /** What `Ref` returns for a pseudo parameter, a parameter or a resource. */
   public ref(name: string): any {
     switch (name) {
-      case 'AWS::Partition': return PARTITION;
+      case 'AWS::Partition': return this.partition;
       case 'AWS::Region': return this.region;
       case 'AWS::AccountId': return this.account;
-      case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::URLSuffix': return this.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
       case 'AWS::StackName': return this.name;
       case 'AWS::StackId': return this.arn('cloudformation', `stack/${this.name}/id`);
       case 'AWS::NoValue': return undefined;
@@ -127,10 +129,10 @@ export class DeployedStack {
     switch (resource.type) {
       case 'AWS::SQS::Queue': return this.arn('sqs', name);
       case 'AWS::SNS::Topic': return this.arn('sns', name);
-      case 'AWS::S3::Bucket': return `arn:${PARTITION}:s3:::${name}`;
+      case 'AWS::S3::Bucket': return `arn:${this.partition}:s3:::${name}`;
       case 'AWS::Lambda::Function': return this.arn('lambda', `function:${name}`);
-      case 'AWS::IAM::Role': return `arn:${PARTITION}:iam::${this.account}:role/${name}`;
-      case 'AWS::IAM::ManagedPolicy': return `arn:${PARTITION}:iam::${this.account}:policy/${name}`;
+      case 'AWS::IAM::Role': return `arn:${this.partition}:iam::${this.account}:role/${name}`;
+      case 'AWS::IAM::ManagedPolicy': return `arn:${this.partition}:iam::${this.account}:policy/${name}`;
       case 'AWS::KMS::Key': return this.arn('kms', `key/${this.keyIdOf(resource)}`);
       case 'AWS::DynamoDB::Table': return this.arn('dynamodb', `table/${name}`);
       case 'AWS::SecretsManager::Secret': return this.arn('secretsmanager', `secret:${name}-AbCdEf`);
@@ -142,7 +144,7 @@ export class DeployedStack {
       case 'AWS::StepFunctions::StateMachine': return this.arn('states', `stateMachine:${name}`);
       case 'AWS::CloudWatch::Alarm': return this.arn('cloudwatch', `alarm:${name}`);
       case 'AWS::Scheduler::Schedule': return this.arn('scheduler', `schedule/${this.resolve(resource.props.GroupName) ?? 'default'}/${name}`);
-      case 'AWS::CloudFront::Distribution': return `arn:${PARTITION}:cloudfront::${this.account}:distribution/${resource.logicalId}`;
+      case 'AWS::CloudFront::Distribution': return `arn:${this.partition}:cloudfront::${this.account}:distribution/${resource.logicalId}`;
       case 'AWS::Cognito::UserPool': return this.arn('cognito-idp', `userpool/${this.region}_${resource.logicalId}`);
       default: return this.arn(resource.type.split('::')[1].toLowerCase(), resource.logicalId);
     }

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { AwsFact, FACTS, FactId } from './aws-facts';
-import { DeployedApp, DeployedResource, DeployedStack, OTHER_ACCOUNT, PARTITION } from './deployed-values';
+import { DeployedApp, DeployedResource, DeployedStack, OTHER_ACCOUNT } from './deployed-values';
 
 /**
  * The call-path model: every request AWS makes across the integrations a
@@ -48,8 +48,8 @@ const SERVICE_TYPES = {
 } as const;
 
 /** The account root, as a policy names it. */
-function root(account: string): string {
-  return `arn:${PARTITION}:iam::${account}:root`;
+function root(partition: string, account: string): string {
+  return `arn:${partition}:iam::${account}:root`;
 }
 
 /** The same ARN in another account, for the refused variants. */
@@ -59,7 +59,7 @@ function inOtherAccount(arn: string): string {
 
 /** An identity policy an attacker's own role could carry. */
 const ALLOW_EVERYTHING: NamedPolicy = { name: 'attacker', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
-const ATTACKER = `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/attacker`;
+const ATTACKER = `arn:aws:iam::${OTHER_ACCOUNT}:role/attacker`;
 
 /** Builds every modeled request of an app. */
 export function modelCallPaths(app: App): ModeledRequest[] {
@@ -429,7 +429,7 @@ class CallPathModel {
     const policy = s.resolve(api.props.Policy);
     const endpointIds = list(s.resolve(api.props.EndpointConfiguration?.VpcEndpointIds));
     const apiId = s.ref(api.logicalId);
-    const caller = `arn:${PARTITION}:iam::${s.account}:role/caller`;
+    const caller = `arn:${s.partition}:iam::${s.account}:role/caller`;
     const callerPolicy: NamedPolicy = { name: 'caller', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] } };
     for (const vpce of endpointIds.slice(0, 1)) {
       const context: Context = { 'aws:SourceVpce': String(vpce), 'aws:PrincipalAccount': s.account };
@@ -567,7 +567,7 @@ class CallPathModel {
         if (props.FunctionUrlAuthType) condition.StringEquals = { ...condition.StringEquals, 'lambda:FunctionUrlAuthType': props.FunctionUrlAuthType };
         statements.push({
           Sid: p.logicalId, Effect: 'Allow', Action: props.Action, Resource: fn.stack.arnOf(fn),
-          Principal: principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: /^\d{12}$/.test(principal) ? root(principal) : principal },
+          Principal: principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: /^\d{12}$/.test(principal) ? root(fn.stack.partition, principal) : principal },
           ...Object.keys(condition).length > 0 ? { Condition: condition } : {},
         });
       }
@@ -691,7 +691,16 @@ function keyUse(store: DeployedResource, action: string, resource: string, accou
 
 /** The same encryption context, naming a resource of another account. */
 function otherContext(context: Context): Context {
-  return Object.fromEntries(Object.entries(context).map(([k, v]) => [k, k.endsWith('subscriberId') ? OTHER_ACCOUNT : inOtherAccount(`${v}`) === `${v}` ? `${v}-other` : inOtherAccount(`${v}`)]));
+  return Object.fromEntries(Object.entries(context).map(([k, v]) => [k, otherValue(k, `${v}`)]));
+}
+
+function otherValue(key: string, value: string): string {
+  if (key.endsWith('subscriberId')) return OTHER_ACCOUNT;
+  // S3 ARNs name no account: another bucket, its object under the same key.
+  const s3 = /^(arn:[^:]+:s3:::)([^/]+)(.*)$/.exec(value);
+  if (s3) return `${s3[1]}${s3[2]}-other${s3[3]}`;
+  const other = inOtherAccount(value);
+  return other === value ? `${value}-other` : other;
 }
 
 function tasksOf(definition: any): any[] {

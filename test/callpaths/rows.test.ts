@@ -1,0 +1,105 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { FactId } from './aws-facts';
+import { evaluateApps, failuresOf, Outcome } from './evaluate';
+import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { SOURCE_KEYS_NOT_SENT } from '../../src/encryption/key-use';
+import { SecureFunction } from '../../src/function/secure-function';
+import { SecureQueue } from '../../src/messaging/secure-queue';
+import { SecureTopic } from '../../src/messaging/secure-topic';
+import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
+import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
+import { SecureSecret } from '../../src/secrets/secure-secret';
+import { SecureBucket } from '../../src/storage/secure-bucket';
+import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
+
+/**
+ * One test per row of issue 19's table that the call-path model decides: each
+ * builds the app the row names, models its requests and evaluates them. Each
+ * failed before its fix.
+ */
+
+function app(build: (stack: Stack) => void, env = ENV): App {
+  const a = new App({ context: prefixListContext(env) });
+  build(new Stack(a, 'S', { env }));
+  return a;
+}
+
+function fn(stack: Stack, id: string): SecureFunction {
+  return new SecureFunction(stack, id, { code: CODE, handler: HANDLER });
+}
+
+async function outcomesOf(built: App, ...facts: FactId[]): Promise<Outcome[]> {
+  const outcomes = (await evaluateApps([built])).filter(o => facts.includes(o.request.factId));
+  expect(outcomes.length).toBeGreaterThan(0);
+  return outcomes;
+}
+
+describe('issue 19 rows, decided by the call-path model', () => {
+  test('row 1: CloudWatch publishes a function\'s failure alarm to the baseline\'s alarm topic, and only this account\'s alarms', async () => {
+    // GIVEN a function, whose alarms notify the baseline's encrypted alarm topic
+    const outcomes = await outcomesOf(app(stack => fn(stack, 'Function')), 'alarmToTopic', 'serviceToEncryptedTopic');
+    // THEN publishing and the key use it needs are allowed; another account's alarm is refused
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes.find(o => o.request.factId === 'alarmToTopic')!.variants.map(v => v.decision)).toEqual(['ImplicitlyDenied']);
+  });
+
+  test('row 2: an EventBridge rule delivers to a SecureTopic; the key statement says EventBridge sends no source keys', async () => {
+    let key: kms.IKey;
+    const built = app(stack => {
+      const topic = new SecureTopic(stack, 'Topic');
+      key = SecurityBaseline.of(stack).key;
+      new events.Rule(stack, 'Nightly', { schedule: events.Schedule.cron({ hour: '2', minute: '0' }), targets: [new targets.SnsTopic(topic)] });
+    });
+    const outcomes = await outcomesOf(built, 'ruleToTopic', 'eventBridgeToEncryptedTopic');
+    expect(failuresOf(outcomes)).toEqual([]);
+    const keyPolicy = Stack.of(key!).resolve((key!.node.defaultChild as kms.CfnKey).keyPolicy);
+    expect(keyPolicy.Statement.map((s: any) => s.Sid)).toContain(`AllowEventsThroughSNS${SOURCE_KEYS_NOT_SENT}`);
+  });
+
+  // Objects written before an S3 Bucket Key was turned on (or after it was turned off) keep the object ARN as their context.
+  test.each([
+    ['a plain bucket the mixins encrypt', (stack: Stack) => {
+      const bucket = new s3.Bucket(stack, 'Bucket');
+      bucket.grantReadWrite(new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER }));
+      stack.with(new ServerlessHardening());
+    }],
+    ['a SecureBucket', (stack: Stack) => {
+      new SecureBucket(stack, 'Bucket').grantReadWrite(fn(stack, 'Function'));
+    }],
+  ])('row 3: a function reads and writes objects of %s under either encryption context S3 sends', async (_name, build) => {
+    // THEN the object and the bucket encryption contexts are both accepted; another bucket's is refused
+    expect(failuresOf(await outcomesOf(app(build), 'storeKeyThroughService'))).toEqual([]);
+  });
+
+  test('row 4: kms:ViaService is <service>.<region>.amazonaws.com in the China partition too', async () => {
+    const built = app(stack => new SecureQueue(stack, 'Queue').grantSendMessages(fn(stack, 'Function')), { account: '111111111111', region: 'cn-north-1' });
+    expect(failuresOf(await outcomesOf(built, 'encryptedQueueThroughSqs'))).toEqual([]);
+  });
+
+  test('row 5: a rotation function calls secretsmanager:GetRandomPassword through the Secrets Manager endpoint', async () => {
+    const built = app(stack => new SecureSecret(stack, 'Secret', { rotation: SecretRotationChoice.function(fn(stack, 'Rotation')) }));
+    const outcomes = await outcomesOf(built, 'resourceLessAction');
+    expect(outcomes.map(o => o.request.endpointPolicies?.length)).toEqual([1]);
+    expect(failuresOf(outcomes)).toEqual([]);
+  });
+
+  test('row 10: another account\'s rule cannot deliver to plain topics and queues that rules target, after the mixins', async () => {
+    const built = app(stack => {
+      const topic = new sns.Topic(stack, 'Topic');
+      const queue = new sqs.Queue(stack, 'Queue');
+      new events.Rule(stack, 'Rule', { schedule: events.Schedule.cron({ hour: '2', minute: '0' }), targets: [new targets.SnsTopic(topic), new targets.SqsQueue(queue)] });
+      stack.with(new ServerlessHardening());
+    });
+    const outcomes = await outcomesOf(built, 'ruleToTopic', 'ruleToQueue');
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes.flatMap(o => o.variants.map(v => `${o.request.action} ${v.variant.name}: ${v.decision}`)).filter(v => v.includes('another account')))
+      .toEqual(expect.arrayContaining(['sns:Publish another account: ImplicitlyDenied', 'sqs:SendMessage another account: ImplicitlyDenied']));
+  });
+});
