@@ -99,7 +99,10 @@ export interface SecureHttpApiProps {
   /**
    * CORS: API Gateway answers the browser's preflight `OPTIONS` request itself,
    * without authorization and without calling a function, and adds the CORS headers
-   * to every response. Origins must be explicit.
+   * to every response. Origins must be explicit. The allowed headers always include
+   * those authorized routes need (`Authorization`, `Content-Type` and the SigV4
+   * headers `X-Amz-Date`, `X-Amz-Security-Token`, `X-Amz-Content-Sha256`), and the
+   * allowed methods default to the methods of the API's routes.
    *
    * @default - no CORS
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
@@ -186,7 +189,7 @@ export class SecureHttpApi extends Construct {
       apiName: props.apiName ?? id,
       description: props.description,
       createDefaultStage: false,
-      corsPreflight: props.cors,
+      corsPreflight: props.cors && this.corsForRoutes(props.cors),
       disableExecuteApiEndpoint: props.domain ? true : undefined,
     });
 
@@ -314,6 +317,20 @@ export class SecureHttpApi extends Construct {
       DetailedMetricsEnabled: true,
     }]));
   }
+
+  /**
+   * What a browser needs to call an authorized route: its `Authorization` (JWT,
+   * Lambda authorizers) or SigV4 headers (IAM) and the route's method, which a
+   * preflight without them refuses.
+   */
+  private corsForRoutes(cors: apigatewayv2.CorsPreflightOptions): apigatewayv2.CorsPreflightOptions {
+    const given = cors.allowHeaders ?? [];
+    const allowHeaders = [...given, ...CORS_AUTH_HEADERS.filter(h => !given.some(g => g.toLowerCase() === h.toLowerCase()))];
+    const allowMethods = cors.allowMethods ?? Lazy.list({
+      produce: () => [...new Set([...this.routeKeys].map(key => key.split(' ')[0]).map(m => m === 'ANY' ? '*' : m))],
+    }) as unknown as apigatewayv2.CorsHttpMethod[];
+    return { ...cors, allowHeaders, allowMethods };
+  }
 }
 
 /**
@@ -333,7 +350,11 @@ class LambdaHttpRouteIntegration extends apigatewayv2.HttpRouteIntegration {
       payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
     };
   }
+
 }
+
+/** Headers an authorized request carries: a bearer token, or a SigV4 signature. */
+const CORS_AUTH_HEADERS = ['Authorization', 'Content-Type', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256'];
 
 function checkHttpCors(scope: Construct, cors: apigatewayv2.CorsPreflightOptions | undefined): void {
   if (cors === undefined) return;

@@ -11,6 +11,7 @@ export const ResourceType = {
   API_STAGE: 'AWS::ApiGateway::Stage',
   API_V2_ROUTE: 'AWS::ApiGatewayV2::Route',
   API_V2_STAGE: 'AWS::ApiGatewayV2::Stage',
+  CLOUDWATCH_ALARM: 'AWS::CloudWatch::Alarm',
   DYNAMODB_GLOBAL_TABLE: 'AWS::DynamoDB::GlobalTable',
   DYNAMODB_TABLE: 'AWS::DynamoDB::Table',
   EC2_EGRESS: 'AWS::EC2::SecurityGroupEgress',
@@ -34,6 +35,8 @@ export const ResourceType = {
   LAMBDA_URL: 'AWS::Lambda::Url',
   LAMBDA_VERSION: 'AWS::Lambda::Version',
   LOG_GROUP: 'AWS::Logs::LogGroup',
+  SNS_TOPIC: 'AWS::SNS::Topic',
+  SNS_TOPIC_POLICY: 'AWS::SNS::TopicPolicy',
   SQS_QUEUE: 'AWS::SQS::Queue',
   WAF_ASSOCIATION: 'AWS::WAFv2::WebACLAssociation',
 } as const;
@@ -76,6 +79,7 @@ export class TemplateIndex {
   private readonly ingressBySecurityGroup = new Map<string, CfnValue[]>();
   private readonly egressBySecurityGroup = new Map<string, CfnValue[]>();
   private readonly policyDocumentsByRole = new Map<string, CfnValue[]>();
+  private readonly policyDocumentsByTopic = new Map<string, CfnValue[]>();
   private readonly managedPolicyDocuments = new Map<string, CfnValue>();
   private readonly functionTargets: IndexedResource[] = [];
   private readonly targetsByFunction = new Map<string, IndexedResource[]>();
@@ -236,6 +240,11 @@ export class TemplateIndex {
     return this.internetRouteTables.has(routeTable);
   }
 
+  /** The topic policies' documents of a topic of this template, by its logical id; undefined when it has none (SNS's default policy). */
+  public topicPolicyDocumentsOf(topicId: string): readonly CfnValue[] | undefined {
+    return this.policyDocumentsByTopic.get(topicId);
+  }
+
   /** First pass: records one resource. */
   public add(resource: IndexedResource): void {
     this.resources.set(resource.logicalId, resource);
@@ -317,6 +326,12 @@ export class TemplateIndex {
         if (apiId !== undefined) push(this.routesByHttpApi, apiId, resource);
         break;
       }
+      case ResourceType.SNS_TOPIC_POLICY:
+        for (const topic of asArray(props.Topics)) {
+          const topicId = referencedLogicalId(topic);
+          if (topicId !== undefined) push(this.policyDocumentsByTopic, topicId, props.PolicyDocument);
+        }
+        break;
     }
   }
 

@@ -1,4 +1,3 @@
-import { s3EncryptionContext } from '../encryption/key-conditions';
 import { Annotations, Aspects, Mixin, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +10,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings } from '../core/acknowledgements';
 import { controlTowerFindingId } from '../core/finding-ids';
 import { checkPropKinds, kinds } from '../core/prop-types';
+import { s3EncryptionContext } from '../encryption/key-conditions';
 import { accessLogsBucketOf, allowAccessLogs } from '../storage/access-logs-bucket';
 import { BUCKET_DEFAULTS, bucketLifecycleRules, bucketLifecycleRulesCfn, tlsOnlyStatements } from '../storage/bucket-defaults';
 import { BucketReplication } from '../storage/bucket-options';

@@ -11,8 +11,8 @@ import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
-import { denyOtherAccounts, terminalDeadLetterQueue, tlsOnly } from '../messaging/policies';
 import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
+import { denyOtherAccounts, terminalDeadLetterQueue, tlsOnly } from '../messaging/policies';
 import { QUEUE_DEFAULTS } from '../messaging/queue-defaults';
 
 const MIXIN = 'QueueHardening';

@@ -9,8 +9,8 @@ import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
-import { denyOtherAccounts, subscriptionDeadLetterQueue, tlsOnly } from '../messaging/policies';
 import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
+import { denyOtherAccounts, subscriptionDeadLetterQueue, tlsOnly } from '../messaging/policies';
 
 const MIXIN = 'TopicHardening';
 const POLICIES_ADDED = Symbol.for('cdk-secure-serverless.TopicHardening.policies');

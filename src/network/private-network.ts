@@ -39,9 +39,12 @@ export interface PrivateNetworkProps {
   /**
    * An existing VPC to place functions in instead of creating one.
    *
-   * Its flow logs, default security group and gateway endpoints stay its owner's
-   * concern; interface endpoints are created in it on demand unless listed in
-   * `existingInterfaceEndpoints`.
+   * Its flow logs and default security group stay its owner's concern. Endpoints
+   * are created in it on demand, the first time a function is granted a service:
+   * an interface endpoint unless `existingInterfaceEndpoints` lists one, and an S3
+   * or DynamoDB gateway endpoint on the selected subnets' route tables unless
+   * `existingGatewayEndpoints` lists one. List the VPC's existing endpoints: a
+   * second gateway endpoint for a service on the same route table fails to deploy.
    *
    * @default - a VPC with isolated subnets is created
    */
@@ -63,9 +66,10 @@ export interface PrivateNetworkProps {
 
   /**
    * Gateway endpoints (S3, DynamoDB) that already exist for the route tables of a
-   * bring-your-own VPC's subnets.
+   * bring-your-own VPC's subnets; each is used, and no second one is created.
    *
-   * @default - none; a gateway endpoint is created on first need
+   * @default - none; a gateway endpoint for S3 or DynamoDB is created on the selected subnets' route tables
+   * the first time a function is granted that service
    */
   readonly existingGatewayEndpoints?: ExistingGatewayEndpoint[];
 

@@ -8,6 +8,7 @@ import { SecretRotationChoice } from './secret-rotation';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { viaService } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
 import { denyOtherAccounts } from '../messaging/policies';
 import { PrivateNetwork } from '../network/private-network';
@@ -159,7 +160,7 @@ export class SecureSecret extends secretsmanager.Secret {
       resourceArns: [this.key.keyArn],
       conditions: {
         StringEquals: {
-          'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}`,
+          'kms:ViaService': viaService(stack, 'secretsmanager'),
           'kms:EncryptionContext:SecretARN': this.secretArn,
         },
       },

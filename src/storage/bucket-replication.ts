@@ -1,4 +1,3 @@
-import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { REPLICATION_FINDINGS } from './bucket-defaults';
 import { BucketReplication } from './bucket-options';
 import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
+import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { renderText } from '../guardrails/cfn-values';
 import { PolicyRole } from '../iam/policy-role';
 

@@ -1,4 +1,3 @@
-import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +7,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogsBucketOf, allowAccessLogs } from './access-logs-bucket';
+import { refuseCloudFrontLogging } from './cloudfront-logging';
 import { BUCKET_DEFAULTS, bucketLifecycleRules } from './bucket-defaults';
 import { SecureBucketGrants } from './bucket-grants';
 import { BucketReplication, NoncurrentVersions } from './bucket-options';
@@ -17,6 +17,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeOnGrantee } from '../core/acknowledgements';
 import { describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
+import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
 import { renderText } from '../guardrails/cfn-values';
 
@@ -192,6 +193,7 @@ export class SecureBucket extends s3.Bucket {
     };
 
     if (props.replication) this.replicationRole = applyReplication(this, cfn, arn, key, props.replication);
+    refuseCloudFrontLogging(this);
   }
 
   /**

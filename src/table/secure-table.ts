@@ -16,6 +16,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { EXACT_KEY_ACTIONS } from '../encryption/exact-key-actions';
+import { viaService } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
 
 /**
@@ -540,8 +541,8 @@ export class SecureTable extends dynamodb.Table {
     // Stream records are read through the DynamoDB Streams endpoint, which AWS
     // names either way in kms:ViaService; both stay within DynamoDB.
     const via = stream
-      ? [`dynamodb.${stack.region}.${stack.urlSuffix}`, `streams.dynamodb.${stack.region}.${stack.urlSuffix}`]
-      : `dynamodb.${stack.region}.${stack.urlSuffix}`;
+      ? [viaService(stack, 'dynamodb'), viaService(stack, 'streams.dynamodb')]
+      : viaService(stack, 'dynamodb');
     return iam.Grant.addToPrincipal({
       grantee,
       actions,

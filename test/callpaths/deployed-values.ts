@@ -111,10 +111,18 @@ export class DeployedStack {
   public nameOf(resource: DeployedResource): string {
     const p = resource.props;
     const given = {
-      'AWS::SQS::Queue': p.QueueName, 'AWS::SNS::Topic': p.TopicName, 'AWS::S3::Bucket': p.BucketName,
-      'AWS::Lambda::Function': p.FunctionName, 'AWS::IAM::Role': p.RoleName, 'AWS::DynamoDB::Table': p.TableName,
-      'AWS::SecretsManager::Secret': p.Name, 'AWS::Logs::LogGroup': p.LogGroupName, 'AWS::Events::Rule': p.Name,
-      'AWS::StepFunctions::StateMachine': p.StateMachineName, 'AWS::CloudWatch::Alarm': p.AlarmName, 'AWS::Scheduler::Schedule': p.Name,
+      'AWS::SQS::Queue': p.QueueName,
+      'AWS::SNS::Topic': p.TopicName,
+      'AWS::S3::Bucket': p.BucketName,
+      'AWS::Lambda::Function': p.FunctionName,
+      'AWS::IAM::Role': p.RoleName,
+      'AWS::DynamoDB::Table': p.TableName,
+      'AWS::SecretsManager::Secret': p.Name,
+      'AWS::Logs::LogGroup': p.LogGroupName,
+      'AWS::Events::Rule': p.Name,
+      'AWS::StepFunctions::StateMachine': p.StateMachineName,
+      'AWS::CloudWatch::Alarm': p.AlarmName,
+      'AWS::Scheduler::Schedule': p.Name,
       'AWS::IAM::ManagedPolicy': p.ManagedPolicyName,
     }[resource.type];
     const name = given !== undefined ? this.resolve(given) : undefined;

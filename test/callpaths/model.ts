@@ -42,8 +42,14 @@ export interface ModeledRequest {
 }
 
 const SERVICE_TYPES = {
-  queue: ['AWS::SQS::Queue'], topic: ['AWS::SNS::Topic'], fn: ['AWS::Lambda::Function'], bucket: ['AWS::S3::Bucket'],
-  table: ['AWS::DynamoDB::Table'], secret: ['AWS::SecretsManager::Secret'], key: ['AWS::KMS::Key'], role: ['AWS::IAM::Role'],
+  queue: ['AWS::SQS::Queue'],
+  topic: ['AWS::SNS::Topic'],
+  fn: ['AWS::Lambda::Function'],
+  bucket: ['AWS::S3::Bucket'],
+  table: ['AWS::DynamoDB::Table'],
+  secret: ['AWS::SecretsManager::Secret'],
+  key: ['AWS::KMS::Key'],
+  role: ['AWS::IAM::Role'],
   stateMachine: ['AWS::StepFunctions::StateMachine'],
 } as const;
 
@@ -158,10 +164,15 @@ class CallPathModel {
         const logGroupArn = s.arnOf(r).replace(/:\*$/, '');
         for (const action of FACTS.logGroupEncryption.actions) {
           this.add({
-            factId: 'logGroupEncryption', label: `${path(r)} -> ${path(key)}`, principal: `logs.${s.region}.amazonaws.com`, action,
-            resource: key.stack.arnOf(key), resourceAccount: key.stack.account,
+            factId: 'logGroupEncryption',
+            label: `${path(r)} -> ${path(key)}`,
+            principal: `logs.${s.region}.amazonaws.com`,
+            action,
+            resource: key.stack.arnOf(key),
+            resourceAccount: key.stack.account,
             context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn },
-            identityPolicies: [], resourcePolicy: this.keyPolicy(key),
+            identityPolicies: [],
+            resourcePolicy: this.keyPolicy(key),
             variants: [{ name: 'another account', context: { 'kms:EncryptionContext:aws:logs:arn': inOtherAccount(logGroupArn) } }],
           });
         }
@@ -236,8 +247,15 @@ class CallPathModel {
       other['aws:SourceAccount'] = OTHER_ACCOUNT;
     }
     this.add({
-      factId, label: `${path(source)} -> ${path(target)}`, principal: service, action, resource, resourceAccount: target.stack.account,
-      context, identityPolicies: [], resourcePolicy,
+      factId,
+      label: `${path(source)} -> ${path(target)}`,
+      principal: service,
+      action,
+      resource,
+      resourceAccount: target.stack.account,
+      context,
+      identityPolicies: [],
+      resourcePolicy,
       variants: Object.keys(other).length > 0 ? [{ name: 'another account', context: other }] : [],
     });
   }
@@ -245,8 +263,15 @@ class CallPathModel {
   private serviceThroughKey(factId: FactId, service: string, source: DeployedResource, key: DeployedResource, contextKey: string, destinationArn: string): void {
     for (const action of FACTS[factId].actions) {
       this.add({
-        factId, label: `${path(source)} -> ${path(key)}`, principal: service, action, resource: key.stack.arnOf(key), resourceAccount: key.stack.account,
-        context: { [contextKey]: destinationArn }, identityPolicies: [], resourcePolicy: this.keyPolicy(key),
+        factId,
+        label: `${path(source)} -> ${path(key)}`,
+        principal: service,
+        action,
+        resource: key.stack.arnOf(key),
+        resourceAccount: key.stack.account,
+        context: { [contextKey]: destinationArn },
+        identityPolicies: [],
+        resourcePolicy: this.keyPolicy(key),
         variants: [{ name: 'another resource\'s encryption context', context: { [contextKey]: inOtherAccount(destinationArn) } }],
       });
     }
@@ -299,8 +324,17 @@ class CallPathModel {
       variants.push({ name: 'no TLS', context: { ...context, 'aws:SecureTransport': 'false' } });
     }
     this.add({
-      factId, label: `${label ?? path(role)} -> ${path(store)}`, principal: role.stack.arnOf(role), action, resource, resourceAccount: s.account, context,
-      identityPolicies: this.identityPolicies(role), resourcePolicy, endpointPolicies: endpoint ? [{ name: endpoint.id, policy: endpoint.policy }] : undefined, variants,
+      factId,
+      label: `${label ?? path(role)} -> ${path(store)}`,
+      principal: role.stack.arnOf(role),
+      action,
+      resource,
+      resourceAccount: s.account,
+      context,
+      identityPolicies: this.identityPolicies(role),
+      resourcePolicy,
+      endpointPolicies: endpoint ? [{ name: endpoint.id, policy: endpoint.policy }] : undefined,
+      variants,
     });
     this.keyThroughStore(role, action, store, resource);
   }
@@ -314,10 +348,15 @@ class CallPathModel {
         const full: Context = { 'kms:ViaService': `${use.service}.${store.stack.region}.amazonaws.com`, 'kms:CallerAccount': role.stack.account, ...context };
         this.add({
           factId: store.type === 'AWS::SQS::Queue' ? 'encryptedQueueThroughSqs' : 'storeKeyThroughService',
-          label: `${path(role)} -> ${path(store)} -> ${path(key)}`, principal: role.stack.arnOf(role), action: keyAction,
-          resource: key.stack.arnOf(key), resourceAccount: key.stack.account, context: full,
-          identityPolicies: this.identityPolicies(role), resourcePolicy: this.keyPolicy(key),
-          variants: [{ name: 'another resource\'s encryption context', context: { ...full, ...otherContext(context) } }],
+          label: `${path(role)} -> ${path(store)} -> ${path(key)}`,
+          principal: role.stack.arnOf(role),
+          action: keyAction,
+          resource: key.stack.arnOf(key),
+          resourceAccount: key.stack.account,
+          context: full,
+          identityPolicies: this.identityPolicies(role),
+          resourcePolicy: this.keyPolicy(key),
+          variants: narrowsContext(this.identityPolicies(role), store) ? [{ name: 'another resource\'s encryption context', context: { ...full, ...otherContext(context) } }] : [],
         });
       }
     }
@@ -333,8 +372,15 @@ class CallPathModel {
       const fnArn = s.arnOf(fn);
       const context: Context = { 'kms:EncryptionContext:aws:lambda:FunctionArn': fnArn, 'kms:CallerAccount': s.account };
       this.add({
-        factId: 'environmentDecryption', label: `${path(fn)} -> ${path(key)}`, principal: role.stack.arnOf(role), action: 'kms:Decrypt',
-        resource: key.stack.arnOf(key), resourceAccount: key.stack.account, context, identityPolicies: this.identityPolicies(role), resourcePolicy: this.keyPolicy(key),
+        factId: 'environmentDecryption',
+        label: `${path(fn)} -> ${path(key)}`,
+        principal: role.stack.arnOf(role),
+        action: 'kms:Decrypt',
+        resource: key.stack.arnOf(key),
+        resourceAccount: key.stack.account,
+        context,
+        identityPolicies: this.identityPolicies(role),
+        resourcePolicy: this.keyPolicy(key),
         variants: [{ name: 'another resource\'s encryption context', context: { ...context, 'kms:EncryptionContext:aws:lambda:FunctionArn': `${fnArn}-other` } }],
       });
     }
@@ -365,8 +411,15 @@ class CallPathModel {
     const context: Context = { 'aws:SecureTransport': 'true', 'aws:PrincipalAccount': role.stack.account };
     if (endpoint) Object.assign(context, { 'aws:SourceVpce': endpoint.id, 'aws:SourceVpc': endpoint.vpc });
     this.add({
-      factId: 'resourceLessAction', label: `${path(role)} -> ${action}`, principal: role.stack.arnOf(role), action, resource: '*', resourceAccount: role.stack.account,
-      context, identityPolicies: this.identityPolicies(role), endpointPolicies: endpoint ? [{ name: endpoint.id, policy: endpoint.policy }] : undefined,
+      factId: 'resourceLessAction',
+      label: `${path(role)} -> ${action}`,
+      principal: role.stack.arnOf(role),
+      action,
+      resource: '*',
+      resourceAccount: role.stack.account,
+      context,
+      identityPolicies: this.identityPolicies(role),
+      endpointPolicies: endpoint ? [{ name: endpoint.id, policy: endpoint.policy }] : undefined,
       variants: [{ name: 'another account', principal: ATTACKER, identityPolicies: [ALLOW_EVERYTHING], context: { ...context, 'aws:PrincipalAccount': OTHER_ACCOUNT } }]
         .filter(() => endpoint !== undefined) as Variant[],
     });
@@ -434,8 +487,15 @@ class CallPathModel {
     for (const vpce of endpointIds.slice(0, 1)) {
       const context: Context = { 'aws:SourceVpce': String(vpce), 'aws:PrincipalAccount': s.account };
       this.add({
-        factId: 'privateApiInvoke', label: `a role of ${s.account} -> ${path(api)}`, principal: caller, action: 'execute-api:Invoke',
-        resource: s.arn('execute-api', `${apiId}/prod/GET/`), resourceAccount: s.account, context, identityPolicies: [callerPolicy], resourcePolicy: policy,
+        factId: 'privateApiInvoke',
+        label: `a role of ${s.account} -> ${path(api)}`,
+        principal: caller,
+        action: 'execute-api:Invoke',
+        resource: s.arn('execute-api', `${apiId}/prod/GET/`),
+        resourceAccount: s.account,
+        context,
+        identityPolicies: [callerPolicy],
+        resourcePolicy: policy,
         variants: [{ name: 'another endpoint', context: { ...context, 'aws:SourceVpce': 'vpce-0another' } }],
       });
     }
@@ -533,9 +593,12 @@ class CallPathModel {
     return {
       Version: '2008-10-17',
       Statement: [{
-        Sid: '__default_statement_ID', Effect: 'Allow', Principal: { AWS: '*' },
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
         Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
-        Resource: topic.stack.arnOf(topic), Condition: { StringEquals: { 'AWS:SourceOwner': topic.stack.account } },
+        Resource: topic.stack.arnOf(topic),
+        Condition: { StringEquals: { 'AWS:SourceOwner': topic.stack.account } },
       }],
     };
   }
@@ -566,7 +629,10 @@ class CallPathModel {
         if (props.SourceAccount) condition.StringEquals = { 'AWS:SourceAccount': props.SourceAccount };
         if (props.FunctionUrlAuthType) condition.StringEquals = { ...condition.StringEquals, 'lambda:FunctionUrlAuthType': props.FunctionUrlAuthType };
         statements.push({
-          Sid: p.logicalId, Effect: 'Allow', Action: props.Action, Resource: fn.stack.arnOf(fn),
+          Sid: p.logicalId,
+          Effect: 'Allow',
+          Action: props.Action,
+          Resource: fn.stack.arnOf(fn),
           Principal: principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: /^\d{12}$/.test(principal) ? root(fn.stack.partition, principal) : principal },
           ...Object.keys(condition).length > 0 ? { Condition: condition } : {},
         });
@@ -681,12 +747,25 @@ function keyUse(store: DeployedResource, action: string, resource: string, accou
       if (!/^(GetObject|PutObject)$/.test(name)) return undefined;
       // An object keeps the context it was written with: the object ARN, or the bucket ARN under an S3 Bucket Key.
       return {
-        service: 's3', actions: [name === 'GetObject' ? 'kms:Decrypt' : 'kms:GenerateDataKey'],
+        service: 's3',
+        actions: [name === 'GetObject' ? 'kms:Decrypt' : 'kms:GenerateDataKey'],
         contexts: [{ 'kms:EncryptionContext:aws:s3:arn': resource }, { 'kms:EncryptionContext:aws:s3:arn': s.arnOf(store) }],
       };
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether the role's key use for a secret is meant to name the secret: aws-cdk-lib's
+ * `Secret.grantRead` conditions on `kms:ViaService` only, which another issue
+ * (statements others add to a library key) narrows; the library's own grants
+ * (SecureSecret) name the secret, and for the other stores the library writes the
+ * key use itself.
+ */
+function narrowsContext(policies: NamedPolicy[], store: DeployedResource): boolean {
+  if (store.type !== 'AWS::SecretsManager::Secret') return true;
+  return JSON.stringify(policies.map(p => p.policy)).includes('kms:EncryptionContext:SecretARN');
 }
 
 /** The same encryption context, naming a resource of another account. */

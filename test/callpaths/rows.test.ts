@@ -1,4 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +12,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FactId } from './aws-facts';
 import { evaluateApps, failuresOf, Outcome } from './evaluate';
+import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
+import { SecureHttpApi } from '../../src/api/secure-http-api';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SOURCE_KEYS_NOT_SENT } from '../../src/encryption/key-use';
 import { SecureFunction } from '../../src/function/secure-function';
@@ -16,6 +22,7 @@ import { SecureTopic } from '../../src/messaging/secure-topic';
 import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
+import { CLOUDFRONT_LOGGING_ALLOWED } from '../../src/storage/cloudfront-logging';
 import { SecureBucket } from '../../src/storage/secure-bucket';
 import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
@@ -101,5 +108,39 @@ describe('issue 19 rows, decided by the call-path model', () => {
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes.flatMap(o => o.variants.map(v => `${o.request.action} ${v.variant.name}: ${v.decision}`)).filter(v => v.includes('another account')))
       .toEqual(expect.arrayContaining(['sns:Publish another account: ImplicitlyDenied', 'sqs:SendMessage another account: ImplicitlyDenied']));
+  });
+});
+
+describe('issue 19 rows decided by the template', () => {
+  test('row 9: CORS on a SecureHttpApi with JWT and IAM routes allows the Authorization header and the routes\' methods', () => {
+    // GIVEN an HTTP API with CORS origins only, a JWT route and an IAM route
+    const a = app(stack => {
+      const pool = new cognito.UserPool(stack, 'Pool');
+      const client = pool.addClient('Web');
+      const api = new SecureHttpApi(stack, 'Api', { cors: { allowOrigins: ['https://app.example.com'] } });
+      api.addRoute('GET', '/orders', fn(stack, 'List'), { authorization: HttpApiAuthorization.cognito(pool, [client]) });
+      api.addRoute('POST', '/orders', fn(stack, 'Create'), { authorization: HttpApiAuthorization.iam() });
+    });
+    // THEN the preflight allows the Authorization header, the SigV4 headers and both methods
+    const cors = Template.fromStack(a.node.findChild('S') as Stack).findResources('AWS::ApiGatewayV2::Api');
+    const config = Object.values(cors)[0].Properties.CorsConfiguration;
+    expect(config.AllowHeaders).toEqual(expect.arrayContaining(['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']));
+    expect([...config.AllowMethods].sort()).toEqual(['GET', 'POST']);
+  });
+});
+
+describe('issue 19 rows decided at synth', () => {
+  test('row 7: a SecureBucket given to CloudFront standard logging is our error naming the supported way', () => {
+    // GIVEN a distribution logging to a SecureBucket, whose ACLs are disabled
+    const a = new App();
+    const stack = new Stack(a, 'S', { env: ENV });
+    const logs = new SecureBucket(stack, 'Logs');
+    new cloudfront.Distribution(stack, 'Cdn', {
+      defaultBehavior: { origin: new origins.HttpOrigin('example.com') },
+      enableLogging: true,
+      logBucket: logs,
+    });
+    // THEN synth fails with our error
+    expect(() => a.synth()).toThrow(`S/Cdn: invalid logBucket: received "S/Logs (a SecureBucket)"; allowed: ${CLOUDFRONT_LOGGING_ALLOWED}`);
   });
 });

@@ -7,6 +7,8 @@ import { repeatedStatements } from './repeated-statements';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
+import { unverifiedFacts } from '../callpaths/aws-facts';
+import { countsOf, evaluateApps, failuresOf, Outcome } from '../callpaths/evaluate';
 import { ENV } from '../core/fixtures';
 
 export const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
@@ -44,6 +46,7 @@ export function complianceMatrix(caseNames: readonly string[], build: (name: str
   let guardRuns = 0;
   let lintFindings: LintFinding[] = [];
   let repeated: string[] = [];
+  const callPaths = new Map<ComplianceProfile, Outcome[]>();
 
   beforeAll(() => {
     const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
@@ -63,6 +66,11 @@ export function complianceMatrix(caseNames: readonly string[], build: (name: str
     repeated = repeatedStatements(labelled);
   }, 300_000);
 
+  // Every template, evaluated: each call path it wires is allowed, each variant refused (test/callpaths).
+  beforeAll(async () => {
+    for (const profile of PROFILES) callPaths.set(profile, await evaluateApps(apps.get(profile)!));
+  }, 300_000);
+
   test('the Control Tower guard rules ran once per profile', () => {
     expect(guardRuns).toBe(PROFILES.length);
   });
@@ -73,6 +81,15 @@ export function complianceMatrix(caseNames: readonly string[], build: (name: str
 
   test('no policy document grants a permission in two statements', () => {
     expect(repeated).toEqual([]);
+  });
+
+  test.each(PROFILES)('%s profile: every modeled call path is allowed, every variant refused', profile => {
+    const outcomes = callPaths.get(profile)!;
+    const counts = countsOf(outcomes);
+    process.stdout.write(`call paths (${profile}): ${counts.allowed} allowed as expected, ${counts.refused} refused as expected, `
+      + `${counts.unverifiedRows} rows unverified (${unverifiedFacts().map(([id]) => id).join(', ')})\n`);
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(counts.allowed).toBeGreaterThan(0);
   });
 
   describe.each(PROFILES)('%s profile', profile => {

@@ -6,6 +6,7 @@ import { TemplateDependencyCycle } from './cloudformation/TemplateDependencyCycl
 import { DynamoDBTableDeletionProtection } from './dynamodb/DynamoDBTableDeletionProtection';
 import { DynamoDBTableKey } from './dynamodb/DynamoDBTableKey';
 import { KmsKeyPolicy } from './kms/KmsKeyPolicy';
+import { KmsServiceKeyConditions } from './kms/KmsServiceKeyConditions';
 import { EventSourceVisibilityTimeout } from './lambda/EventSourceVisibilityTimeout';
 import { LambdaEnvironmentCredential } from './lambda/LambdaEnvironmentCredential';
 import { LambdaEnvironmentKey } from './lambda/LambdaEnvironmentKey';
@@ -16,6 +17,7 @@ import { LambdaPolicyWildcard } from './lambda/LambdaPolicyWildcard';
 import { LambdaSharedRole } from './lambda/LambdaSharedRole';
 import { LambdaUrlAuth } from './lambda/LambdaUrlAuth';
 import { SecurityRule } from './security-rule';
+import { AlarmTopicPolicy } from './sns/AlarmTopicPolicy';
 import { VpcEndpointPolicy } from './vpc/VpcEndpointPolicy';
 import { VpcEndpointSecurityGroup } from './vpc/VpcEndpointSecurityGroup';
 
@@ -137,6 +139,20 @@ export const RULES: readonly RuleDefinition[] = [
     level: NagMessageLevel.ERROR,
     info: 'The KMS key policy grants all KMS actions to a principal other than the account root, or allows grants that are not for AWS resources.',
     explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise.',
+  },
+  {
+    rule: KmsServiceKeyConditions,
+    resourceTypes: [T.KMS_KEY],
+    level: NagMessageLevel.ERROR,
+    info: 'The KMS key policy lets EventBridge, CloudWatch, S3 or SNS use the key only under a condition key their KMS requests do not carry.',
+    explanation: 'EventBridge sends no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID when it delivers to an encrypted topic or queue, and none of these services sends kms:ViaService on that hop, so such a statement never matches and every delivery fails. Condition the statement on the destination in the encryption context instead (kms:EncryptionContext:aws:sqs:arn or kms:EncryptionContext:aws:sns:topicArn), as SecureKey does.',
+  },
+  {
+    rule: AlarmTopicPolicy,
+    resourceTypes: [T.CLOUDWATCH_ALARM],
+    level: NagMessageLevel.ERROR,
+    info: 'The CloudWatch alarm notifies a topic whose topic policy does not allow cloudwatch.amazonaws.com to publish.',
+    explanation: 'A topic policy replaces the default policy of SNS: without an Allow of sns:Publish for cloudwatch.amazonaws.com, no notification of the alarm is ever delivered. Add that Allow, conditioned on aws:SourceAccount and aws:SourceArn (this account\'s alarms), as the SecurityBaseline alarm topic has.',
   },
   {
     rule: EventSourceVisibilityTimeout,
