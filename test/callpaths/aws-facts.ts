@@ -112,10 +112,10 @@ export const FACTS = {
     integration: 'EventBridge Scheduler schedule to its target, through its execution role',
     caller: 'scheduler.amazonaws.com',
     actions: ['sts:AssumeRole'],
-    sends: ['aws:SourceAccount'],
+    sends: ['aws:SourceAccount', 'aws:SourceArn'],
     source: 'https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role',
     status: 'documented',
-    note: 'the guide\'s trust policy conditions on aws:SourceAccount (and aws:SourceArn for the schedule group, which the model does not send: its value names the group, not the schedule)',
+    note: 'the guide\'s trust policy conditions on aws:SourceAccount and on aws:SourceArn, the ARN of the schedule\'s group',
   },
   roleCallsTarget: {
     integration: 'a service acting with a role the app gives it (Scheduler, Step Functions, EventBridge): the role calls the target',

@@ -32,7 +32,9 @@ export class DeployedStack {
   public readonly partition: string;
   public readonly resources = new Map<string, DeployedResource>();
 
-  constructor(public readonly app: DeployedApp, public readonly name: string, public readonly template: any, env: { account?: string; region?: string }) {
+  constructor(
+    public readonly app: DeployedApp, public readonly name: string, public readonly template: any, env: { account?: string; region?: string },
+  ) {
     this.account = env.account && !env.account.startsWith('unknown') ? env.account : DEFAULT_ENV.account;
     this.region = env.region && !env.region.startsWith('unknown') ? env.region : DEFAULT_ENV.region;
     this.partition = this.region.startsWith('cn-') ? 'aws-cn' : PARTITION;
@@ -124,6 +126,8 @@ export class DeployedStack {
       'AWS::CloudWatch::Alarm': p.AlarmName,
       'AWS::Scheduler::Schedule': p.Name,
       'AWS::IAM::ManagedPolicy': p.ManagedPolicyName,
+      'AWS::ApiGateway::Stage': p.StageName,
+      'AWS::Scheduler::ScheduleGroup': p.Name,
     }[resource.type];
     const name = given !== undefined ? this.resolve(given) : undefined;
     if (typeof name === 'string') return name;
@@ -152,6 +156,7 @@ export class DeployedStack {
       case 'AWS::StepFunctions::StateMachine': return this.arn('states', `stateMachine:${name}`);
       case 'AWS::CloudWatch::Alarm': return this.arn('cloudwatch', `alarm:${name}`);
       case 'AWS::Scheduler::Schedule': return this.arn('scheduler', `schedule/${this.resolve(resource.props.GroupName) ?? 'default'}/${name}`);
+      case 'AWS::Scheduler::ScheduleGroup': return this.arn('scheduler', `schedule-group/${name}`);
       case 'AWS::CloudFront::Distribution': return `arn:${this.partition}:cloudfront::${this.account}:distribution/${resource.logicalId}`;
       case 'AWS::Cognito::UserPool': return this.arn('cognito-idp', `userpool/${this.region}_${resource.logicalId}`);
       default: return this.arn(resource.type.split('::')[1].toLowerCase(), resource.logicalId);
@@ -171,6 +176,12 @@ export class DeployedStack {
       case 'AWS::IAM::ManagedPolicy':
         return this.arnOf(resource);
       case 'AWS::KMS::Key': return this.keyIdOf(resource);
+      case 'AWS::Lambda::Version':
+      case 'AWS::Lambda::Alias': {
+        const fn = this.resolve(resource.props.FunctionName);
+        const arn = String(fn).startsWith('arn:') ? fn : this.arn('lambda', `function:${fn}`);
+        return `${arn}:${resource.type === 'AWS::Lambda::Version' ? '1' : this.resolve(resource.props.Name)}`;
+      }
       case 'AWS::EC2::VPCEndpoint': return `vpce-${resource.logicalId.toLowerCase()}`;
       case 'AWS::ApiGateway::RestApi':
       case 'AWS::ApiGatewayV2::Api':
@@ -210,6 +221,7 @@ export class DeployedStack {
 /** Every stack of a synthesized app, with the exports they share. */
 export class DeployedApp {
   public readonly stacks: DeployedStack[];
+  private index?: Map<string, DeployedResource[]>;
 
   constructor(app: App) {
     const assembly = app.synth();
@@ -232,7 +244,6 @@ export class DeployedApp {
     return `import-${name}`;
   }
 
-  private index?: Map<string, DeployedResource[]>;
 
   /** Finds a resource by ARN, name, id or URL across the app's stacks, of one of `types` when given. */
   public find(value: unknown, types?: readonly string[]): DeployedResource | undefined {

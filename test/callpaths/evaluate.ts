@@ -25,20 +25,33 @@ export interface Outcome {
   readonly decision: Decision;
   /** Each variant's decision, which must not be Allowed. */
   readonly variants: Array<{ variant: Variant; decision: Decision }>;
+  /** Why the evaluator refused to evaluate the request (an action or resource it does not know). */
+  readonly error?: string;
 }
 
 export async function evaluateRequest(request: ModeledRequest): Promise<Outcome> {
+  try {
+    return await evaluateAll(request);
+  } catch (e) {
+    return { request, decision: 'ImplicitlyDenied', variants: [], error: (e as Error).message };
+  }
+}
+
+async function evaluateAll(request: ModeledRequest): Promise<Outcome> {
   const decision = await decide(request, request.principal, request.context, request.identityPolicies);
   const variants = [];
   for (const variant of request.variants) {
-    variants.push({ variant, decision: await decide(request, variant.principal ?? request.principal, variant.context, variant.identityPolicies ?? request.identityPolicies) });
+    const principal = variant.principal ?? request.principal;
+    variants.push({ variant, decision: await decide(request, principal, variant.context, variant.identityPolicies ?? request.identityPolicies) });
   }
   return { request, decision, variants };
 }
 
 async function decide(request: ModeledRequest, principal: string, context: Context, identityPolicies: NamedPolicy[]): Promise<Decision> {
   const simulation: Simulation = {
-    request: { principal, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccount }, contextVariables: context },
+    request: {
+      principal, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccount }, contextVariables: context,
+    },
     identityPolicies: principal.endsWith('.amazonaws.com') ? [] : identityPolicies.map(p => ({ name: p.name, policy: p.policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
@@ -98,7 +111,8 @@ export function failuresOf(outcomes: readonly Outcome[]): string[] {
   for (const o of outcomes) {
     const r = o.request;
     const what = `${r.fact.integration}: ${r.label}: ${r.principal} ${r.action} on ${r.resource} ${JSON.stringify(r.context)}`;
-    if (o.decision !== 'Allowed') failures.push(`${o.decision}: ${what} [${r.fact.source}]`);
+    if (o.error) failures.push(`not evaluated: ${what}: ${o.error}`);
+    else if (o.decision !== 'Allowed') failures.push(`${o.decision}: ${what} [${r.fact.source}]`);
     for (const v of o.variants) {
       if (v.decision === 'Allowed') failures.push(`Allowed from ${v.variant.name}: ${what} as ${v.variant.principal ?? r.principal} ${JSON.stringify(v.variant.context)}`);
     }

@@ -74,6 +74,7 @@ export function modelCallPaths(app: App): ModeledRequest[] {
 
 class CallPathModel {
   private readonly out: ModeledRequest[] = [];
+  private readonly identityCache = new Map<DeployedResource, NamedPolicy[]>();
   private readonly seen = new Set<string>();
 
   constructor(private readonly app: DeployedApp) {}
@@ -89,7 +90,8 @@ class CallPathModel {
     const s = r.stack;
     switch (r.type) {
       case 'AWS::CloudWatch::Alarm':
-        for (const action of [...list(s.resolve(r.props.AlarmActions)), ...list(s.resolve(r.props.OKActions)), ...list(s.resolve(r.props.InsufficientDataActions))]) {
+        const alarmActions = [r.props.AlarmActions, r.props.OKActions, r.props.InsufficientDataActions].flatMap(a => list(s.resolve(a)));
+        for (const action of alarmActions) {
           const topic = this.app.find(action, SERVICE_TYPES.topic);
           if (topic) this.serviceToTopic('alarmToTopic', 'cloudwatch.amazonaws.com', r, topic, 'serviceToEncryptedTopic');
         }
@@ -111,7 +113,9 @@ class CallPathModel {
       case 'AWS::Scheduler::Schedule': {
         const target = r.props.Target ?? {};
         const roleArn = s.resolve(target.RoleArn);
-        this.throughRole('scheduleAssumesRole', 'scheduler.amazonaws.com', r, roleArn, s.resolve(target.Arn));
+        // Scheduler names the schedule's group in aws:SourceArn.
+        const group = s.resolve(r.props.GroupName) ?? 'default';
+        this.throughRole('scheduleAssumesRole', 'scheduler.amazonaws.com', r, roleArn, s.resolve(target.Arn), s.arn('scheduler', `schedule-group/${group}`));
         const dlq = this.app.find(s.resolve(target.DeadLetterConfig?.Arn), SERVICE_TYPES.queue);
         const role = this.app.find(roleArn, SERVICE_TYPES.role);
         if (dlq && role) this.roleToStore('roleCallsTarget', role, 'sqs:SendMessage', dlq, undefined, `${path(r)} dead-letter`);
@@ -233,7 +237,9 @@ class CallPathModel {
   }
 
   /** A service principal's request, with the keys its fact says it sends, and the same from another account's resource. */
-  private fromService(factId: FactId, service: string, source: DeployedResource, resource: string, target: DeployedResource, action: string, resourcePolicy: any, sourceArn?: string): void {
+  private fromService(
+    factId: FactId, service: string, source: DeployedResource, resource: string, target: DeployedResource, action: string, resourcePolicy: any, sourceArn?: string,
+  ): void {
     const fact: AwsFact = FACTS[factId];
     const arn = sourceArn ?? source.stack.arnOf(source);
     const context: Context = {};
@@ -260,7 +266,9 @@ class CallPathModel {
     });
   }
 
-  private serviceThroughKey(factId: FactId, service: string, source: DeployedResource, key: DeployedResource, contextKey: string, destinationArn: string): void {
+  private serviceThroughKey(
+    factId: FactId, service: string, source: DeployedResource, key: DeployedResource, contextKey: string, destinationArn: string,
+  ): void {
     for (const action of FACTS[factId].actions) {
       this.add({
         factId,
@@ -277,7 +285,9 @@ class CallPathModel {
     }
   }
 
-  private bucketNotifications(source: DeployedResource, bucket: DeployedResource, config: any, fields: { queue: string; topic: string; fn: string }): void {
+  private bucketNotifications(
+    source: DeployedResource, bucket: DeployedResource, config: any, fields: { queue: string; topic: string; fn: string },
+  ): void {
     const s = source.stack;
     for (const c of list(config?.QueueConfigurations)) {
       const queue = this.app.find(s.resolve(c[fields.queue]), SERVICE_TYPES.queue);
@@ -294,10 +304,10 @@ class CallPathModel {
   }
 
   /** A service assuming a role, then the role calling the target. */
-  private throughRole(factId: FactId, service: string, source: DeployedResource, roleArn: unknown, targetArn: unknown): void {
+  private throughRole(factId: FactId, service: string, source: DeployedResource, roleArn: unknown, targetArn: unknown, sourceArn?: string): void {
     const role = this.app.find(roleArn, SERVICE_TYPES.role);
     if (!role) return;
-    this.fromService(factId, service, source, role.stack.arnOf(role), role, 'sts:AssumeRole', role.stack.resolve(role.props.AssumeRolePolicyDocument));
+    this.fromService(factId, service, source, role.stack.arnOf(role), role, 'sts:AssumeRole', role.stack.resolve(role.props.AssumeRolePolicyDocument), sourceArn);
     const target = this.app.find(targetArn);
     if (!target) return;
     const action = { 'AWS::Lambda::Function': 'lambda:InvokeFunction', 'AWS::SQS::Queue': 'sqs:SendMessage', 'AWS::SNS::Topic': 'sns:Publish', 'AWS::StepFunctions::StateMachine': 'states:StartExecution' }[target.type];
@@ -313,10 +323,11 @@ class CallPathModel {
    * when the caller sits in a VPC; refused from another account, without TLS
    * where the resource has a policy, and with another resource's encryption context.
    */
-  private roleToStore(factId: FactId, role: DeployedResource, action: string, store: DeployedResource, endpoint?: Endpoint, label?: string): void {
+  private roleToStore(factId: FactId, role: DeployedResource, action: string, store: DeployedResource, endpoint?: Endpoint, label?: string,
+    use: { resource?: string; context?: Context } = {}): void {
     const s = store.stack;
-    const resource = storeResource(store, action);
-    const context: Context = { 'aws:SecureTransport': 'true', 'aws:PrincipalAccount': role.stack.account };
+    const resource = use.resource ?? storeResource(store, action);
+    const context: Context = { 'aws:SecureTransport': 'true', 'aws:PrincipalAccount': role.stack.account, ...use.context };
     if (endpoint) Object.assign(context, { 'aws:SourceVpce': endpoint.id, 'aws:SourceVpc': endpoint.vpc, 'aws:ResourceAccount': s.account });
     const resourcePolicy = this.resourcePolicyOf(store);
     const variants: Variant[] = [{ name: 'another account', principal: ATTACKER, identityPolicies: [ALLOW_EVERYTHING], context: { ...context, 'aws:PrincipalAccount': OTHER_ACCOUNT } }];
@@ -399,8 +410,15 @@ class CallPathModel {
               if (RESOURCE_LESS.includes(action)) this.resourceLess(role, action, endpoint);
               continue;
             }
-            const store = this.app.find(String(resource).replace(/\/\*$/, ''), STORE_TYPES[service]);
-            if (store && storeActionFits(store, action, String(resource))) this.roleToStore('functionToStore', role, action, store, endpoint, path(fn));
+            const store = this.app.find(String(resource).replace(/\/.*$/, '').replace(/\/\*$/, ''), STORE_TYPES[service])
+              ?? this.app.find(String(resource).replace(/\/\*$/, ''), STORE_TYPES[service]);
+            if (!store || !storeActionFits(store, action, String(resource))) continue;
+            // A grant under a key prefix is used under it: an object there, a listing of it.
+            const prefix = list(statement.Condition?.StringLike?.['s3:prefix'])[0];
+            const sample = store.type === 'AWS::S3::Bucket' && isObjectAction(action) ? String(resource).replace(/\*$/, 'object.json') : undefined;
+            this.roleToStore('functionToStore', role, action, store, endpoint, path(fn), {
+              resource: sample, context: prefix !== undefined ? { 's3:prefix': String(prefix).replace(/\*$/, '') } : undefined,
+            });
           }
         }
       }
@@ -437,7 +455,8 @@ class CallPathModel {
     const apiId = s.resolve(method.props.RestApiId);
     const stage = s.ofType('AWS::ApiGateway::Stage').find(st => s.resolve(st.props.RestApiId) === apiId);
     const stageName = stage ? s.resolve(stage.props.StageName) : 'prod';
-    const sourceArn = s.arn('execute-api', `${apiId}/${stageName}/${s.resolve(method.props.HttpMethod)}${this.resourcePath(s, method.props.ResourceId)}`);
+    const httpMethod = s.resolve(method.props.HttpMethod);
+    const sourceArn = s.arn('execute-api', `${apiId}/${stageName}/${httpMethod === 'ANY' ? 'GET' : httpMethod}${this.resourcePath(s, method.props.ResourceId)}`);
     this.invokeFromApi('apiToFunction', method, fn, sourceArn);
   }
 
@@ -528,7 +547,9 @@ class CallPathModel {
         dynamodb: [p.TableName, `dynamodb:${api[0].toUpperCase()}${api.slice(1)}`],
       };
       const [name, action] = targets[service] ?? [undefined, ''];
-      const target = this.app.find(typeof name === 'string' ? name.replace(/:\$LATEST$/, '') : name);
+      // A function is invoked by its ARN, a version's or an alias's: the permission is the function's.
+      const unqualified = typeof name === 'string' ? /arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+/.exec(name)?.[0] ?? name : name;
+      const target = this.app.find(unqualified, [...SERVICE_TYPES.fn, ...SERVICE_TYPES.queue, ...SERVICE_TYPES.topic, ...SERVICE_TYPES.table]);
       if (target) this.roleToStore('roleCallsTarget', role, action, target, undefined, path(machine));
     }
   }
@@ -551,7 +572,6 @@ class CallPathModel {
     return this.app.find(fn.stack.resolve(fn.props.Role), SERVICE_TYPES.role);
   }
 
-  private readonly identityCache = new Map<DeployedResource, NamedPolicy[]>();
 
   private identityPolicies(role: DeployedResource): NamedPolicy[] {
     const cached = this.identityCache.get(role);
@@ -564,7 +584,8 @@ class CallPathModel {
       if (list(s.resolve(p.props.Roles)).includes(name)) policies.push({ name: p.logicalId, policy: s.resolve(p.props.PolicyDocument) });
     }
     for (const p of s.ofType('AWS::IAM::ManagedPolicy')) {
-      if (list(s.resolve(p.props.Roles)).includes(name) || attached.has(s.arnOf(p))) policies.push({ name: p.logicalId, policy: s.resolve(p.props.PolicyDocument) });
+      if (!list(s.resolve(p.props.Roles)).includes(name) && !attached.has(s.arnOf(p))) continue;
+      policies.push({ name: p.logicalId, policy: s.resolve(p.props.PolicyDocument) });
     }
     this.identityCache.set(role, policies);
     return policies;
@@ -725,7 +746,13 @@ function storeResource(store: DeployedResource, action: string): string {
 }
 
 /** Which key actions the service makes for a role's store action, with the encryption contexts it may send. */
-function keyUse(store: DeployedResource, action: string, resource: string, account: string): { service: string; actions: string[]; contexts: Context[] } | undefined {
+interface KeyUse {
+  readonly service: string;
+  readonly actions: string[];
+  readonly contexts: Context[];
+}
+
+function keyUse(store: DeployedResource, action: string, resource: string, account: string): KeyUse | undefined {
   const name = action.split(':')[1];
   const writes = /^(Send|Put|Publish|Update|BatchWrite|Delete(Item)?$|CreateMultipartUpload)/.test(name);
   const reads = /^(Receive|Get|Query|Scan|BatchGet|Describe|ListMultipart|ChangeMessageVisibility)/.test(name);
@@ -757,15 +784,16 @@ function keyUse(store: DeployedResource, action: string, resource: string, accou
 }
 
 /**
- * Whether the role's key use for a secret is meant to name the secret: aws-cdk-lib's
- * `Secret.grantRead` conditions on `kms:ViaService` only, which another issue
- * (statements others add to a library key) narrows; the library's own grants
- * (SecureSecret) name the secret, and for the other stores the library writes the
- * key use itself.
+ * Whether the role's key use for a secret or table is meant to name it in the
+ * encryption context: aws-cdk-lib's `Secret.grantRead` and SecureTable's grants
+ * condition on `kms:ViaService` only (the table through its service, the secret
+ * narrowed by the issue on statements others add to a library key), so the
+ * variant applies where a policy names the context (SecureSecret); queues, topics,
+ * buckets and environments always do.
  */
 function narrowsContext(policies: NamedPolicy[], store: DeployedResource): boolean {
-  if (store.type !== 'AWS::SecretsManager::Secret') return true;
-  return JSON.stringify(policies.map(p => p.policy)).includes('kms:EncryptionContext:SecretARN');
+  const key = { 'AWS::SecretsManager::Secret': 'kms:EncryptionContext:SecretARN', 'AWS::DynamoDB::Table': 'kms:EncryptionContext:aws:dynamodb:tableName' }[store.type];
+  return key === undefined || JSON.stringify(policies.map(p => p.policy)).includes(key);
 }
 
 /** The same encryption context, naming a resource of another account. */

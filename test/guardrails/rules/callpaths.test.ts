@@ -1,9 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Stack } from 'aws-cdk-lib';
 import { reported, testStack } from '../support';
 
 function alarmOn(stack: Stack, topic: sns.ITopic): void {
