@@ -238,7 +238,8 @@ class CallPathModel {
 
   /** A service principal's request, with the keys its fact says it sends, and the same from another account's resource. */
   private fromService(
-    factId: FactId, service: string, source: DeployedResource, resource: string, target: DeployedResource, action: string, resourcePolicy: any, sourceArn?: string,
+    factId: FactId, service: string, source: DeployedResource, resource: string, target: DeployedResource, action: string,
+    resourcePolicy: any, sourceArn?: string,
   ): void {
     const fact: AwsFact = FACTS[factId];
     const arn = sourceArn ?? source.stack.arnOf(source);
@@ -550,7 +551,8 @@ class CallPathModel {
       // A function is invoked by its ARN, a version's or an alias's: the permission is the function's.
       const unqualified = typeof name === 'string' ? /arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+/.exec(name)?.[0] ?? name : name;
       const target = this.app.find(unqualified, [...SERVICE_TYPES.fn, ...SERVICE_TYPES.queue, ...SERVICE_TYPES.topic, ...SERVICE_TYPES.table]);
-      if (target) this.roleToStore('roleCallsTarget', role, action, target, undefined, path(machine));
+      const qualified = typeof name === 'string' && name.startsWith('arn:') && target?.type === 'AWS::Lambda::Function' ? name : undefined;
+      if (target) this.roleToStore('roleCallsTarget', role, action, target, undefined, path(machine), { resource: qualified });
     }
   }
 
