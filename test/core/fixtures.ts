@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
@@ -27,11 +27,25 @@ export function prefixListContext(env: { account: string; region: string } = ENV
   return context;
 }
 
-/** A fresh app, with ENV's prefix lists in its context, and one stack `S` in ENV. */
-export function newStack(): { app: App; stack: Stack } {
-  const app = new App({ context: prefixListContext() });
+/**
+ * A fresh app, with ENV's prefix lists in its context, and one stack `S` in ENV.
+ *
+ * `flags` are set over the run's flag set (see test/feature-flags.ts): a test that
+ * is about one flag's effect sets it on or off here, and then runs the same under
+ * either flag set.
+ */
+export function newStack(flags: { [flag: string]: unknown } = {}): { app: App; stack: Stack } {
+  const app = newApp(flags);
   const stack = new Stack(app, 'S', { env: ENV });
   return { app, stack };
+}
+
+/** A fresh app with ENV's prefix lists, and `flags` set over the run's flag set. */
+export function newApp(flags: { [flag: string]: unknown } = {}, props: AppProps = {}): App {
+  const app = new App({ ...props, context: { ...prefixListContext(), ...props.context } });
+  // CDK_CONTEXT_JSON (the run's flag set) wins over the constructor's context; this wins over both.
+  for (const [flag, value] of Object.entries(flags)) app.node.setContext(flag, value);
+  return app;
 }
 
 /** The logical id CloudFormation gives `construct` (its L1 when it is an L2). */
