@@ -194,3 +194,15 @@ class AnyOrder extends Matcher {
     return result;
   }
 }
+
+/**
+ * A jest asymmetric matcher for an array with exactly these members in any order:
+ * `@aws-cdk/aws-iam:minimizePolicies` sorts the actions of the statements it renders.
+ */
+export function sameMembers(values: unknown[]): any {
+  const sorted = (v: unknown[]) => JSON.stringify([...v].map((x) => canonicalJson(x)).sort());
+  return {
+    asymmetricMatch: (actual: unknown) => Array.isArray(actual) && sorted(actual) === sorted(values),
+    toAsymmetricMatcher: () => `sameMembers(${JSON.stringify(values)})`,
+  };
+}
