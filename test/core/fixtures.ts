@@ -206,3 +206,13 @@ export function sameMembers(values: unknown[]): any {
     toAsymmetricMatcher: () => `sameMembers(${JSON.stringify(values)})`,
   };
 }
+
+/** Asserts that `statements` allow and deny exactly what `expected` do, however they were merged. */
+export function expectSameStatements(statements: any[], expected: any[]): void {
+  expect(statementAtoms(statements)).toEqual(statementAtoms(expected));
+}
+
+/** Asserts that `statements` allow and deny at least what `expected` do, however they were merged. */
+export function expectStatementsInclude(statements: any[], expected: any[]): void {
+  expect(statementAtoms(statements)).toEqual(expect.arrayContaining(statementAtoms(expected)));
+}
