@@ -1,7 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
@@ -149,7 +149,7 @@ describe('shared resources are created on first use', () => {
     });
   });
 
-  test('the alarm topic is encrypted with the shared key and accepts TLS only', () => {
+  test('the alarm topic is encrypted with the shared key, accepts TLS only and this account\'s CloudWatch alarms', () => {
     const { stack } = newStack();
     const baseline = SecurityBaseline.of(stack);
 
@@ -159,7 +159,15 @@ describe('shared resources are created on first use', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(baseline.key), 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'AllowCloudWatchAlarmsOfThisAccount', Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
     });
   });
 });

@@ -17,7 +17,7 @@ import { SecureTopic } from '../../src/messaging/secure-topic';
 import { CODE, HANDLER, logicalIdOf, newStack, onlyResource, partitionArn, sameMembers, statementsOf } from '../core/fixtures';
 
 const joined = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
-const via = (service: string) => joined(`${service}.eu-west-1.`, { Ref: 'AWS::URLSuffix' });
+const via = (service: string) => `${service}.eu-west-1.amazonaws.com`;
 const arn = partitionArn;
 
 function keyPolicyOf(template: Template): any[] {

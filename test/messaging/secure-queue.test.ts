@@ -156,7 +156,7 @@ describe('SecureQueue grants', () => {
 
   // The key only through SQS, for this queue only.
   const throughSqs = {
-    StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+    StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
     ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': queueArn },
   };
 

@@ -89,9 +89,9 @@ describe('SecureTopic', () => {
 
     expect(snsStatements.length).toBeGreaterThan(0);
     for (const statement of snsStatements) {
-      // pinned to this account, or to this topic, which lives in this account
+      // pinned to this account's queues through the encryption context SQS sends (the guides show no source key on this hop)
       const conditionKeys = Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c as object));
-      expect(conditionKeys.filter(k => k === 'aws:SourceAccount' || k === 'aws:SourceArn')).not.toEqual([]);
+      expect(conditionKeys).toEqual(['kms:EncryptionContext:aws:sqs:arn']);
     }
   });
 
@@ -104,7 +104,7 @@ describe('SecureTopic', () => {
       Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
       Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
       Condition: {
-        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+        StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
         ArnEquals: { 'kms:EncryptionContext:aws:sns:topicArn': { Ref: topicId } },
       },
     });
