@@ -9,7 +9,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret, SecureSecretProps } from '../../src/secrets/secure-secret';
 import {
-  CODE, expectSameStatements, expectStatementsInclude, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, onlyResource, sameMembers, statementsOf, thrownBy,
+  CODE, expectSameStatements, expectStatementsInclude, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, onlyResource,
+  sameMembers, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const WAIVER = SecretRotationChoice.waiver('issued by the payment provider, which offers no rotation API');
@@ -143,7 +144,8 @@ describe('SecureSecret.grantWrite', () => {
 describe('SecureSecret bad input', () => {
   test.each<[string, () => Partial<SecureSecretProps>, string]>([
     ['no rotation', () => ({}),
-      'S/Secret: invalid rotation: received undefined; allowed: SecretRotationChoice.function(fn), SecretRotationChoice.hostedDatabase(engine) or SecretRotationChoice.waiver(reason)'],
+  'S/Secret: invalid rotation: received undefined; allowed: SecretRotationChoice.function(fn),
+  SecretRotationChoice.hostedDatabase(engine) or SecretRotationChoice.waiver(reason)'],
     ['a secret name with spaces', () => ({ rotation: WAIVER, secretName: 'my secret' }),
       'S/Secret: invalid secretName: received "my secret"; allowed: 1 to 512 letters, digits and /_+=.@- characters'],
   ])('%s throws our error', (_label, props, message) => {

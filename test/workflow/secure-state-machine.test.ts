@@ -11,7 +11,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { ExecutionDataLogging } from '../../src/workflow/execution-data-logging';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import {
-  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementAtoms, statementsOf, thrownBy,
+  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementAtoms,
+  statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const STATE_MACHINE_ARN = (name: string) => partitionArn(`:states:eu-west-1:111111111111:stateMachine:${name}`);
@@ -148,7 +149,8 @@ describe('SecureStateMachine bad input', () => {
 
   test.each([
     ['role', { role: {} }, 'invalid role: received {}; allowed: no role: the state machine creates its own'],
-    ['logs', { logs: { level: sfn.LogLevel.ERROR } }, 'invalid logs: received {"level":"ERROR"}; allowed: no logs: the state machine logs at level ALL'],
+    ['logs', { logs: { level: sfn.LogLevel.ERROR } },
+      'invalid logs: received {"level":"ERROR"}; allowed: no logs: the state machine logs at level ALL'],
     ['tracingEnabled', { tracingEnabled: false }, 'invalid tracingEnabled: received false; allowed: no tracingEnabled: X-Ray tracing is always on'],
     ['stateMachineName', { stateMachineName: 'a b' }, 'invalid stateMachineName: received "a b"; allowed: letters, digits, "-" and "_" (1 to 80)'],
     ['executionData', { executionData: true }, 'invalid executionData: received true; allowed: an ExecutionDataLogging'],
