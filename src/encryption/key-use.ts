@@ -112,8 +112,10 @@ class Scan {
   /**
    * A statement an integration asked for is dropped when the scan admits its
    * services from what it found; otherwise (a use the scan cannot see, such as a
-   * resource in another stack) it is kept, pinned to this account, without the
-   * conditions that refer to resources: one of them may depend on the key.
+   * resource in another stack) it is kept, for this account's queues or topics
+   * (the service its `kms:ViaService` names, else both) through the encryption
+   * context, without the conditions that refer to resources (one of them may
+   * depend on the key) and without the keys these services do not send on it.
    */
   private settleDeferred(key: KeyPolicyTarget): void {
     const admitted = new Set([...this.uses.get(key)?.values() ?? []].map(use => use.principal));
@@ -122,9 +124,10 @@ class Scan {
       const services = servicesOf(this.stack, statement);
       if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
       const conditions = withoutSourceKeys(literalConditions(statement.conditions));
-      for (const via of ['sqs', 'sns'] as Via[]) {
+      const vias = viasNamedBy(this.stack, statement);
+      for (const via of vias) {
         key._admit(statement.copy({
-          sid: statement.sid ? `${statement.sid}${capitalized(via)}` : undefined,
+          sid: statement.sid && vias.length > 1 ? `${statement.sid}${capitalized(via)}` : statement.sid,
           conditions: { ...conditions, ArnLike: { ...conditions.ArnLike, [ENCRYPTION_CONTEXT[via]]: thisAccounts(this.stack, via) } },
         }));
       }
@@ -239,6 +242,14 @@ function withoutSourceKeys(conditions: Record<string, any>): Record<string, any>
     if (Object.keys(left).length > 0) kept[operator] = left;
   }
   return kept;
+}
+
+/** The services (SQS, SNS) a statement's `kms:ViaService` names, or both when it names neither. */
+function viasNamedBy(stack: Stack, statement: iam.PolicyStatement): Via[] {
+  const named = Object.values<Record<string, unknown>>(statement.conditions)
+    .flatMap(entries => Object.entries(entries).filter(([key]) => key.toLowerCase() === 'kms:viaservice').map(([, value]) => JSON.stringify(stack.resolve(value))));
+  const vias = (['sqs', 'sns'] as Via[]).filter(via => named.some(value => value.includes(`"${via}.`)));
+  return vias.length > 0 ? vias : ['sqs', 'sns'];
 }
 
 /** The conditions whose values are literals: a token may refer to a resource that depends on the key. */

@@ -11,14 +11,16 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { SOURCE_KEYS_NOT_SENT } from '../../src/encryption/key-use';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { CODE, HANDLER, logicalIdOf, newStack, onlyResource, partitionArn, sameMembers, statementsOf } from '../core/fixtures';
 
-const joined = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
 const via = (service: string) => `${service}.eu-west-1.amazonaws.com`;
 const arn = partitionArn;
+/** Every queue (`sqs`) or topic (`sns`) of ENV, as an encryption-context pattern. */
+const thisAccounts = (service: string) => arn(`:${service}:eu-west-1:111111111111:*`);
 
 function keyPolicyOf(template: Template): any[] {
   return statementsOf(onlyResource(template, 'AWS::KMS::Key').resource.Properties.KeyPolicy);
@@ -47,33 +49,36 @@ describe('the baseline key admits each service exactly where the stack makes it 
   const template = Template.fromStack(stack);
   const statements = keyPolicyOf(template);
   const bySid = (sid: string) => statements.find(s => s.Sid === sid);
-  const account = { 'aws:SourceAccount': '111111111111' };
+  // The keys a service sends on its key use through SQS or SNS are the destination's encryption context only
+  // (the SQS and SNS guides' key policies for event sources): no statement conditions on aws:Source* or kms:ViaService.
+  const onlyThrough = (contextKey: string, destinations: unknown) => ({ ArnLike: { [contextKey]: destinations } });
 
   test('exactly one statement per service and path, none from the grants aws-cdk-lib wrote', () => {
     expect(serviceStatements(statements).map(s => s.Sid).sort()).toEqual([
       'AllowCloudWatchLogsForThisAccount',
       'AllowCloudWatchThroughSNS',
-      'AllowEventsThroughSQS',
+      `AllowEventsThroughSQS${SOURCE_KEYS_NOT_SENT}`,
       'AllowS3ThroughSQS',
       'AllowSNSThroughSQS',
     ]);
   });
 
   test('CloudWatch Logs of this region, for this account\'s log groups, because log groups are encrypted with the key', () => {
+    const logsPrincipal = stack.resolve(`logs.${stack.region}.${stack.urlSuffix}`);
     expect(bySid('AllowCloudWatchLogsForThisAccount')).toMatchObject({
-      Principal: { Service: via('logs') },
+      Principal: { Service: logsPrincipal },
       Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(':logs:eu-west-1:111111111111:log-group:*') } },
     });
   });
 
-  test('CloudWatch through SNS for this account, because the function\'s alarm notifies the encrypted alarm topic', () => {
+  test('CloudWatch through SNS for this account\'s topics, because the function\'s alarm notifies the encrypted alarm topic', () => {
     expect(bySid('AllowCloudWatchThroughSNS')).toEqual({
       Sid: 'AllowCloudWatchThroughSNS',
       Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
       Resource: '*',
-      Condition: { StringEquals: { ...account, 'kms:ViaService': via('sns') } },
+      Condition: onlyThrough('kms:EncryptionContext:aws:sns:topicArn', thisAccounts('sns')),
     });
   });
 
@@ -81,27 +86,18 @@ describe('the baseline key admits each service exactly where the stack makes it 
     expect(bySid('AllowS3ThroughSQS')).toMatchObject({
       Principal: { Service: 's3.amazonaws.com' },
       Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
-      Condition: {
-        StringEquals: { ...account, 'kms:ViaService': via('sqs') },
-        ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': arn(':sqs:eu-west-1:111111111111:orders') },
-      },
+      Condition: onlyThrough('kms:EncryptionContext:aws:sqs:arn', arn(':sqs:eu-west-1:111111111111:orders')),
     });
   });
 
-  test('SNS through SQS for this account: the subscribed queue and the topic\'s subscription dead-letter queue (unnamed, so no context)', () => {
-    expect(bySid('AllowSNSThroughSQS').Condition).toEqual({ StringEquals: { ...account, 'kms:ViaService': via('sqs') } });
+  test('SNS through SQS for this account\'s queues: the subscribed queue and the topic\'s subscription dead-letter queue (unnamed)', () => {
+    expect(bySid('AllowSNSThroughSQS').Condition).toEqual(onlyThrough('kms:EncryptionContext:aws:sqs:arn', thisAccounts('sqs')));
   });
 
-  test('EventBridge through SQS, from the named rule only, for its dead-letter queue only', () => {
-    expect(bySid('AllowEventsThroughSQS')).toMatchObject({
+  test('EventBridge through SQS, for its named dead-letter queue only; the Sid says EventBridge sends no source keys', () => {
+    expect(bySid(`AllowEventsThroughSQS${SOURCE_KEYS_NOT_SENT}`)).toMatchObject({
       Principal: { Service: 'events.amazonaws.com' },
-      Condition: {
-        StringEquals: { ...account, 'kms:ViaService': via('sqs') },
-        ArnLike: {
-          'kms:EncryptionContext:aws:sqs:arn': arn(':sqs:eu-west-1:111111111111:rule-dlq'),
-          'aws:SourceArn': arn(':events:eu-west-1:111111111111:rule/nightly'),
-        },
-      },
+      Condition: onlyThrough('kms:EncryptionContext:aws:sqs:arn', arn(':sqs:eu-west-1:111111111111:rule-dlq')),
     });
   });
 
@@ -125,18 +121,22 @@ describe('the baseline key admits each service exactly where the stack makes it 
 });
 
 describe('a key policy never names a resource that depends on the key', () => {
-  test('an unnamed rule is admitted by the account\'s rule ARN pattern, an unnamed queue without an encryption context', () => {
+  test('an unnamed rule is not named; an unnamed SecureQueue is, by the literal name the queue is given', () => {
     // GIVEN a rule and a dead-letter queue without names
     const { stack } = newStack();
     const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+    const dlq = new SecureQueue(stack, 'Dlq');
     new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) })
-      .addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: new SecureQueue(stack, 'Dlq') }));
+      .addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: dlq }));
 
     // WHEN
-    const statement = keyPolicyOf(Template.fromStack(stack)).find(s => s.Sid === 'AllowEventsThroughSQS');
+    const template = Template.fromStack(stack);
+    const statement = keyPolicyOf(template).find(s => s.Sid === `AllowEventsThroughSQS${SOURCE_KEYS_NOT_SENT}`);
 
-    // THEN the queue's generated name is literal, the rule's is not
-    expect(statement.Condition.ArnLike['aws:SourceArn']).toEqual(arn(':events:eu-west-1:111111111111:rule/*'));
+    // THEN the queue's generated name is literal and named; nothing refers to the rule or the queue
+    const queueName = template.toJSON().Resources[logicalIdOf(dlq)].Properties.QueueName;
+    expect(typeof queueName).toBe('string');
+    expect(statement.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': arn(`:sqs:eu-west-1:111111111111:${queueName}`) } });
     expect(JSON.stringify(statement)).not.toContain('Fn::GetAtt');
     expect(JSON.stringify(statement)).not.toContain('"Ref":"Rule');
   });
@@ -168,7 +168,7 @@ describe('a key policy never names a resource that depends on the key', () => {
   });
 });
 
-test('a statement asked for that the stack shows no use for is kept, pinned to the account, without its references', () => {
+test('a statement asked for that the stack shows no use for is kept, for this account\'s queues of the service it names, without its references', () => {
   // GIVEN an EventBridge statement naming a rule of the stack, while no rule of the stack sends to the key
   const { stack } = newStack();
   const key = SecurityBaseline.of(stack).key;
@@ -189,6 +189,6 @@ test('a statement asked for that the stack shows no use for is kept, pinned to t
     Principal: { Service: 'events.amazonaws.com' },
     Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
     Resource: '*',
-    Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com', 'aws:SourceAccount': '111111111111' } },
+    Condition: { ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': thisAccounts('sqs') } },
   }]);
 });
