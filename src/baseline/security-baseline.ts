@@ -1,5 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -10,6 +9,7 @@ import { LogRetention } from '../core/log-retention';
 import { ComplianceProfile, defaultProfileOf } from '../core/profile';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { SecureKey } from '../encryption/secure-key';
+import { alarmsOfThisAccount } from '../messaging/alarm-sources';
 import { PrivateNetwork, PrivateNetworkProps } from '../network/private-network';
 
 const BASELINE = Symbol.for('cdk-secure-serverless.SecurityBaseline');
@@ -146,7 +146,7 @@ export class SecurityBaseline extends Construct {
         masterKey: this.key,
         enforceSSL: true,
       });
-      topic.addToResourcePolicy(alarmsOfThisAccount(topic));
+      topic.addToResourcePolicy(alarmsOfThisAccount(topic, topic.topicArn));
       this._alarmTopic = topic;
     }
     return this._alarmTopic;
@@ -185,24 +185,4 @@ export class SecurityBaseline extends Construct {
     period._acknowledgeLogGroup(group);
     return group;
   }
-}
-
-/**
- * CloudWatch may publish the alarms of this account to the topic: a topic policy
- * replaces the default one, so without this Allow no alarm would be delivered.
- *
- * @see https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html#ensure-topics-not-publicly-accessible
- */
-export function alarmsOfThisAccount(topic: sns.ITopic): iam.PolicyStatement {
-  const stack = Stack.of(topic);
-  return new iam.PolicyStatement({
-    sid: 'AllowCloudWatchAlarmsOfThisAccount',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: {
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      StringEquals: { 'aws:SourceAccount': stack.account },
-    },
-  });
 }

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { admitAlarmsThatNotify } from './alarm-sources';
 import { scopeEventBridgeAllows } from './event-bridge-sources';
 import { denyOtherAccounts, subscriptionDeadLetterQueue } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -56,7 +57,8 @@ export interface SecureTopicProps {
 /**
  * An SNS topic that is secure by default: encrypted with a customer-managed key,
  * TLS-only, closed to other accounts, and every subscription gets a dead-letter
- * queue (encrypted, TLS-only) unless it brings its own.
+ * queue (encrypted, TLS-only) unless it brings its own. When an alarm of the app
+ * notifies the topic, its policy lets CloudWatch publish this account's alarms.
  */
 export class SecureTopic extends sns.Topic {
   /** The key encrypting messages. */
@@ -93,6 +95,7 @@ export class SecureTopic extends sns.Topic {
     Object.assign(this.grants, { publish: (grantee: iam.IGrantable) => this.grantPublish(grantee) });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe'], this.topicArn));
     scopeEventBridgeAllows(this, () => (this as any).policy?.document);
+    admitAlarmsThatNotify(this.node.defaultChild as sns.CfnTopic, () => (this as any).policy?.document);
   }
 
   /**

@@ -9,6 +9,7 @@ import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
+import { admitAlarmsThatNotify } from '../messaging/alarm-sources';
 import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
 import { denyOtherAccounts, subscriptionDeadLetterQueue, tlsOnly } from '../messaging/policies';
 
@@ -23,7 +24,8 @@ const POLICIES_ADDED = Symbol.for('cdk-secure-serverless.TopicHardening.policies
  *   key of its own; identity policies of the stack that publish to the topic
  *   get the exact key use they now need, through SNS, for this topic;
  * - a topic policy that denies publishing without TLS and publishing or
- *   subscribing by principals of other accounts;
+ *   subscribing by principals of other accounts, and lets CloudWatch publish
+ *   this account's alarms when an alarm of the app notifies the topic;
  * - every subscription of the stack to the topic that has no dead-letter queue
  *   gets the topic's subscription dead-letter queue (encrypted, TLS-only), as
  *   SecureTopic gives it, with a queue policy that lets SNS deliver to it for
@@ -79,13 +81,13 @@ function addPolicies(topic: sns.CfnTopic): void {
     const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
     for (const statement of missingGuards(stack, document, tls, others)) owner.addToResourcePolicy(statement);
     scopeEventBridgeAllows(owner, () => (owner as any).policy?.document);
+    admitAlarmsThatNotify(topic, () => (owner as any).policy?.document);
   } else {
     const ref = JSON.stringify(stack.resolve(topic.ref));
     if (stack.node.findAll().some(c => c instanceof sns.CfnTopicPolicy && JSON.stringify(stack.resolve(c.topics)).includes(ref))) return;
-    markMadeByMixin(new sns.CfnTopicPolicy(topic.node.scope!, `${topic.node.id}Policy`, {
-      topics: [topic.ref],
-      policyDocument: new iam.PolicyDocument({ statements: [tls, others] }),
-    }));
+    const document = new iam.PolicyDocument({ statements: [tls, others] });
+    markMadeByMixin(new sns.CfnTopicPolicy(topic.node.scope!, `${topic.node.id}Policy`, { topics: [topic.ref], policyDocument: document }));
+    admitAlarmsThatNotify(topic, () => document);
   }
   Object.defineProperty(topic, POLICIES_ADDED, { value: true });
   recordHardening(topic, MIXIN, 'topic policy denies publishing without TLS, and publishing or subscribing by principals of other accounts');

@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -20,6 +22,7 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
+import { TopicHardening } from '../../src/mixins/topic-hardening';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
 import { CLOUDFRONT_LOGGING_ALLOWED } from '../../src/storage/cloudfront-logging';
@@ -55,6 +58,34 @@ describe('issue 19 rows, decided by the call-path model', () => {
     // THEN publishing and the key use it needs are allowed; another account's alarm is refused
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes.find(o => o.request.factId === 'alarmToTopic')!.variants.map(v => v.decision)).toEqual(['ImplicitlyDenied']);
+  });
+
+  // A topic policy replaces SNS's default one: the user's topics that alarms notify need the same Allow as the baseline's.
+  test.each([
+    ['a SecureTopic', (stack: Stack) => new SecureTopic(stack, 'Topic')],
+    ['a plain topic after TopicHardening', (stack: Stack) => {
+      const topic = new sns.Topic(stack, 'Topic');
+      stack.with(new TopicHardening());
+      return topic;
+    }],
+    ['a plain CfnTopic after TopicHardening', (stack: Stack) => {
+      const topic = new sns.CfnTopic(stack, 'Topic');
+      stack.with(new TopicHardening());
+      return sns.Topic.fromTopicArn(stack, 'Imported', topic.ref);
+    }],
+  ])('row 1: CloudWatch publishes an alarm to %s, and only this account\'s alarms', async (_name, topicOf) => {
+    // GIVEN an alarm whose action notifies the user's topic
+    const built = app(stack => {
+      const topic = topicOf(stack);
+      new cloudwatch.Alarm(stack, 'Alarm', {
+        metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1,
+      }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    });
+    const outcomes = (await outcomesOf(built, 'alarmToTopic')).filter(o => /^S\/Alarm[0-9A-F]{8} -> S\/Topic([0-9A-F]{8})?$/.test(o.request.label));
+    // THEN CloudWatch may publish; another account's alarm may not
+    expect(outcomes).toHaveLength(1);
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes[0].variants.map(v => v.decision)).toEqual(['ImplicitlyDenied']);
   });
 
   test('row 2: an EventBridge rule delivers to a SecureTopic; the key statement says EventBridge sends no source keys', async () => {

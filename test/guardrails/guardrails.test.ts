@@ -2,6 +2,8 @@ process.env.CDK_VALIDATION = 'false';
 
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, testFunction } from './support';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
@@ -52,6 +55,16 @@ function plainMistakes(stack: Stack): void {
   // A bucket and the queue it notifies share a plain key: key policy -> bucket -> key.
   const notified = new sqs.Queue(stack, 'Notified', { encryptionMasterKey: key });
   new s3.Bucket(stack, 'Bucket', { encryptionKey: key }).addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(notified));
+
+  // EventBridge sends no source keys to KMS on its way to an encrypted topic: this statement never matches.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+  }));
+  // A topic policy (here, TLS only) replaces SNS's default one, which let this account's alarms publish.
+  const alerts = new sns.Topic(stack, 'Alerts', { enforceSSL: true });
+  new cloudwatch.Alarm(stack, 'QueueDepth', { metric: queue.metricApproximateNumberOfMessagesVisible(), threshold: 100, evaluationPeriods: 1 })
+    .addAlarmAction(new cloudwatchActions.SnsAction(alerts));
 }
 
 describe('Guardrails.enforce on plain aws-cdk-lib resources', () => {

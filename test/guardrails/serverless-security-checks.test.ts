@@ -13,7 +13,7 @@ describe('ServerlessSecurityChecks', () => {
 
     expect(pack.name).toEqual('ServerlessSecurity');
     expect(pack.readPackName).toEqual('ServerlessSecurity');
-    expect(pack.ruleIds).toHaveLength(17);
+    expect(pack.ruleIds).toHaveLength(19);
     for (const id of pack.ruleIds ?? []) expect(id).toMatch(/^ServerlessSecurity-[A-Za-z0-9]+$/);
   });
 

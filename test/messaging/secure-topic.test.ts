@@ -1,6 +1,11 @@
 process.env.CDK_VALIDATION = 'false';
 
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
@@ -11,7 +16,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import {
-  asArray, CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, sameMembers, statementsOf, thrownBy,
+  asArray, CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementsOf,
+  thrownBy,
 } from '../core/fixtures';
 
 describe('SecureTopic', () => {
@@ -175,5 +181,63 @@ describe('SecureTopic props', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     template.resourcePropertiesCountIs('AWS::SQS::Queue', { KmsMasterKeyId: keyArn }, 3);
     template.resourceCountIs('AWS::KMS::Key', 1);
+  });
+});
+
+describe('a SecureTopic that alarms notify', () => {
+  const alarmOn = (scope: Stack, topic: sns.ITopic) => new cloudwatch.Alarm(scope, 'Alarm', {
+    metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1,
+  }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  const cloudWatchAllows = (template: Template) => Object.values<any>(template.findResources('AWS::SNS::TopicPolicy'))
+    .flatMap(policy => statementsOf(policy.Properties.PolicyDocument)).filter(s => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+
+  test('lets CloudWatch publish this account\'s alarms, which its topic policy would otherwise refuse', () => {
+    // GIVEN a topic an alarm notifies
+    const { stack } = newStack();
+    const topic = new SecureTopic(stack, 'Topic');
+    alarmOn(stack, topic);
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN its policy allows CloudWatch, tied to this account's alarms by the keys CloudWatch sends
+    expect(cloudWatchAllows(template)).toEqual([{
+      Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: logicalIdOf(topic) },
+      Condition: {
+        ArnLike: { 'aws:SourceArn': partitionArn(':cloudwatch:eu-west-1:111111111111:alarm:*') },
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+      },
+    }]);
+  });
+
+  test('an alarm in another stack counts; the topic of the same id in that stack, which no alarm notifies, gets no Allow', () => {
+    // GIVEN two stacks with a topic of the same id; an alarm of the second notifies the first's
+    const { app, stack } = newStack();
+    const other = new Stack(app, 'Other', { env: ENV });
+    const topic = new SecureTopic(stack, 'Topic');
+    new SecureTopic(other, 'Topic');
+    alarmOn(other, topic);
+
+    // THEN
+    expect(cloudWatchAllows(Template.fromStack(stack))).toHaveLength(1);
+    expect(cloudWatchAllows(Template.fromStack(other))).toEqual([]);
+  });
+
+  test('a topic policy that already allows CloudWatch gets no second Allow', () => {
+    const { stack } = newStack();
+    const topic = new SecureTopic(stack, 'Topic');
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['sns:Publish'], resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    }));
+    alarmOn(stack, topic);
+
+    const allows = cloudWatchAllows(Template.fromStack(stack));
+    expect(allows).toHaveLength(1);
+    expect(allows[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111111111111' } });
   });
 });

@@ -1,5 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { TOPIC_CASES as CASES, topicMixins as mixins } from './data-store-cases';
@@ -8,7 +10,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { TopicHardening } from '../../src/mixins/topic-hardening';
-
+import { partitionArn } from '../core/fixtures';
 
 describe('TopicHardening', () => {
   describe('what it changes', () => {
@@ -84,5 +86,28 @@ describe('TopicHardening', () => {
     expect(mixin.supports(new SecureTopic(stack, 'Secure'))).toBe(false);
     expect(mixin.supports(sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:eu-west-1:111111111111:t'))).toBe(false);
     expect(mixin.supports(new sns.CfnTopic(stack, 'Plain'))).toBe(true);
+  });
+});
+
+describe('TopicHardening on a topic that an alarm notifies', () => {
+  test.each([
+    ['an sns.Topic', (stack: Stack) => new sns.Topic(stack, 'Topic')],
+    ['an sns.CfnTopic', (stack: Stack) => sns.Topic.fromTopicArn(stack, 'Imported', new sns.CfnTopic(stack, 'Topic').ref)],
+  ])('%s: the policy the mixin writes lets CloudWatch publish this account\'s alarms', (_name, build) => {
+    // GIVEN a plain topic an alarm notifies, under the mixin
+    const app = hardenedApp(stack => {
+      new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1 })
+        .addAlarmAction(new cloudwatchActions.SnsAction(build(stack)));
+    }, mixins, ComplianceProfile.STANDARD);
+
+    // THEN the topic policy has the Allow SecureTopic gets, tied to this account's alarms
+    const statements = Object.values<any>(Template.fromStack(stackOf(app)).findResources('AWS::SNS::TopicPolicy'))
+      .flatMap(policy => [policy.Properties.PolicyDocument.Statement].flat());
+    expect(statements.filter(s => s.Principal?.Service === 'cloudwatch.amazonaws.com')).toEqual([expect.objectContaining({
+      Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Condition: { ArnLike: { 'aws:SourceArn': partitionArn(':cloudwatch:eu-west-1:111111111111:alarm:*') }, StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    })]);
   });
 });

@@ -111,7 +111,8 @@ describe('a SecureBucket with grants and notifications', () => {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [logicalIdOf(SecurityBaseline.of(stack).key), 'Arn'] },
-        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] }, 'kms:EncryptionContext:aws:s3:arn': ARN } },
+        // An object keeps the context it was written with: its own ARN, or the bucket's under an S3 Bucket Key.
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' }, ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [ARN, objects('*')] } },
       },
     ]);
   });
@@ -162,10 +163,14 @@ describe('a SecureBucket with grants and notifications', () => {
         })]),
       },
     });
+    // S3 sends the queue in the encryption context, and no source keys, on its key use through SQS.
+    const queueName = template.toJSON().Resources[logicalIdOf(stack.node.findChild('Removed'))].Properties.QueueName;
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
-          Principal: { Service: 's3.amazonaws.com' }, Action: anyOrder(['kms:GenerateDataKey', 'kms:Decrypt']), Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: anyOrder(['kms:GenerateDataKey', 'kms:Decrypt']),
+          Condition: Match.exact({ ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': partitionArn(`:sqs:eu-west-1:111111111111:${queueName}`) } }),
         })]),
       },
     });
