@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       moduleNameMapper: { '^cdk-secure-serverless$': '<rootDir>/src/index.ts' },
       // aws-cdk-lib's template validation off unless a test turns it on: see the file.
       setupFiles: ['<rootDir>/test/jest.setup.ts'],
+      // The call-path counts of the run, summed over its test files and printed at its end (test/callpaths/run-totals.ts).
+      globalSetup: '<rootDir>/test/callpaths/run-totals.setup.ts',
+      globalTeardown: '<rootDir>/test/callpaths/run-totals.teardown.ts',
     },
   },
   tsconfigDev: {

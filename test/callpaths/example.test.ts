@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { unverifiedFacts } from './aws-facts';
 import { countsOf, evaluateApps, failuresOf } from './evaluate';
+import { reportCounts } from './run-totals';
 
 /**
  * The README's main example, as `cdk synth` builds it: every call path its
@@ -16,9 +16,7 @@ test('the orders service: every modeled call path is allowed, every variant refu
   const { buildApp } = require('../../examples/orders-service/app') as { buildApp: (app: App) => App };
   const app = buildApp(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'callpaths-')) }));
   const outcomes = await evaluateApps([app]);
-  const counts = countsOf(outcomes);
-  process.stdout.write(`call paths (orders service): ${counts.allowed} allowed as expected, ${counts.refused} refused as expected, `
-    + `${counts.unverifiedRows} rows unverified (${unverifiedFacts().map(([id]) => id).join(', ')})\n`);
+  reportCounts('orders service', countsOf(outcomes));
   expect(failuresOf(outcomes)).toEqual([]);
   expect(outcomes.filter(o => o.request.factId === 'bucketToQueue').map(o => o.decision)).toEqual(['Allowed']);
 }, 300_000);

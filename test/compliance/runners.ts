@@ -7,8 +7,8 @@ import { repeatedStatements } from './repeated-statements';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
-import { unverifiedFacts } from '../callpaths/aws-facts';
 import { countsOf, evaluateApps, failuresOf, Outcome } from '../callpaths/evaluate';
+import { reportCounts } from '../callpaths/run-totals';
 import { ENV } from '../core/fixtures';
 
 export const PROFILES = [ComplianceProfile.STANDARD, ComplianceProfile.REGULATED];
@@ -86,8 +86,7 @@ export function complianceMatrix(caseNames: readonly string[], build: (name: str
   test.each(PROFILES)('%s profile: every modeled call path is allowed, every variant refused', profile => {
     const outcomes = callPaths.get(profile)!;
     const counts = countsOf(outcomes);
-    process.stdout.write(`call paths (${profile}): ${counts.allowed} allowed as expected, ${counts.refused} refused as expected, `
-      + `${counts.unverifiedRows} rows unverified (${unverifiedFacts().map(([id]) => id).join(', ')})\n`);
+    reportCounts(profile, counts);
     expect(failuresOf(outcomes)).toEqual([]);
     expect(counts.allowed).toBeGreaterThan(0);
   });
@@ -152,6 +151,24 @@ export function propertyRuns<T>(generated: fc.Arbitrary<T>, build: (value: T) =>
     expect(synthesized.length).toBeGreaterThan(0);
     const findings = findingsFor(synthesized, { profile: ComplianceProfile.STANDARD, guard: true });
     expect(findings.map(formatFindings)).toEqual(synthesized.map(() => formatFindings([])));
+  }, 300_000);
+
+  callPathsHold(`the same ${options.guardSample}`, () => synthesized);
+}
+
+/**
+ * Registers a test that evaluates every modeled call path of `apps()` (a sample
+ * of generated apps, built by an earlier test): each must be allowed, each
+ * variant refused. The counts go into the run's total.
+ */
+export function callPathsHold(sample: string, apps: () => App[]): void {
+  test(`every modeled call path of ${sample} apps is allowed, every variant refused`, async () => {
+    const built = apps();
+    expect(built.length).toBeGreaterThan(0);
+    const outcomes = await evaluateApps(built);
+    reportCounts(`${built.length} generated apps`, countsOf(outcomes));
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes.length).toBeGreaterThan(0);
   }, 300_000);
 }
 

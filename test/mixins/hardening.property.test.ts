@@ -12,6 +12,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { FunctionOutsideVpc } from '../../src/mixins/function-hardening';
 import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { Finding, findingsFor, findingsOf, formatFindings } from '../compliance/harness';
+import { callPathsHold } from '../compliance/runners';
 import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
 /** One plain function as users write it. */
@@ -130,4 +131,6 @@ describe('ServerlessHardening on generated plain apps', () => {
     const findings = findingsFor(synthesized, { profile: ComplianceProfile.STANDARD, guard: true });
     expect(synthesized.map((app, i) => formatFindings(undocumented(app, findings[i])))).toEqual(synthesized.map(() => formatFindings([])));
   }, 300_000);
+
+  callPathsHold('the same sample of', () => synthesized);
 });

@@ -1,0 +1,3 @@
+import { startRunTotals } from './run-totals';
+
+export default startRunTotals;

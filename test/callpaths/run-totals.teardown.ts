@@ -1,0 +1,3 @@
+import { printRunTotals } from './run-totals';
+
+export default printRunTotals;
