@@ -54,5 +54,5 @@ export function printRunTotals(): void {
 }
 
 function counted(counts: CallPathCounts): string {
-  return `${counts.allowed} allowed as expected, ${counts.refused} refused as expected, ${counts.unverifiedRows} rows unverified`;
+  return `${counts.allowed} allowed as expected, ${counts.refused} refused as expected, ${counts.unverifiedRows} row${counts.unverifiedRows === 1 ? '' : 's'} unverified`;
 }
