@@ -61,8 +61,13 @@ export const FACTS = {
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     sends: ['kms:EncryptionContext:aws:sns:topicArn'],
     source: SNS_KEYS,
-    status: 'documented',
-    note: 'the SNS guide: aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported in the KMS key policy for EventBridge to encrypted topics',
+    status: 'unverified',
+    note: 'the issue cites the SNS guide: aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported in the KMS key policy for EventBridge '
+      + 'to encrypted topics. That paragraph could not be read offline: the archived SNS guide (github.com/awsdocs/amazon-sns-developer-guide, '
+      + 'doc_source/sns-key-management.md) elides the section\'s service table, and the stored page gives only its opening; an AWS-authored project '
+      + '(aws/modern-data-architecture-accelerator, grantCloudWatchAlarmsTopicAccess) repeats it, citing the same section. So the source keys are not '
+      + 'sent here, and no condition of the library depends on them either way: the key statement conditions on the encryption context only, which '
+      + 'SNS sends whoever publishes (serviceToEncryptedTopic)',
   },
   serviceToEncryptedQueue: {
     integration: 'an AWS service (S3, SNS, EventBridge) sending to an SQS queue encrypted with a customer managed key',
@@ -106,7 +111,10 @@ export const FACTS = {
     sends: ['aws:SourceArn', 'aws:SourceAccount'],
     source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html',
     status: 'documented',
-    note: 'aws:SourceArn is the rule',
+    note: 'read: the page recommends aws:SourceArn and aws:SourceAccount in resource policies to limit what EventBridge gives another service, and '
+      + '"for EventBridge event bus rule targets, the value of aws:SourceArn must be the rule ARN"; the guide\'s condition-key table '
+      + '(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html) defines aws:SourceArn as the rule sending the event and '
+      + 'aws:SourceAccount as the account the rule is in. The page\'s trust-policy example itself could not be read offline',
   },
   scheduleAssumesRole: {
     integration: 'EventBridge Scheduler schedule to its target, through its execution role',
@@ -115,7 +123,9 @@ export const FACTS = {
     sends: ['aws:SourceAccount', 'aws:SourceArn'],
     source: 'https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role',
     status: 'documented',
-    note: 'the guide\'s trust policy conditions on aws:SourceAccount and on aws:SourceArn, the ARN of the schedule\'s group',
+    note: 'the guide\'s trust policy conditions on aws:SourceAccount and on aws:SourceArn, the ARN of the schedule\'s group; its confused-deputy page '
+      + '(https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html) says the same for the execution role\'s '
+      + 'trust policy, and not to scope aws:SourceArn to a single schedule',
   },
   roleCallsTarget: {
     integration: 'a service acting with a role the app gives it (Scheduler, Step Functions, EventBridge): the role calls the target',
@@ -133,7 +143,9 @@ export const FACTS = {
     sends: ['aws:SourceArn', 'aws:SourceAccount'],
     source: 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html#prevent-cross-service-confused-deputy',
     status: 'documented',
-    note: 'aws:SourceArn is the state machine',
+    note: 'read in github.com/awsdocs/aws-step-functions-developer-guide, doc_source/procedure-create-iam-role.md ("Prevent cross-service confused '
+      + 'deputy issue"): the trust policy of states.amazonaws.com for sts:AssumeRole conditions on aws:SourceArn (arn:aws:states:<region>:<account>:'
+      + 'stateMachine:*) and aws:SourceAccount',
   },
   bucketToQueue: {
     integration: 'S3 event notification to an SQS queue',
