@@ -58,7 +58,9 @@ function plainMistakes(stack: Stack): void {
 
   // EventBridge sends no source keys to KMS on its way to an encrypted topic: this statement never matches.
   key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'],
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': ENV.account } },
   }));
   // A topic policy (here, TLS only) replaces SNS's default one, which let this account's alarms publish.

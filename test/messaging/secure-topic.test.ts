@@ -231,7 +231,9 @@ describe('a SecureTopic that alarms notify', () => {
     const { stack } = newStack();
     const topic = new SecureTopic(stack, 'Topic');
     topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['sns:Publish'], resources: [topic.topicArn],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
     }));
     alarmOn(stack, topic);
