@@ -2,8 +2,6 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -27,7 +25,7 @@ import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
 import { CLOUDFRONT_LOGGING_ALLOWED } from '../../src/storage/cloudfront-logging';
 import { SecureBucket } from '../../src/storage/secure-bucket';
-import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
+import { alarmNotifying, CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
 /**
  * One test per row of issue 19's table that the call-path model decides: each
@@ -75,12 +73,7 @@ describe('issue 19 rows, decided by the call-path model', () => {
     }],
   ])('row 1: CloudWatch publishes an alarm to %s, and only this account\'s alarms', async (_name, topicOf) => {
     // GIVEN an alarm whose action notifies the user's topic
-    const built = app(stack => {
-      const topic = topicOf(stack);
-      new cloudwatch.Alarm(stack, 'Alarm', {
-        metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1,
-      }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
-    });
+    const built = app(stack => alarmNotifying(stack, topicOf(stack)));
     const outcomes = (await outcomesOf(built, 'alarmToTopic')).filter(o => /^S\/Alarm[0-9A-F]{8} -> S\/Topic([0-9A-F]{8})?$/.test(o.request.label));
     // THEN CloudWatch may publish; another account's alarm may not
     expect(outcomes).toHaveLength(1);

@@ -1,8 +1,12 @@
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Matcher, MatchResult, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { flagOn } from '../feature-flags';
 
 /** Account and region of every test stack. */
@@ -215,4 +219,23 @@ export function expectSameStatements(statements: any[], expected: any[]): void {
 /** Asserts that `statements` allow and deny at least what `expected` do, however they were merged. */
 export function expectStatementsInclude(statements: any[], expected: any[]): void {
   expect(statementAtoms(statements)).toEqual(expect.arrayContaining(statementAtoms(expected)));
+}
+
+/** An alarm `Alarm` under `scope` whose action notifies `topic`. */
+export function alarmNotifying(scope: Construct, topic: sns.ITopic): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, 'Alarm', {
+    metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1,
+  });
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  return alarm;
+}
+
+/** A user's own Allow for CloudWatch to publish to `topic`, for ENV's account. */
+export function cloudWatchPublishAllow(topic: sns.ITopic): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+  });
 }

@@ -2,8 +2,6 @@ process.env.CDK_VALIDATION = 'false';
 
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,6 +21,7 @@ import { Guardrails } from '../../src/guardrails/guardrails';
 import { ServerlessSecurityChecks } from '../../src/guardrails/serverless-security-checks';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
+import { alarmNotifying } from '../core/fixtures';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => 1');
 
@@ -65,8 +64,7 @@ function plainMistakes(stack: Stack): void {
   }));
   // A topic policy (here, TLS only) replaces SNS's default one, which let this account's alarms publish.
   const alerts = new sns.Topic(stack, 'Alerts', { enforceSSL: true });
-  new cloudwatch.Alarm(stack, 'QueueDepth', { metric: queue.metricApproximateNumberOfMessagesVisible(), threshold: 100, evaluationPeriods: 1 })
-    .addAlarmAction(new cloudwatchActions.SnsAction(alerts));
+  alarmNotifying(stack, alerts);
 }
 
 describe('Guardrails.enforce on plain aws-cdk-lib resources', () => {

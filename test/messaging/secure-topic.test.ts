@@ -2,10 +2,6 @@ process.env.CDK_VALIDATION = 'false';
 
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
@@ -16,8 +12,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import {
-  asArray, CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementsOf,
-  thrownBy,
+  alarmNotifying, asArray, cloudWatchPublishAllow, CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource,
+  partitionArn, sameMembers, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 describe('SecureTopic', () => {
@@ -185,9 +181,6 @@ describe('SecureTopic props', () => {
 });
 
 describe('a SecureTopic that alarms notify', () => {
-  const alarmOn = (scope: Stack, topic: sns.ITopic) => new cloudwatch.Alarm(scope, 'Alarm', {
-    metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1,
-  }).addAlarmAction(new cloudwatchActions.SnsAction(topic));
   const cloudWatchAllows = (template: Template) => Object.values<any>(template.findResources('AWS::SNS::TopicPolicy'))
     .flatMap(policy => statementsOf(policy.Properties.PolicyDocument)).filter(s => s.Principal?.Service === 'cloudwatch.amazonaws.com');
 
@@ -195,7 +188,7 @@ describe('a SecureTopic that alarms notify', () => {
     // GIVEN a topic an alarm notifies
     const { stack } = newStack();
     const topic = new SecureTopic(stack, 'Topic');
-    alarmOn(stack, topic);
+    alarmNotifying(stack, topic);
 
     // WHEN
     const template = Template.fromStack(stack);
@@ -220,7 +213,7 @@ describe('a SecureTopic that alarms notify', () => {
     const other = new Stack(app, 'Other', { env: ENV });
     const topic = new SecureTopic(stack, 'Topic');
     new SecureTopic(other, 'Topic');
-    alarmOn(other, topic);
+    alarmNotifying(other, topic);
 
     // THEN
     expect(cloudWatchAllows(Template.fromStack(stack))).toHaveLength(1);
@@ -230,13 +223,8 @@ describe('a SecureTopic that alarms notify', () => {
   test('a topic policy that already allows CloudWatch gets no second Allow', () => {
     const { stack } = newStack();
     const topic = new SecureTopic(stack, 'Topic');
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-    }));
-    alarmOn(stack, topic);
+    topic.addToResourcePolicy(cloudWatchPublishAllow(topic));
+    alarmNotifying(stack, topic);
 
     const allows = cloudWatchAllows(Template.fromStack(stack));
     expect(allows).toHaveLength(1);

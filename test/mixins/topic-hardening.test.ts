@@ -1,7 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { TOPIC_CASES as CASES, topicMixins as mixins } from './data-store-cases';
@@ -10,7 +8,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { TopicHardening } from '../../src/mixins/topic-hardening';
-import { partitionArn } from '../core/fixtures';
+import { alarmNotifying, partitionArn } from '../core/fixtures';
 
 describe('TopicHardening', () => {
   describe('what it changes', () => {
@@ -96,8 +94,7 @@ describe('TopicHardening on a topic that an alarm notifies', () => {
   ])('%s: the policy the mixin writes lets CloudWatch publish this account\'s alarms', (_name, build) => {
     // GIVEN a plain topic an alarm notifies, under the mixin
     const app = hardenedApp(stack => {
-      new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }), threshold: 1, evaluationPeriods: 1 })
-        .addAlarmAction(new cloudwatchActions.SnsAction(build(stack)));
+      alarmNotifying(stack, build(stack));
     }, mixins, ComplianceProfile.STANDARD);
 
     // THEN the topic policy has the Allow SecureTopic gets, tied to this account's alarms

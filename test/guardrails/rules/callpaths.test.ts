@@ -1,35 +1,23 @@
-import { Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { alarmNotifying, cloudWatchPublishAllow } from '../../core/fixtures';
 import { reported, testStack } from '../support';
-
-function alarmOn(stack: Stack, topic: sns.ITopic): void {
-  const metric = new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Errors' });
-  new cloudwatch.Alarm(stack, 'Alarm', { metric, threshold: 1, evaluationPeriods: 1 }).addAlarmAction(new actions.SnsAction(topic));
-}
 
 describe('AlarmTopicPolicy', () => {
   test('reports an alarm whose topic policy only denies (enforceSSL): no alarm is ever delivered', () => {
     const { app, stack } = testStack();
-    alarmOn(stack, new sns.Topic(stack, 'Topic', { enforceSSL: true }));
+    alarmNotifying(stack, new sns.Topic(stack, 'Topic', { enforceSSL: true }));
     expect(reported(app, 'AlarmTopicPolicy')).toEqual(['ServerlessSecurity-AlarmTopicPolicy @ Test/Alarm/Resource']);
   });
 
   test('passes a topic without a topic policy (SNS\'s default admits the account\'s alarms) and one that allows CloudWatch', () => {
     const { app, stack } = testStack();
     const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-    }));
-    alarmOn(stack, topic);
+    topic.addToResourcePolicy(cloudWatchPublishAllow(topic));
+    alarmNotifying(stack, topic);
     const other = testStack();
-    alarmOn(other.stack, new sns.Topic(other.stack, 'Topic'));
+    alarmNotifying(other.stack, new sns.Topic(other.stack, 'Topic'));
     expect([...reported(app, 'AlarmTopicPolicy'), ...reported(other.app, 'AlarmTopicPolicy')]).toEqual([]);
   });
 });
