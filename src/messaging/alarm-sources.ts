@@ -1,10 +1,8 @@
-import {
-  ArnFormat, AspectPriority, Aspects, CfnResource, DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, Reference, Stack, StringConcat,
-  Token, Tokenization,
-} from 'aws-cdk-lib';
+import { ArnFormat, AspectPriority, Aspects, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
+import { resolveWithReferences } from '../core/references';
 
 const CLOUDWATCH = 'cloudwatch.amazonaws.com';
 const ALARM_TYPES = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
@@ -69,33 +67,21 @@ export function admitAlarmsThatNotify(topic: sns.CfnTopic, document: () => iam.P
 
 /** What the alarm actions of the app name: the resources they refer to, and literal ARNs. */
 interface AlarmActions {
-  readonly targets: Set<IConstruct>;
-  readonly arns: Set<string>;
+  readonly targets: ReadonlySet<IConstruct>;
+  readonly arns: ReadonlySet<string>;
 }
 
 function alarmActionsOf(root: IConstruct): AlarmActions {
-  const found: AlarmActions = { targets: new Set(), arns: new Set() };
-  const resolver = new ReferenceCollector(found.targets);
+  const found = { targets: new Set<IConstruct>(), arns: new Set<string>() };
   for (const construct of root.node.findAll()) {
     if (!CfnResource.isCfnResource(construct) || !ALARM_TYPES.has(construct.cfnResourceType)) continue;
     for (const prop of ALARM_ACTION_PROPS) {
-      const resolved = Tokenization.resolve((construct as any)[prop], { scope: construct, resolver });
-      for (const action of [resolved ?? []].flat()) if (typeof action === 'string') found.arns.add(action);
+      const { value, targets } = resolveWithReferences(construct, (construct as any)[prop]);
+      targets.forEach(target => found.targets.add(target));
+      for (const action of [value ?? []].flat()) if (typeof action === 'string') found.arns.add(action);
     }
   }
   return found;
-}
-
-/** Resolves as usual, keeping the resources the references it meets point to (a topic's ARN refers to the topic, across stacks too). */
-class ReferenceCollector extends DefaultTokenResolver {
-  constructor(private readonly targets: Set<IConstruct>) {
-    super(new StringConcat());
-  }
-
-  public resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
-    if (Reference.isReference(token)) this.targets.add(token.target);
-    return super.resolveToken(token, context, postProcessor);
-  }
 }
 
 function notifies(actions: AlarmActions, topic: sns.CfnTopic): boolean {

@@ -6,9 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { scopeEventBridgeAllows } from './event-bridge-sources';
 import { denyOtherAccounts, terminalDeadLetterQueue } from './policies';
 import { QUEUE_DEFAULTS } from './queue-defaults';
+import { scopeServiceAllows } from './service-sources';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
@@ -141,7 +141,7 @@ export class SecureQueue extends sqs.Queue {
       purge: (grantee: iam.IGrantable) => this.grantPurge(grantee),
     });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sqs:*'], this.queueArn));
-    scopeEventBridgeAllows(this, () => (this as any).policy?.document);
+    scopeServiceAllows(this, () => (this as any).policy?.document);
 
     // The dead-letter queue names its only allowed source by ARN. A Ref to this
     // queue would form a cycle (this queue's RedrivePolicy refers to it), so the

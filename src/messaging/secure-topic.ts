@@ -6,8 +6,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { admitAlarmsThatNotify } from './alarm-sources';
-import { scopeEventBridgeAllows } from './event-bridge-sources';
 import { denyOtherAccounts, subscriptionDeadLetterQueue } from './policies';
+import { scopeServiceAllows } from './service-sources';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
@@ -94,7 +94,7 @@ export class SecureTopic extends sns.Topic {
     // aws-cdk-lib's grants facade writes the key use without conditions: route it through grantPublish.
     Object.assign(this.grants, { publish: (grantee: iam.IGrantable) => this.grantPublish(grantee) });
     this.addToResourcePolicy(denyOtherAccounts(this, ['sns:Publish', 'sns:Subscribe'], this.topicArn));
-    scopeEventBridgeAllows(this, () => (this as any).policy?.document);
+    scopeServiceAllows(this, () => (this as any).policy?.document);
     admitAlarmsThatNotify(this.node.defaultChild as sns.CfnTopic, () => (this as any).policy?.document);
   }
 

@@ -4,10 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { viaService } from '../encryption/key-conditions';
 
-/** The services whose data stores a hardening mixin encrypts with the baseline key. */
+/** The services whose data stores are encrypted with a key their users' statements may not name. */
 export type DataService = 'dynamodb' | 'sqs' | 'sns' | 's3' | 'secretsmanager';
 
-/** A data store a mixin encrypted with a key its existing users were never granted. */
+/** A data store encrypted with a key its users were never granted: a mixin encrypted it, or a statement reached it by other means than its grants. */
 export interface EncryptedStore {
   readonly resource: CfnResource;
   readonly key: kms.IKey;
@@ -42,8 +42,9 @@ const REGISTERED = Symbol.for('cdk-secure-serverless.KeyFollowsAccess');
 /**
  * Makes every identity policy of the app that reads or writes `store` also
  * allow the key use it now needs, whenever the grant was written: aws-cdk-lib
- * grants made before the mixin encrypted the store name no key, and the code
- * would fail with an access denied error at run time. The key use is exact
+ * grants made before the mixin encrypted the store, and statements added with
+ * `addToRolePolicy` on a SecureTable, name no key, and the code would fail with
+ * an access denied error at run time. The key use is exact
  * (`kms:Decrypt`, and `kms:GenerateDataKey` for writers) and conditioned on
  * the service and, where the service has one, the store's encryption context.
  */

@@ -11,9 +11,9 @@ import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
-import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
 import { denyOtherAccounts, terminalDeadLetterQueue, tlsOnly } from '../messaging/policies';
 import { QUEUE_DEFAULTS } from '../messaging/queue-defaults';
+import { scopeServiceAllows } from '../messaging/service-sources';
 
 const MIXIN = 'QueueHardening';
 const POLICIES_ADDED = Symbol.for('cdk-secure-serverless.QueueHardening.policies');
@@ -114,7 +114,7 @@ function addPolicies(queue: sqs.CfnQueue): void {
   if (owner) {
     const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
     for (const statement of missingGuards(Stack.of(queue), document, tls, others)) owner.addToResourcePolicy(statement);
-    scopeEventBridgeAllows(owner, () => (owner as any).policy?.document);
+    scopeServiceAllows(owner, () => (owner as any).policy?.document);
   } else if (hasQueuePolicy(queue)) {
     return;
   } else {

@@ -21,7 +21,9 @@ const MIXIN = 'StateMachineHardening';
  * - the log-delivery and X-Ray statements, which AWS authorizes only on `*`, in
  *   a customer-managed policy of their own where exactly that finding is acknowledged;
  * - `lambda:InvokeFunction` on `<fn>:*` beside `<fn>` (what `tasks.LambdaInvoke`
- *   writes) narrowed to `<fn>`, and the role's inline policy made customer-managed.
+ *   writes) narrowed to `<fn>`, and the role's inline policy made customer-managed;
+ * - the role's trust in Step Functions limited to this account (`aws:SourceAccount`),
+ *   as SecureStateMachine's role has it.
  *
  * A state machine that sets its own logging or tracing keeps it. Its encryption
  * is left as it is: a customer-managed key on a running state machine needs the
@@ -86,7 +88,10 @@ export class StateMachineHardening extends Mixin {
       // Step Functions checks the role's log-delivery permissions when it creates or updates the state machine.
       cfn.node.addDependency(policy);
     }
-    if (role instanceof iam.Role) this.narrowRolePolicy(role, cfn);
+    if (role instanceof iam.Role) {
+      this.narrowRolePolicy(role, cfn);
+      pinTrustToAccount(role, cfn);
+    }
   }
 
   private narrowRolePolicy(role: iam.Role, cfn: sfn.CfnStateMachine): void {
@@ -102,5 +107,25 @@ export class StateMachineHardening extends Mixin {
       recordHardening(cfn, MIXIN, 'lambda:InvokeFunction narrowed to the function ARNs its tasks name (no ":*")');
     });
     managedInsteadOfInline(inline, MIXIN);
+  }
+}
+
+/**
+ * The role trusts Step Functions for this account's state machines only: the
+ * service names the calling account in `aws:SourceAccount` when it assumes the
+ * role, and aws-cdk-lib's trust policy conditions on nothing.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html#prevent-cross-service-confused-deputy
+ */
+function pinTrustToAccount(role: iam.Role, cfn: sfn.CfnStateMachine): void {
+  const stack = Stack.of(role);
+  const statements = (role.assumeRolePolicy as unknown as { statements?: iam.PolicyStatement[] } | undefined)?.statements ?? [];
+  for (const statement of statements) {
+    const trustsStates = statement.effect === iam.Effect.ALLOW
+      && statement.principals.some(p => [stack.resolve(p.policyFragment.principalJson.Service)].flat().includes('states.amazonaws.com'));
+    const keys = Object.values<Record<string, unknown>>(statement.conditions).flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
+    if (!trustsStates || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) continue;
+    statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
+    recordHardening(cfn, MIXIN, `its role may be assumed by Step Functions for account ${stack.account} only (aws:SourceAccount)`);
   }
 }

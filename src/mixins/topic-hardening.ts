@@ -10,8 +10,8 @@ import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { ENCRYPTION_CONTEXT } from '../encryption/key-conditions';
 import { admitAlarmsThatNotify } from '../messaging/alarm-sources';
-import { scopeEventBridgeAllows } from '../messaging/event-bridge-sources';
 import { denyOtherAccounts, subscriptionDeadLetterQueue, tlsOnly } from '../messaging/policies';
+import { scopeServiceAllows } from '../messaging/service-sources';
 
 const MIXIN = 'TopicHardening';
 const POLICIES_ADDED = Symbol.for('cdk-secure-serverless.TopicHardening.policies');
@@ -80,7 +80,7 @@ function addPolicies(topic: sns.CfnTopic): void {
   if (owner) {
     const document = (owner as any).policy?.document as iam.PolicyDocument | undefined;
     for (const statement of missingGuards(stack, document, tls, others)) owner.addToResourcePolicy(statement);
-    scopeEventBridgeAllows(owner, () => (owner as any).policy?.document);
+    scopeServiceAllows(owner, () => (owner as any).policy?.document);
     admitAlarmsThatNotify(topic, () => (owner as any).policy?.document);
   } else {
     const ref = JSON.stringify(stack.resolve(topic.ref));

@@ -18,6 +18,7 @@ import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { EXACT_KEY_ACTIONS } from '../encryption/exact-key-actions';
 import { viaService } from '../encryption/key-conditions';
 import { SecureFunction } from '../function/secure-function';
+import { keyFollowsAccess } from '../mixins/key-follows-access';
 
 /**
  * A global secondary index of a SecureTable.
@@ -303,6 +304,10 @@ export class SecureTable extends dynamodb.Table {
     }
     (props.globalSecondaryIndexes ?? []).forEach((index, i) => this.addIndex(`globalSecondaryIndexes[${i}]`, index));
     (props.localSecondaryIndexes ?? []).forEach((index, i) => this.addLocalIndex(`localSecondaryIndexes[${i}]`, index));
+
+    // A statement that reads or writes the table written by other means (addToRolePolicy, the user's own
+    // policy) gets the key use it needs, through DynamoDB, as the grants write it.
+    keyFollowsAccess({ resource: this.node.defaultChild as dynamodb.CfnTable, key, service: 'dynamodb' });
 
     if (baseline.regulated || props.backup !== undefined) {
       const resources = protectWithBackupPlan(this, this.tableArn, key, baseline, baseline.key, props.backup);

@@ -332,7 +332,7 @@ class CallPathModel {
     if (endpoint) Object.assign(context, { 'aws:SourceVpce': endpoint.id, 'aws:SourceVpc': endpoint.vpc, 'aws:ResourceAccount': s.account });
     const resourcePolicy = this.resourcePolicyOf(store);
     const variants: Variant[] = [{ name: 'another account', principal: ATTACKER, identityPolicies: [ALLOW_EVERYTHING], context: { ...context, 'aws:PrincipalAccount': OTHER_ACCOUNT } }];
-    if (resourcePolicy && ['AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::S3::Bucket'].includes(store.type)) {
+    if (resourcePolicy && tlsOnlyCovers(store, action)) {
       variants.push({ name: 'no TLS', context: { ...context, 'aws:SecureTransport': 'false' } });
     }
     this.add({
@@ -418,7 +418,8 @@ class CallPathModel {
             const prefix = list(statement.Condition?.StringLike?.['s3:prefix'])[0];
             const sample = store.type === 'AWS::S3::Bucket' && isObjectAction(action) ? String(resource).replace(/\*$/, 'object.json') : undefined;
             this.roleToStore('functionToStore', role, action, store, endpoint, path(fn), {
-              resource: sample, context: prefix !== undefined ? { 's3:prefix': String(prefix).replace(/\*$/, '') } : undefined,
+              resource: sample,
+              context: { ...prefix !== undefined ? { 's3:prefix': String(prefix).replace(/\*$/, '') } : {}, ...leadingKeysContext(statement) },
             });
           }
         }
@@ -511,7 +512,8 @@ class CallPathModel {
         label: `a role of ${s.account} -> ${path(api)}`,
         principal: caller,
         action: 'execute-api:Invoke',
-        resource: s.arn('execute-api', `${apiId}/prod/GET/`),
+        // The evaluator's ARN pattern for execute-api wants a path after the method: a path under the root stands for it.
+        resource: s.arn('execute-api', `${apiId}/prod/GET/orders`),
         resourceAccount: s.account,
         context,
         identityPolicies: [callerPolicy],
@@ -731,9 +733,22 @@ const STORE_TYPES: Record<string, readonly string[]> = {
 /** Actions that name no resource, which a function's role is granted on `*`. */
 const RESOURCE_LESS = ['secretsmanager:GetRandomPassword'];
 
+/**
+ * Whether a TLS-only resource policy, as AWS recommends it, covers the action:
+ * every action on a queue or bucket; on a topic, publishing.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html#enforce-encryption-data-in-transit
+ */
+function tlsOnlyCovers(store: DeployedResource, action: string): boolean {
+  return store.type === 'AWS::SNS::Topic' ? action === 'sns:Publish' : ['AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(store.type);
+}
+
+/** DynamoDB Streams actions, which name a stream: a grant of them on the table's ARN reads nothing through it. */
+const STREAM_ACTIONS = /^dynamodb:(GetRecords|GetShardIterator|DescribeStream|ListStreams)$/;
+
 /** S3 object actions take the object ARN; bucket actions the bucket ARN. */
 function storeActionFits(store: DeployedResource, action: string, resource: string): boolean {
-  if (store.type !== 'AWS::S3::Bucket') return !resource.includes('/index/') && !resource.includes('/stream/');
+  if (store.type !== 'AWS::S3::Bucket') return !resource.includes('/index/') && !resource.includes('/stream/') && !STREAM_ACTIONS.test(action);
   return isObjectAction(action) === resource.endsWith('/*');
 }
 
@@ -796,6 +811,20 @@ function keyUse(store: DeployedResource, action: string, resource: string, accou
 function narrowsContext(policies: NamedPolicy[], store: DeployedResource): boolean {
   const key = { 'AWS::SecretsManager::Secret': 'kms:EncryptionContext:SecretARN', 'AWS::DynamoDB::Table': 'kms:EncryptionContext:aws:dynamodb:tableName' }[store.type];
   return key === undefined || JSON.stringify(policies.map(p => p.policy)).includes(key);
+}
+
+/**
+ * A grant limited to items under given partition keys (`dynamodb:LeadingKeys`)
+ * is used with one of them: a literal key, or the value of the principal tag a
+ * policy variable names (the role is modeled with that tag).
+ */
+function leadingKeysContext(statement: any): Context {
+  const conditions = Object.entries<Record<string, unknown>>(statement.Condition ?? {}).filter(([operator]) => operator !== 'Null');
+  const allowed = conditions.flatMap(([, entries]) => list(entries['dynamodb:LeadingKeys'])).filter(v => typeof v === 'string')[0] as string | undefined;
+  if (allowed === undefined) return {};
+  const tag = /^\$\{aws:PrincipalTag\/(.+)\}$/.exec(allowed)?.[1];
+  if (tag === undefined) return { 'dynamodb:LeadingKeys': [allowed.replace(/\*$/, 'value')] };
+  return { 'dynamodb:LeadingKeys': ['tenant-a'], [`aws:PrincipalTag/${tag}`]: 'tenant-a' };
 }
 
 /** The same encryption context, naming a resource of another account. */

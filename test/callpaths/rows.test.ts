@@ -3,13 +3,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FactId } from './aws-facts';
 import { evaluateApps, failuresOf, Outcome } from './evaluate';
 import { HttpApiAuthorization } from '../../src/api/http-api-authorization';
@@ -25,6 +29,7 @@ import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret } from '../../src/secrets/secure-secret';
 import { CLOUDFRONT_LOGGING_ALLOWED } from '../../src/storage/cloudfront-logging';
 import { SecureBucket } from '../../src/storage/secure-bucket';
+import { SecureTable } from '../../src/table/secure-table';
 import { alarmNotifying, CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
 /**
@@ -132,6 +137,41 @@ describe('issue 19 rows, decided by the call-path model', () => {
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes.flatMap(o => o.variants.map(v => `${o.request.action} ${v.variant.name}: ${v.decision}`)).filter(v => v.includes('another account')))
       .toEqual(expect.arrayContaining(['sns:Publish another account: ImplicitlyDenied', 'sqs:SendMessage another account: ImplicitlyDenied']));
+  });
+
+  // Found when the model first ran over every matrix: each failed before its fix.
+  test('row 10, S3: a bucket of the same name in another account cannot notify a SecureQueue or a SecureTopic', async () => {
+    // GIVEN a plain bucket notifying a SecureQueue and a SecureTopic (aws-cdk-lib names the bucket ARN, which names no account)
+    const built = app(stack => {
+      const bucket = new s3.Bucket(stack, 'Bucket');
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(new SecureQueue(stack, 'Queue')));
+      bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, new s3n.SnsDestination(new SecureTopic(stack, 'Topic')));
+    });
+    const outcomes = await outcomesOf(built, 'bucketToQueue', 'bucketToTopic');
+    // THEN S3 delivers for this bucket; the same bucket ARN from another account is refused
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes.map(o => `${o.request.action} ${o.variants.map(v => `${v.variant.name}: ${v.decision}`)}`).sort())
+      .toEqual(['sns:Publish another account: ImplicitlyDenied', 'sqs:SendMessage another account: ImplicitlyDenied']);
+  });
+
+  test('a plain state machine after the mixins: only this account\'s state machines assume its role', async () => {
+    const built = app(stack => {
+      new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
+      stack.with(new ServerlessHardening());
+    });
+    const outcomes = await outcomesOf(built, 'stateMachineAssumesRole');
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes.flatMap(o => o.variants.map(v => v.decision))).toEqual(['ImplicitlyDenied']);
+  });
+
+  test('a SecureFunction reading a SecureTable through addToRolePolicy gets the key use DynamoDB makes for it', async () => {
+    const built = app(stack => {
+      const table = new SecureTable(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+      fn(stack, 'Function').addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+    });
+    const outcomes = await outcomesOf(built, 'storeKeyThroughService');
+    expect(outcomes.map(o => `${o.request.action} ${o.request.context['kms:ViaService']}`)).toEqual(['kms:Decrypt dynamodb.eu-west-1.amazonaws.com']);
+    expect(failuresOf(outcomes)).toEqual([]);
   });
 });
 
