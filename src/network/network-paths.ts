@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { PrivateNetwork } from './private-network';
+import { PrivateNetwork, RESOURCE_LESS_ACTIONS } from './private-network';
 import { addDeliveries, FunctionDeliveries, pollerSourceOf, servicesInDocuments } from '../guardrails/function-services';
 import { ResourceType } from '../guardrails/resource-index';
 
@@ -77,6 +77,7 @@ class NetworkFollowsPermissions implements IAspect {
     if (node !== this.stack) return;
     const app = new StackConstructs(this.stack);
     const groups = new Map<string, { network: PrivateNetwork; endpoints: Map<string, RequestedEndpoint>; members: NetworkedFunction[] }>();
+    const resourceLess = new Map<PrivateNetwork, string[]>();
     for (const fn of this.functions) {
       const { network, role } = fn;
       const identity = fn._networkIdentity;
@@ -91,6 +92,7 @@ class NetworkFollowsPermissions implements IAspect {
           : { kind: 'interface', service: INTERFACE_SERVICES.get(service.endpoint.service)! };
         endpoints.set(endpointKey(endpoint), endpoint);
       }
+      resourceLess.set(network, [...resourceLess.get(network) ?? [], ...resourceLessActionsIn(documents)]);
       if (identity.ownGroupNeeded) {
         openEndpoints(network, identity.securityGroup, endpoints.values());
         continue;
@@ -106,6 +108,8 @@ class NetworkFollowsPermissions implements IAspect {
       for (const fn of members) fn._joinSecurityGroup(shared);
       openEndpoints(network, shared, endpoints.values());
     }
+    // Once the endpoints exist: the actions without a resource that some function of the network may call.
+    for (const [network, actions] of resourceLess) network._allowResourceLessActions(actions);
   }
 
   /** The stack's group for functions of `network` that reach exactly `endpoints`. */
@@ -127,6 +131,18 @@ class NetworkFollowsPermissions implements IAspect {
 }
 
 const SHARED_GROUPS_ID = 'FunctionSecurityGroups';
+
+/** The actions that name no resource (RESOURCE_LESS_ACTIONS) that a statement of the documents allows on every resource. */
+function resourceLessActionsIn(documents: any[]): string[] {
+  const statements = documents.flatMap((document) => [document?.Statement ?? []].flat())
+    .filter((statement: any) => statement.Effect === 'Allow' && [statement.Resource].flat().includes('*'));
+  return Object.values(RESOURCE_LESS_ACTIONS).flat().filter((action) => statements.some((statement: any) =>
+    [statement.Action].flat().some((allowed: string) => new RegExp(`^${String(allowed).split('*').map(escape).join('.*')}$`, 'i').test(action))));
+}
+
+function escape(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
 
 function endpointKey(endpoint: RequestedEndpoint): string {
   const service = typeof endpoint.service === 'string' ? endpoint.service : endpoint.service.shortName;

@@ -137,6 +137,9 @@ export class PrivateNetwork extends Construct {
   public readonly subnets: ec2.SubnetSelection;
 
   private readonly interfaceEndpoints = new Map<string, ec2.IInterfaceVpcEndpoint>();
+  /** The interface endpoints the network created, by service short name. */
+  private readonly createdInterfaceEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+  private readonly resourceLessStatements = new Map<ec2.InterfaceVpcEndpoint, iam.PolicyStatement>();
   private readonly gatewayEndpoints = new Map<string, ec2.IGatewayVpcEndpoint>();
   private readonly gatewayReachers = new Map<string, Set<ec2.IConnectable>>();
   private readonly prefixLists = new Map<string, ec2.IPrefixList>();
@@ -226,6 +229,32 @@ export class PrivateNetwork extends Construct {
   }
 
   /**
+   * Lets this account's principals call `actions`, which name no resource, through
+   * the interface endpoint the network created for their service (see RESOURCE_LESS_ACTIONS).
+   *
+   * @internal
+   */
+  public _allowResourceLessActions(actions: string[]): void {
+    for (const action of actions) {
+      // Only an endpoint the network created: one it was given is its owner's, and so is its policy.
+      const endpoint = this.createdInterfaceEndpoints.get(action.split(':')[0]);
+      if (!endpoint) continue;
+      let statement = this.resourceLessStatements.get(endpoint);
+      if (!statement) {
+        statement = new iam.PolicyStatement({
+          sid: 'ResourceLessActionsOfThisAccount',
+          principals: [new iam.AnyPrincipal()],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+        });
+        endpoint.addToPolicy(statement);
+        this.resourceLessStatements.set(endpoint, statement);
+      }
+      if (!statement.actions.includes(action)) statement.addActions(action);
+    }
+  }
+
+  /**
    * Lets `from` reach an AWS service over HTTPS through its interface endpoint,
    * creating the endpoint on first use.
    *
@@ -248,7 +277,7 @@ export class PrivateNetwork extends Construct {
         securityGroups: [securityGroup],
       });
       pinToAccount(created, this);
-      allowResourceLessActions(created, service, this);
+      this.createdInterfaceEndpoints.set(service.shortName, created);
       endpoint = created;
       this.interfaceEndpoints.set(service.name, endpoint);
     }
@@ -402,29 +431,17 @@ function pinToAccount(endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoin
 }
 
 /**
- * Actions the library's functions call that name no resource, by endpoint
- * service: `secretsmanager:GetRandomPassword`, which every rotation function
- * calls. The IAM guide does not say that `aws:ResourceAccount` is in the request
- * context of an action without a resource, so they are let through for this
- * account's principals without it.
+ * Actions that name no resource, by endpoint service: `secretsmanager:GetRandomPassword`,
+ * which rotation functions call. The IAM guide does not say that `aws:ResourceAccount`
+ * is in the request context of an action without a resource, so the endpoint lets
+ * them through for this account's principals without it, once a function of the
+ * network is allowed one.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount
  */
-const RESOURCE_LESS_ACTIONS: Record<string, string[]> = {
+export const RESOURCE_LESS_ACTIONS: Record<string, string[]> = {
   secretsmanager: ['secretsmanager:GetRandomPassword'],
 };
-
-function allowResourceLessActions(endpoint: ec2.InterfaceVpcEndpoint, service: ec2.InterfaceVpcEndpointAwsService, scope: Construct): void {
-  const actions = RESOURCE_LESS_ACTIONS[service.shortName];
-  if (!actions) return;
-  endpoint.addToPolicy(new iam.PolicyStatement({
-    sid: 'ResourceLessActionsOfThisAccount',
-    principals: [new iam.AnyPrincipal()],
-    actions,
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(scope).account } },
-  }));
-}
 
 function endpointId(service: ec2.InterfaceVpcEndpointAwsService): string {
   return service.shortName.split(/[^a-zA-Z0-9]/).map(capitalize).join('') + 'Endpoint';

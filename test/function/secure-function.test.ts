@@ -522,7 +522,7 @@ describe('the key, for the function\'s own environment only', () => {
     expect(keyStatements.map(s => s.Condition)).toEqual([
       expect.objectContaining({ ArnLike: expect.anything() }),
       {
-        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+        StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
         ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlqArn },
       },
     ]);

@@ -201,7 +201,11 @@ describe('BucketHardening', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'kms:Decrypt',
-          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [bucketId, 'Arn'] } }, StringEquals: { 'kms:ViaService': Match.anyValue() } },
+          // An object keeps the context it was written with: its own ARN, or the bucket's under an S3 Bucket Key.
+          Condition: {
+            ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }] },
+            StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          },
         })]),
       },
     });

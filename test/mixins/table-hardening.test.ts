@@ -100,7 +100,7 @@ describe('TableHardening', () => {
       .filter(p => JSON.stringify(p.Properties).includes(fn))
       .flatMap(p => statementsOf(p.Properties.PolicyDocument))
       .filter(s => JSON.stringify(s.Resource) === JSON.stringify(keyArn) && JSON.stringify(s.Condition ?? {}).includes('dynamodb.'));
-    const via = (service: string): object => ({ 'Fn::Join': ['', [`${service}.eu-west-1.`, { Ref: 'AWS::URLSuffix' }]] });
+    const via = (service: string): string => `${service}.eu-west-1.amazonaws.com`;
     expect(keyStatements('Reader')).toEqual([expect.objectContaining({
       Action: 'kms:Decrypt',
       Condition: { StringEquals: { 'kms:ViaService': [via('dynamodb'), via('streams.dynamodb')] } },

@@ -55,7 +55,7 @@ describe('SecretRotationChoice.function', () => {
       Resource: { 'Fn::GetAtt': [logicalIdOf(secret.key), 'Arn'] },
       Condition: {
         StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+          'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com',
           'kms:EncryptionContext:SecretARN': secretRef,
         },
       },

@@ -84,7 +84,7 @@ describe('SecureSecret.grantRead', () => {
   const keyArn = { 'Fn::GetAtt': [logicalIdOf(secret.key), 'Arn'] };
   const forThisSecret = {
     StringEquals: {
-      'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+      'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com',
       'kms:EncryptionContext:SecretARN': secretRef,
     },
   };

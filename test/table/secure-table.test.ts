@@ -334,8 +334,8 @@ describe('SecureTable.addStreamConsumer', () => {
       Condition: {
         StringEquals: {
           'kms:ViaService': [
-            { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
-            { 'Fn::Join': ['', ['streams.dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+            'dynamodb.eu-west-1.amazonaws.com',
+            'streams.dynamodb.eu-west-1.amazonaws.com',
           ],
         },
       },

@@ -61,12 +61,12 @@ describe('SecureTable grants', () => {
   const tableArn = { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] };
   const indexArn = { 'Fn::Join': ['', [tableArn, '/index/byCustomer']] };
   const keyArn = { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] };
-  const viaDynamoDb = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } };
+  const viaDynamoDb = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } };
   const viaDynamoDbStreams = {
     StringEquals: {
       'kms:ViaService': [
-        { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
-        { 'Fn::Join': ['', ['streams.dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+        'dynamodb.eu-west-1.amazonaws.com',
+        'streams.dynamodb.eu-west-1.amazonaws.com',
       ],
     },
   };
@@ -159,10 +159,11 @@ describe('SecureTable grants', () => {
     expect(atomsFor(roles.classicStream)).toEqual(atomsFor(roles.streamReader));
   });
 
-  test('grant(actions) gives exactly those actions on the table and its indexes', () => {
+  test('grant(actions) gives exactly those actions on the table and its indexes, and the key use a read needs through DynamoDB', () => {
     expect(atomsFor(roles.exact)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn },
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: indexArn },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaDynamoDbStreams },
     ]));
   });
 
@@ -291,7 +292,7 @@ describe('SecureTable grants refused', () => {
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: { 'Fn::GetAtt': [logicalIdOf(table.key), 'Arn'] },
-      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+      Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
     }]);
   });
 });

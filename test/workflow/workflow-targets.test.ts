@@ -7,17 +7,18 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureServerlessError } from '../../src/core/errors';
+import { SOURCE_KEYS_NOT_SENT } from '../../src/encryption/key-use';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureSchedule } from '../../src/workflow/secure-schedule';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import { SecureRuleTarget, SecureScheduleTarget } from '../../src/workflow/workflow-targets';
 import {
-  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, sameMembers, thrownBy,
+  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, partitionArn, sameMembers, thrownBy,
 } from '../core/fixtures';
 
 const HOURLY = scheduler.ScheduleExpression.rate(Duration.hours(1));
-const VIA_SQS = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } };
+const VIA_SQS = { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } };
 
 describe('SecureSchedule and SecureRuleTarget on a function, a state machine and a queue', () => {
   // GIVEN schedules and rules on each kind of target, synthesized once
@@ -127,14 +128,16 @@ describe('SecureSchedule and SecureRuleTarget on a function, a state machine and
     expect(targets).toHaveLength(2);
   });
 
-  test('the key of a rule\'s dead-letter queue admits EventBridge for this account, once', () => {
+  test('the key of a rule\'s dead-letter queue admits EventBridge for that queue, once, through the encryption context SQS sends', () => {
     const keyPolicy = resources[logicalIdOf(SecurityBaseline.of(stack).key)].Properties.KeyPolicy.Statement;
     const admissions = keyPolicy.filter((s: any) => s.Principal?.Service === 'events.amazonaws.com');
+    const dlqName = resources[logicalIdOf(rule.node.findChild('DeadLetterQueue'))].Properties.QueueName;
     expect(admissions).toHaveLength(1);
     expect(admissions[0]).toMatchObject({
+      Sid: `AllowEventsThroughSQS${SOURCE_KEYS_NOT_SENT}`,
       Effect: 'Allow',
       Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
-      Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': '111111111111' }) },
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': partitionArn(`:sqs:eu-west-1:111111111111:${dlqName}`) } },
     });
   });
 
