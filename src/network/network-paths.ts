@@ -4,7 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { PrivateNetwork, RESOURCE_LESS_ACTIONS } from './private-network';
+import { PrivateNetwork } from './private-network';
+import { RESOURCE_LESS_ACTIONS } from './resource-less-actions';
 import { addDeliveries, FunctionDeliveries, pollerSourceOf, servicesInDocuments } from '../guardrails/function-services';
 import { ResourceType } from '../guardrails/resource-index';
 
