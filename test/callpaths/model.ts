@@ -500,9 +500,9 @@ class CallPathModel {
   private privateApi(api: DeployedResource): void {
     const s = api.stack;
     if (!list(api.props.EndpointConfiguration?.Types).includes('PRIVATE') || !api.props.Policy) return;
-    const policy = s.resolve(api.props.Policy);
     const endpointIds = list(s.resolve(api.props.EndpointConfiguration?.VpcEndpointIds));
     const apiId = s.ref(api.logicalId);
+    const policy = expandExecuteApi(s.resolve(api.props.Policy), s.arn('execute-api', `${apiId}/`));
     const caller = `arn:${s.partition}:iam::${s.account}:role/caller`;
     const callerPolicy: NamedPolicy = { name: 'caller', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] } };
     for (const vpce of endpointIds.slice(0, 1)) {
@@ -853,6 +853,21 @@ function tasksOf(definition: any): any[] {
   };
   walk(definition?.States);
   return found;
+}
+
+/**
+ * A REST API's resource policy as API Gateway reads it: `execute-api:/<stage>/<method>/<path>`
+ * stands for that path of this API.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html
+ */
+function expandExecuteApi(policy: any, apiArnPrefix: string): any {
+  const expand = (resource: unknown) => typeof resource === 'string' && resource.startsWith('execute-api:/')
+    ? `${apiArnPrefix}${resource.slice('execute-api:/'.length)}` : resource;
+  const statements = list(policy?.Statement).map((statement: any) => ({
+    ...statement, Resource: Array.isArray(statement.Resource) ? statement.Resource.map(expand) : expand(statement.Resource),
+  }));
+  return { ...policy, Statement: statements };
 }
 
 /** A concrete request path for a route path: each `{param}` (or greedy `{proxy+}`) becomes a value. */
