@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 
 /**
  * What CloudFormation would make of a synthesized app's values once deployed:
- * every `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`
- * and `Fn::ImportValue` turned into the string AWS would see, with each
+ * every `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`,
+ * `Fn::ImportValue` and `Fn::GetStackOutput` turned into the string AWS would see, with each
  * resource's physical name taken from its name property or, when CloudFormation
  * generates one, from its logical id. The call-path model reads policies and
  * wiring through it, so the evaluator sees concrete ARNs, as AWS does.
@@ -87,6 +87,10 @@ export class DeployedStack {
     }
     if (value['Fn::GetAZs'] !== undefined) return ['a', 'b', 'c'].map(az => `${this.region}${az}`);
     if (value['Fn::ImportValue'] !== undefined) return this.app.imported(String(this.resolve(value['Fn::ImportValue'])));
+    if (value['Fn::GetStackOutput'] !== undefined) {
+      const { StackName, OutputName } = this.resolve(value['Fn::GetStackOutput']);
+      return this.app.output(String(StackName), String(OutputName));
+    }
     if (value['Fn::If'] !== undefined) return this.resolve(value['Fn::If'][1]);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
   }
@@ -232,6 +236,13 @@ export class DeployedApp {
       const resolvedEnv = { account: env.account && !/^\$\{/.test(env.account) ? env.account : undefined, region: env.region && !/^\$\{/.test(env.region) ? env.region : undefined };
       return new DeployedStack(this, artifact.stackName, artifact.template, resolvedEnv);
     });
+  }
+
+  /** The value of output `outputName` of stack `stackName` (a cross-stack reference without an export). */
+  public output(stackName: string, outputName: string): any {
+    const stack = this.stacks.find(s => s.name === stackName);
+    const output = stack?.template.Outputs?.[outputName];
+    return stack && output ? stack.resolve(output.Value) : `output-${stackName}-${outputName}`;
   }
 
   /** The value another stack exports under `name`. */
