@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PluginObserver } from './findings';
-import { count, failingPacks, renderMarkdown } from './markdown';
+import { headline, renderMarkdown } from './markdown';
 import { buildReport } from './report-builder';
 import { SecurityReportDocument } from './schema';
 
@@ -132,24 +132,6 @@ function writeNewFile(file: string, content: string): string | undefined {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf-8') === content ? undefined : file;
   fs.writeFileSync(file, content);
   return undefined;
-}
-
-function headline(report: SecurityReportDocument): string {
-  const s = report.summary;
-  const observed = s.findings.filter((pack) => pack.open !== undefined);
-  const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
-  const failing = failingPacks(report);
-  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
-    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
-      (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
-    `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
-    count(s.dataStores, 'data store'),
-    count(s.keys, 'key'),
-    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
-    count(s.waivers, 'waiver'),
-    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
-    observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
-  ].join(', ');
 }
 
 function displayPath(file: string): string {
