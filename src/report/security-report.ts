@@ -7,7 +7,6 @@ import { IConstruct } from 'constructs';
 import { PluginObserver } from './findings';
 import { headline, renderMarkdown } from './markdown';
 import { buildReport } from './report-builder';
-import { SecurityReportDocument } from './schema';
 
 /**
  * Properties of a SecurityReport.
