@@ -5,14 +5,20 @@
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# step NAME COMMAND...: runs COMMAND, then prints NAME and the seconds it took.
+# step NAME COMMAND...: runs COMMAND (a function too) with errexit on inside, so that its first failing command
+# ends it, then prints NAME and the seconds it took, and returns COMMAND's status.
 step() {
-  local name=$1 start
+  local name=$1 start status errexit=
   shift
+  [[ $- == *e* ]] && errexit=1
   start=$(date +%s.%N)
   echo "== $name"
-  "$@"
-  echo "== $name: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+  set +e
+  (set -e; "$@")
+  status=$?
+  [ -n "$errexit" ] && set -e
+  echo "== $name: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s$([ "$status" -eq 0 ] || echo ", failed ($status)")"
+  return "$status"
 }
 
 # The tarball `npx projen package:js` wrote; fails unless there is exactly one.
