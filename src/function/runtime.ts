@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings, LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../core/acknowledgements';
+import { invalidProp } from '../core/errors';
 
 const VERSION = /^([a-z]+)(\d+(?:\.\d+|\.x)?)?/;
 
@@ -60,3 +61,43 @@ function newest(family: string, allowed: (runtime: lambda.Runtime) => boolean): 
 function versionOf(name: string): string {
   return name.match(VERSION)?.[2] ?? '0';
 }
+
+/**
+ * The newest generally available Lambda runtime of a family that the installed
+ * aws-cdk-lib knows.
+ *
+ * It is the runtime `AwsSolutions-L1` compares against, so a plain function that
+ * names it passes that check, where a constant such as `lambda.Runtime.NODEJS_LATEST`
+ * (an older LTS) or `NODEJS_24_X` goes stale on an upgrade. SecureFunction uses it by
+ * default. An upgrade of aws-cdk-lib can move it to a newer runtime: run your tests
+ * on the new one then. A public preview runtime (not for production use) is never
+ * chosen, although aws-cdk-lib lists it and `AwsSolutions-L1` then compares against it
+ * (2.278.0 lists nodejs26.x and python3.15): SecureFunction and FunctionHardening
+ * acknowledge that finding with the reason, a plain function without them gets it.
+ */
+export class NewestRuntime {
+  /** The newest Node.js runtime. */
+  public static nodejs(): lambda.Runtime {
+    return NewestRuntime.of('nodejs');
+  }
+
+  /** The newest Python runtime. */
+  public static python(): lambda.Runtime {
+    return NewestRuntime.of('python');
+  }
+
+  /**
+   * The newest runtime of `family`: `nodejs`, `python`, `java`, `dotnet` or `ruby`.
+   *
+   * @param family the runtime family, the name of its runtimes without the version
+   */
+  public static of(family: string): lambda.Runtime {
+    const newest = FAMILIES.includes(family) ? newestRuntime(family) : undefined;
+    if (!newest) invalidProp('NewestRuntime', 'family', family, `one of ${FAMILIES.map(f => `"${f}"`).join(', ')}`);
+    return newest;
+  }
+
+  private constructor() {}
+}
+
+const FAMILIES = ['nodejs', 'python', 'java', 'dotnet', 'ruby'];

@@ -2,7 +2,9 @@ process.env.CDK_VALIDATION = 'false';
 
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NewestRuntime } from '../../src';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../../src/core/acknowledgements';
+import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { FunctionHardening } from '../../src/mixins/function-hardening';
@@ -10,8 +12,36 @@ import { findingsOf } from '../compliance/harness';
 import { CODE, HANDLER, metadataOf, newStack, thrownBy } from '../core/fixtures';
 import { plainFunction } from '../mixins/cases';
 
-/** The public preview runtime that aws-cdk-lib 2.278.0 lists beside the others. */
-const PREVIEW = 'nodejs26.x';
+/** The public preview runtimes aws-cdk-lib lists beside the others (2.278.0 lists both). */
+const PREVIEWS = ['nodejs26.x', 'python3.15'];
+
+/** The generally available runtimes of a family in the installed aws-cdk-lib, by version. */
+function versions(family: string): number[] {
+  return lambda.Runtime.ALL.filter((r) => !PREVIEWS.includes(r.name)).map((r) => r.name.match(new RegExp(`^${family}(\\d+)(?:\\.(\\d+)|\\.x)?$`)))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => Number(m[1]) + Number(m[2] ?? 0) / 100);
+}
+
+describe('NewestRuntime', () => {
+  test.each(['nodejs', 'python', 'java', 'dotnet', 'ruby'])('%s is the highest generally available version of the family aws-cdk-lib knows', (family) => {
+    const runtime = NewestRuntime.of(family);
+    const [, major, minor] = runtime.name.match(new RegExp(`^${family}(\\d+)(?:\\.(\\d+)|\\.x)?$`))!;
+    expect(Number(major) + Number(minor ?? 0) / 100).toBe(Math.max(...versions(family)));
+  });
+
+  test('nodejs() and python() are of() for their family', () => {
+    expect(NewestRuntime.nodejs()).toBe(NewestRuntime.of('nodejs'));
+    expect(NewestRuntime.python()).toBe(NewestRuntime.of('python'));
+  });
+
+  test('an unknown family is our error', () => {
+    const error = thrownBy(() => NewestRuntime.of('cobol'));
+    expect(error).toBeInstanceOf(SecureServerlessError);
+    expect(error.message).toBe('NewestRuntime: invalid family: received "cobol"; allowed: one of "nodejs", "python", "java", "dotnet", "ruby"');
+  });
+});
+
+const PREVIEW = PREVIEWS[0];
 const LATEST_RUNTIME_FINDINGS = ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'];
 
 /** The newest nodejs runtime aws-cdk-lib knows, leaving out the preview: computed here, not by src/. */
@@ -57,6 +87,10 @@ describe('an aws-cdk-lib that lists a preview runtime (2.278.0 lists nodejs26.x)
       `${newestAvailableNodejs()} is the newest generally available nodejs runtime; ${PREVIEW}, newer in this aws-cdk-lib, is a public preview that AWS says is not for production use`);
     const findings = findingsOf(app, { profile: ComplianceProfile.STANDARD, guard: false });
     expect(findings.filter(f => LATEST_RUNTIME_FINDINGS.includes(f.rule))).toEqual([]);
+  });
+
+  test('NewestRuntime names the newest generally available runtime, not the preview', () => {
+    expect(NewestRuntime.nodejs().name).toBe(newestAvailableNodejs());
   });
 
   test('asking for the preview runtime is our error naming the runtime to use', () => {

@@ -14,7 +14,8 @@ import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 import {
-  asArray, CODE, ENV, HANDLER, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, partitionArn, PREFIX_LISTS, referencedIds, thrownBy,
+  asArray, CODE, ENV, HANDLER, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, partitionArn, PREFIX_LISTS,
+  referencedIds, thrownBy,
 } from '../core/fixtures';
 
 /** The newest nodejs runtime of the installed aws-cdk-lib, computed independently of src/. */

@@ -1,7 +1,6 @@
 import { App, Mixins, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { plainOrdersApp, PlainOrdersApp, STATEFUL_TYPES } from './plain-app';
-import { currentFlagSet } from '../feature-flags';
 import { controlTowerFindingId } from '../../src/core/finding-ids';
 import { ComplianceProfile } from '../../src/core/profile';
 import { BucketHardening } from '../../src/mixins/bucket-hardening';
@@ -12,6 +11,7 @@ import { BucketReplication } from '../../src/storage/bucket-options';
 import { cfnLintApps, formatLintFindings, LintFinding } from '../compliance/cfn-lint';
 import { Finding, findingsFor, formatFindings } from '../compliance/harness';
 import { PROFILES } from '../compliance/runners';
+import { currentFlagSet } from '../feature-flags';
 
 /** Findings per pack, e.g. `{ AwsSolutions: 25 }`. */
 function perPack(findings: readonly Finding[]): Record<string, number> {

@@ -9,7 +9,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecretRotationChoice } from '../../src/secrets/secret-rotation';
 import { SecureSecret, SecureSecretProps } from '../../src/secrets/secure-secret';
 import {
-  CODE, expectSameStatements, expectStatementsInclude, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, onlyResource, sameMembers, statementsOf, thrownBy,
+  CODE, expectSameStatements, expectStatementsInclude, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, onlyResource,
+  sameMembers, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const WAIVER = SecretRotationChoice.waiver('issued by the payment provider, which offers no rotation API');

@@ -11,7 +11,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { ExecutionDataLogging } from '../../src/workflow/execution-data-logging';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import {
-  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementAtoms, statementsOf, thrownBy,
+  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementAtoms,
+  statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const STATE_MACHINE_ARN = (name: string) => partitionArn(`:states:eu-west-1:111111111111:stateMachine:${name}`);
