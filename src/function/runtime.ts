@@ -24,7 +24,7 @@ const LATEST_RUNTIME_FINDINGS = ['AwsSolutions-L1', 'Serverless-LambdaLatestVers
  * stale, and never lands on a preview runtime.
  */
 export function newestRuntime(family: string): lambda.Runtime | undefined {
-  return newest(family, (runtime) => !PREVIEW_RUNTIMES.has(runtime.name));
+  return newestOf(family, (runtime) => !PREVIEW_RUNTIMES.has(runtime.name));
 }
 
 /** The runtime family, e.g. `nodejs` for `nodejs22.x`. */
@@ -44,7 +44,7 @@ export function familyOf(name: string): string {
 export function acknowledgePreviewRuntime(fn: IConstruct, runtime: string): void {
   const family = familyOf(runtime);
   const available = newestRuntime(family);
-  const known = newest(family, () => true);
+  const known = newestOf(family, () => true);
   if (!available || !known || available.name !== runtime || known.name === runtime) return;
   const done = fn.node.metadata.some((entry) => entry.type === LIBRARY_ACKNOWLEDGEMENT_METADATA && entry.data?.id === LATEST_RUNTIME_FINDINGS[0]);
   if (done) return;
@@ -52,7 +52,7 @@ export function acknowledgePreviewRuntime(fn: IConstruct, runtime: string): void
     `${runtime} is the newest generally available ${family} runtime; ${known.name}, newer in this aws-cdk-lib, is a public preview that AWS says is not for production use`);
 }
 
-function newest(family: string, allowed: (runtime: lambda.Runtime) => boolean): lambda.Runtime | undefined {
+function newestOf(family: string, allowed: (runtime: lambda.Runtime) => boolean): lambda.Runtime | undefined {
   const candidates = lambda.Runtime.ALL
     .filter(r => familyOf(r.name) === family && !r.isVariable && r.name !== `${family}.latest` && allowed(r));
   return candidates.sort((a, b) => versionOf(a.name).localeCompare(versionOf(b.name), undefined, { numeric: true, sensitivity: 'base' })).pop();
