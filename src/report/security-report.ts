@@ -101,7 +101,7 @@ export class SecurityReport implements IPolicyValidationPlugin {
   private write(app: Stage, context: IPolicyValidationContext): void {
     const report = buildReport(app, {
       templatePaths: context.templatePaths,
-      findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements),
+      findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements, app),
     });
     const jsonFile = path.join(app.outdir, SecurityReport.JSON_FILE);
     const markdownFile = path.join(app.outdir, SecurityReport.MARKDOWN_FILE);

@@ -54,9 +54,9 @@ describe('Guardrails.enforce', () => {
 
     // THEN every pack ran before the report, and none left a finding open
     expect(readReport(outdir).summary.findings.slice(0, 3)).toEqual([
-      { pack: 'ServerlessSecurity', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
-      { pack: 'AwsSolutions', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
-      { pack: 'Serverless', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'ServerlessSecurity', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'AwsSolutions', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'Serverless', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
     ]);
     expect(stderr).toMatch(/, 0 open findings in 3 packs\n$/);
   });
@@ -108,7 +108,7 @@ describe('Guardrails.enforce', () => {
     test('registers it just before the report, so that it runs once and the report observes it', () => {
       expect(plugins.map((plugin) => plugin.name).slice(-2)).toEqual(['CloudFormation Validate', 'SecurityReport']);
       expect(readReport(outdir).summary.findings).toContainEqual(
-        { pack: 'CloudFormation Validate', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false });
+        { pack: 'CloudFormation Validate', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false });
       expect(stderr.split('\n').filter((line) => line.includes('security report'))).toEqual([expect.stringMatching(/0 open findings in 4 packs$/)]);
     });
 
@@ -148,7 +148,7 @@ describe('SecurityReport', () => {
     captureStderr(() => app.synth());
 
     // THEN
-    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', observed: true, open: 1, acknowledged: 1, failsSynth: false });
+    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', ran: true, observed: true, open: 1, acknowledged: 1, failsSynth: false });
   });
 
   test('never fails the synth: a report it cannot write is explained on stderr', () => {
