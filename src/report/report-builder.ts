@@ -27,22 +27,11 @@ export interface ReportOptions {
   ) => ObservedFindings;
 }
 
-/** A report and the scan it was built from, which locates each finding's construct. */
-export interface BuiltReport {
-  readonly report: SecurityReportDocument;
-  readonly scan: AppScan;
-}
-
 /**
  * Builds the report of an app in one walk of its tree and one read of each
  * template, in time linear in the number of resources.
  */
 export function buildReport(root: IConstruct, options: ReportOptions): SecurityReportDocument {
-  return buildReportAndScan(root, options).report;
-}
-
-/** Builds the report, and keeps the scan of the app. */
-export function buildReportAndScan(root: IConstruct, options: ReportOptions): BuiltReport {
   const included = options.templatePaths ? new Set(options.templatePaths.map((file) => path.resolve(file))) : undefined;
   const scan = scanApp(root, (templatePath) => !included || included.has(templatePath));
   const inventory = new Inventory(scan.stacks);
@@ -79,7 +68,7 @@ export function buildReportAndScan(root: IConstruct, options: ReportOptions): Bu
   const allFunctions = everyFunction.filter((fn) => !fn.deployTimeHelper);
   const routes = stacks.flatMap((stack) => stack.apis.flatMap((api) => api.routes));
   const recordedBy = (source: AcknowledgementSource) => acknowledgements.filter((ack) => ack.by === source).length;
-  const report: SecurityReportDocument = {
+  return {
     schemaVersion: SCHEMA_VERSION,
     generatedBy: 'cdk-secure-serverless',
     summary: {
@@ -103,7 +92,6 @@ export function buildReportAndScan(root: IConstruct, options: ReportOptions): Bu
     },
     stages,
   };
-  return { report, scan };
 }
 
 /**
