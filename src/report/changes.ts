@@ -42,6 +42,8 @@ interface Fact {
   readonly setting?: { readonly field: string; readonly value: string };
   /** The key of the item with an identity this line belongs to, shown with it when the item is added or removed. */
   readonly owner?: string;
+  /** Whether the line stands for an item with an identity: its fields, not this line, say what changed in it. */
+  readonly item?: boolean;
 }
 
 /** One entity of a report: a function, API, data store... or the records of a stack. */
@@ -158,7 +160,7 @@ function flatten(value: Json, at: string, section: string, facts: Map<string, Fa
       const id = identityOf(item);
       if (id !== undefined) {
         const key = `${at}[${id}]`;
-        add({ section, key, text: `${label(at)}: ${id}${describeItem(item)}`, owner });
+        add({ section, key, text: `${label(at)}: ${id}${describeItem(item)}`, owner, item: true });
         for (const [field, inner] of Object.entries(item)) {
           if (!IDENTITY_FIELDS.has(field)) flatten(inner, `${key}.${field}`, section, facts, owner ?? key);
         }
@@ -252,7 +254,7 @@ function diffFacts(before: Map<string, Fact>, after: Map<string, Fact>): Securit
     const old = before.get(key);
     if (!old) {
       if (!gone(fact, before)) sectionOf(fact.section).added.push(fact.text);
-    } else if (old.text !== fact.text) {
+    } else if (old.text !== fact.text && !fact.item) {
       if (fact.setting && old.setting) sectionOf(fact.section).changed.push({ field: fact.setting.field, from: old.setting.value, to: fact.setting.value });
       else {
         sectionOf(fact.section).removed.push(old.text);
