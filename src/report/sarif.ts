@@ -129,11 +129,12 @@ export class SarifWriter {
     const frames = construct.node.metadata.find((entry) => entry.type === CREATION_STACK)?.data;
     if (!Array.isArray(frames)) return undefined;
     for (const frame of frames) {
-      const match = /\(?((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?$/.exec(String(frame).trim());
-      if (!match) continue;
-      const file = path.resolve(match[1]);
-      if (!path.isAbsolute(match[1]) || file.includes(`${path.sep}node_modules${path.sep}`) || isLibraryCode(file)) continue;
-      return { artifactLocation: this.artifact(file), region: { startLine: Number(match[2]), startColumn: Number(match[3]) } };
+      const location = frameLocation(String(frame));
+      if (!location || location.file.includes(`${path.sep}node_modules${path.sep}`) || isLibraryCode(location.file)) continue;
+      return {
+        artifactLocation: this.artifact(location.file),
+        region: { startLine: location.line, ...location.column !== undefined ? { startColumn: location.column } : {} },
+      };
     }
     return undefined;
   }
@@ -233,6 +234,18 @@ function stageOutdir(stack: Stack): string | undefined {
   let scope: IConstruct | undefined = stack.node.scope;
   while (scope && (scope as { outdir?: string }).outdir === undefined) scope = scope.node.scope;
   return (scope as { outdir?: string } | undefined)?.outdir;
+}
+
+/**
+ * The file, line and column of a creation stack frame, as aws-cdk-lib renders
+ * them: `fn (/app/bin/app.ts:12:5)`, `/app/bin/app.ts:12: (/app/bin/app.ts:12:5)`
+ * or `/app/bin/app.ts:12 (:)`; undefined for a frame it collapsed (`...new Queue in aws-cdk-lib...`).
+ */
+function frameLocation(frame: string): { file: string; line: number; column?: number } | undefined {
+  const text = frame.trim();
+  const match = /\(((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)$/.exec(text) ?? /^((?:[A-Za-z]:)?[^():\s][^():]*):(\d+)(?::(\d+))?/.exec(text);
+  if (!match || !path.isAbsolute(match[1])) return undefined;
+  return { file: path.resolve(match[1]), line: Number(match[2]), ...match[3] !== undefined ? { column: Number(match[3]) } : {} };
 }
 
 function isLibraryCode(file: string): boolean {
