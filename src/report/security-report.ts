@@ -155,7 +155,9 @@ export class SecurityReport implements IPolicyValidationPlugin {
     }
     const stale = [...files].map(([file, content]) => writeNewFile(file, content)).filter((file): file is string => file !== undefined);
     if (stale.length > 0) {
-      warn(`the security report was not updated: ${stale.map(displayPath).join(' and ')} ${stale.length > 1 ? 'are' : 'is'} left from an earlier synth, `
+      const names = stale.map(displayPath);
+      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
+      warn(`the security report was not updated: ${list} ${stale.length > 1 ? 'are' : 'is'} left from an earlier synth, `
         + 'and validation plugins may not change files that exist before validation. Delete them, or construct the report with the app '
         + '(new SecurityReport(app)) so that it removes them before synthesis.');
       return;
@@ -235,6 +237,7 @@ function headline(report: SecurityReportDocument): string {
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
+    ...s.userPools > 0 ? [count(s.userPools, 'user pool')] : [],
     `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
     ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],

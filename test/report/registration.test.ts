@@ -218,7 +218,7 @@ describe('SecurityReport', () => {
     test('without the app, leaves the earlier report and says so, and the synth still succeeds', () => {
       const { outdir, stderr } = synthTwice(() => new SecurityReport());
       expect(readReport(outdir).summary.functions).toBe(6);
-      expect(stderr).toMatch(/the security report was not updated: .*security-report\.json and .*security-report\.md are left from an earlier synth/);
+      expect(stderr).toMatch(/the security report was not updated: .*security-report\.json, .*security-report\.md and .*security-report\.sarif are left from an earlier synth/);
     });
   });
 });

@@ -1,5 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
+import { IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { synthFixture } from './fixture';
 import * as schema from '../../src/report/schema';
 
@@ -223,8 +224,17 @@ function checkValue(tag: Tag, value: any, at: string, problems: string[], seen: 
   }
 }
 
+/** A pack that reports one warning on the fixture's plain function, so that the report has an open finding. */
+const STUB_PACK: IPolicyValidationPlugin = {
+  name: 'Stub',
+  validate: () => ({
+    success: true,
+    violations: [{ ruleName: 'Stub-Open', description: 'an open finding', severity: 'warning', violatingResources: [{ constructPath: 'Shop/Plain/Resource', locations: [] }] }],
+  }),
+};
+
 describe('security-report.json schema', () => {
-  const { json } = synthFixture();
+  const { json } = synthFixture([STUB_PACK]);
 
   test('the report has exactly the documented fields, of the documented types', () => {
     const problems: string[] = [];

@@ -251,6 +251,6 @@ describe('SecurityReport on the fixture app', () => {
   test('prints one line on stderr with the path and the headline counts', () => {
     const lines = stderr.join('').split('\n').filter((line) => line.includes('security report'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cdk-secure-serverless: security report .*security-report\.md \(and \.json\): 6 functions \(3 outside a VPC\) and 1 deploy-time helper, 2 API routes \(1 without authorization\), 9 data stores, 1 key, \d+ acknowledged findings/);
+    expect(lines[0]).toMatch(/^cdk-secure-serverless: security report .*security-report\.md \(and \.json, \.sarif\): 6 functions \(3 outside a VPC\) and 1 deploy-time helper, 2 API routes \(1 without authorization\), 9 data stores, 1 key, 1 user pool, \d+ acknowledged findings/);
   });
 });
