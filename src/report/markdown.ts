@@ -15,8 +15,9 @@ export function renderMarkdown(report: SecurityReportDocument): string {
     '# Security report',
     '',
     'Written at synth by cdk-secure-serverless from the templates of this cloud assembly: what each function can do and who can invoke it, '
-      + 'the API routes and their authorization, who reads and writes each data store, the keys, and every acknowledged finding and waiver with its reason. '
-      + 'The same data is in `security-report.json`.',
+      + 'the API routes and their authorization, who reads and writes each data store, the keys and user pools, the open findings, '
+      + 'and every acknowledged finding and waiver with its reason. '
+      + 'The same data is in `security-report.json`, and the findings and acknowledgements in `security-report.sarif` for code scanning.',
     '',
     table(['Functions', 'Outside a VPC', 'API routes', 'Without authorization', 'Data stores', 'Keys', 'User pools',
       'Acknowledgements (library / aws-cdk-lib / user)', 'Waivers'], [[
