@@ -42,8 +42,8 @@ export interface GuardrailsProps {
   readonly verbose?: boolean;
 
   /**
-   * Whether to write the security report (`security-report.json` and
-   * `security-report.md`) into the cloud assembly at each synth. It never fails
+   * Whether to write the security report (`security-report.json`,
+   * `security-report.md` and `security-report.sarif`) into the cloud assembly at each synth. It never fails
    * the synth, and counts the open findings of every plugin registered here.
    *
    * @default true
@@ -73,8 +73,9 @@ export class Guardrails {
    * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
-   * Last, it registers the `SecurityReport`, which writes `security-report.json`
-   * and `security-report.md` into the cloud assembly (turn it off with `report: false`).
+   * Last, it registers the `SecurityReport`, which writes `security-report.json`,
+   * `security-report.md` and `security-report.sarif` into the cloud assembly (turn it
+   * off with `report: false`), and with a `baseline` the changes since it.
    * With the report on, aws-cdk-lib's own template validation (`CloudFormation Validate`,
    * unless `CDK_VALIDATION=false`) is registered on the app just before it, so that the
    * report counts its findings too; aws-cdk-lib then adds no second copy.

@@ -45,16 +45,21 @@ export interface SecurityReportProps {
 }
 
 /**
- * A validation plugin that never fails synth and writes `security-report.json`
- * and `security-report.md` into the cloud assembly directory, beside the
- * templates: for each function what its role allows, who can invoke it, where
+ * A validation plugin that never fails synth and writes `security-report.json`,
+ * `security-report.md` and `security-report.sarif` into the cloud assembly
+ * directory, beside the templates: for each function what its role allows, who can invoke it, where
  * it runs and what it reaches, its keys, logs, concurrency, dead letters and
  * alarms; for each REST API its stages and routes with their authorization
  * and throttling; for each table, queue, topic, secret and bucket its key,
- * recovery settings and the functions that read or write it; each KMS key;
- * every acknowledged finding and typed waiver with its reason; and, in the
- * Markdown, a Mermaid graph of invokers, functions and data stores per stack.
- * After writing, it prints one line on stderr with the path and headline counts.
+ * recovery settings and the functions that read or write it; each KMS key and
+ * Cognito user pool; the open findings of the packs it observes; every
+ * acknowledged finding and typed waiver with its reason; and, in the Markdown,
+ * a Mermaid graph of invokers, functions and data stores per stack. The SARIF
+ * 2.1.0 log holds the open findings and the acknowledgements (as suppressed
+ * results) for code scanning. Given a `baseline`, it also writes
+ * `security-changes.md` and `security-changes.json`, what changed since. After
+ * writing, it prints one line on stderr with the path and headline counts (and
+ * one with the changes).
  *
  * The report is built from the synthesized templates and the construct tree in
  * one pass, in time linear in the number of resources. Relations are read
