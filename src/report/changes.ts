@@ -255,10 +255,12 @@ function diffFacts(before: Map<string, Fact>, after: Map<string, Fact>): Securit
     if (!old) {
       if (!gone(fact, before)) sectionOf(fact.section).added.push(fact.text);
     } else if (old.text !== fact.text && !fact.item) {
-      if (fact.setting && old.setting) sectionOf(fact.section).changed.push({ field: fact.setting.field, from: old.setting.value, to: fact.setting.value });
-      else {
-        sectionOf(fact.section).removed.push(old.text);
-        sectionOf(fact.section).added.push(fact.text);
+      const section = sectionOf(fact.section);
+      if (fact.setting && old.setting) {
+        section.changed.push({ field: fact.setting.field, from: old.setting.value, to: fact.setting.value });
+      } else {
+        section.removed.push(old.text);
+        section.added.push(fact.text);
       }
     }
   }

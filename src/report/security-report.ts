@@ -106,7 +106,8 @@ export class SecurityReport implements IPolicyValidationPlugin {
     const root = scope?.node.root;
     if (root && Stage.isStage(root)) {
       const files = [
-        SecurityReport.JSON_FILE, SecurityReport.MARKDOWN_FILE, SecurityReport.SARIF_FILE, SecurityReport.CHANGES_MARKDOWN_FILE, SecurityReport.CHANGES_JSON_FILE,
+        SecurityReport.JSON_FILE, SecurityReport.MARKDOWN_FILE, SecurityReport.SARIF_FILE,
+        SecurityReport.CHANGES_MARKDOWN_FILE, SecurityReport.CHANGES_JSON_FILE,
       ];
       for (const file of files) fs.rmSync(path.join(root.outdir, file), { force: true });
     }

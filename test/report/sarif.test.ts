@@ -46,7 +46,11 @@ function synth(app: App): Synthesized {
     error.mockRestore();
   }
   const read = (file: string) => fs.readFileSync(path.join(app.outdir, file), 'utf-8');
-  return { report: JSON.parse(read(SecurityReport.JSON_FILE)), sarif: JSON.parse(read(SecurityReport.SARIF_FILE)), markdown: read(SecurityReport.MARKDOWN_FILE) };
+  return {
+    report: JSON.parse(read(SecurityReport.JSON_FILE)),
+    sarif: JSON.parse(read(SecurityReport.SARIF_FILE)),
+    markdown: read(SecurityReport.MARKDOWN_FILE),
+  };
 }
 
 /** The report's open findings and acknowledgements, as `<rule> on <construct>`, sorted. */
