@@ -17,8 +17,14 @@ import { CODE, ENV, HANDLER } from '../core/fixtures';
 
 const ACK_REASON = 'the legacy queue is drained by a batch job that keeps its own failure log';
 const NO_CHANGE = {
-  added: 0, removed: 0, changed: 0, routesLostAuthorization: 0,
-  acknowledgementsAdded: 0, acknowledgementsRemoved: 0, waiversAdded: 0, waiversRemoved: 0,
+  added: 0,
+  removed: 0,
+  changed: 0,
+  routesLostAuthorization: 0,
+  acknowledgementsAdded: 0,
+  acknowledgementsRemoved: 0,
+  waiversAdded: 0,
+  waiversRemoved: 0,
 };
 
 /**
