@@ -190,7 +190,7 @@ describe('security-report.sarif of an app with open findings, reported rather th
     expect(expected.open.length).toBeGreaterThan(5);
     expect(expected.open).toEqual(expect.arrayContaining([
       'ServerlessSecurity-LambdaEnvironmentKey on Legacy/Worker',
-      'ServerlessSecurity-LambdaLogGroup[LogGroup::missing] on Legacy/Worker',
+      'Serverless-LambdaTracing on Legacy/Worker',
       'AwsSolutions-SQS4 on Legacy/Jobs',
     ]));
     expect(expected.acknowledged).toEqual(expect.arrayContaining(['AwsSolutions-SQS3 on Legacy/Jobs']));
