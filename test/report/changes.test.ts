@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { tempOutdir } from './fixture';
+import { captureStderr, tempOutdir } from './fixture';
 import { SecureApi } from '../../src/api/secure-api';
 import { SecureFunction } from '../../src/function/secure-function';
 import { Guardrails } from '../../src/guardrails/guardrails';
@@ -50,19 +50,7 @@ function synthShop(version: 1 | 2, baseline?: string): { outdir: string; stderr:
     api.addRoute('POST', '/orders', writer);
     Validations.of(legacy).acknowledge({ id: 'AwsSolutions-SQS3', reason: ACK_REASON });
   }
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    app.synth();
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-  return { outdir, stderr: chunks.join('') };
+  return { outdir, stderr: captureStderr(() => app.synth()) };
 }
 
 function read(outdir: string, file: string): string {

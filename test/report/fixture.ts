@@ -25,6 +25,23 @@ export const USER_REASON = 'the plain function stands for code the team has not 
 /** The reason of the fixture's waiver. */
 export const WAIVER_REASON = 'calls a partner webhook that offers no VPC endpoint';
 
+/** Runs `action` with stderr (and console.error, where CDK prints warnings) captured. */
+export function captureStderr(action: () => void): string {
+  const chunks: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    action();
+  } finally {
+    write.mockRestore();
+    error.mockRestore();
+  }
+  return chunks.join('');
+}
+
 /** A fresh cloud assembly directory. */
 export function tempOutdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'security-report-'));
@@ -97,16 +114,7 @@ export function synthFixture(packs: IPolicyValidationPlugin[] = []): { outdir: s
   const outdir = tempOutdir();
   const app = buildFixture(outdir);
   Validations.of(app).addPlugins(...packs, new SecurityReport(undefined, { plugins: packs }));
-  const stderr: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    stderr.push(String(chunk));
-    return true;
-  });
-  try {
-    app.synth();
-  } finally {
-    write.mockRestore();
-  }
+  const stderr = [captureStderr(() => app.synth())];
   return {
     outdir,
     json: JSON.parse(fs.readFileSync(path.join(outdir, 'security-report.json'), 'utf-8')),

@@ -4,30 +4,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { buildFixture, tempOutdir } from './fixture';
+import { buildFixture, captureStderr, tempOutdir } from './fixture';
 import { SecureFunction } from '../../src/function/secure-function';
 import { Guardrails } from '../../src/guardrails/guardrails';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecurityReportDocument } from '../../src/report/schema';
 import { SecurityReport } from '../../src/report/security-report';
 import { CODE, ENV, HANDLER } from '../core/fixtures';
-
-/** Runs `action` with stderr (and console.error, where CDK prints warnings) captured. */
-function captureStderr(action: () => void): string {
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    action();
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-  return chunks.join('');
-}
 
 function readReport(outdir: string): SecurityReportDocument {
   return JSON.parse(fs.readFileSync(path.join(outdir, SecurityReport.JSON_FILE), 'utf-8'));

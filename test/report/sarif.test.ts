@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { tempOutdir } from './fixture';
+import { captureStderr, tempOutdir } from './fixture';
 import { buildApp } from '../../examples/orders-service/app';
 import { Guardrails } from '../../src/guardrails/guardrails';
 import { SecurityReportDocument } from '../../src/report/schema';
@@ -37,14 +37,7 @@ interface Synthesized {
 }
 
 function synth(app: App): Synthesized {
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    app.synth();
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
+  captureStderr(() => app.synth());
   const read = (file: string) => fs.readFileSync(path.join(app.outdir, file), 'utf-8');
   return {
     report: JSON.parse(read(SecurityReport.JSON_FILE)),
