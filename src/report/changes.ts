@@ -218,15 +218,18 @@ function expand(item: { [key: string]: Json }): Array<{ [key: string]: Json }> {
 /** A flat item as a line: a statement, a key policy grant, an invoker, a service, an egress rule, or its fields. */
 function renderItem(item: { [key: string]: Json }): string {
   const conditions = item.conditions !== undefined ? ` when ${JSON.stringify(item.conditions)}` : '';
-  if (item.effect !== undefined) {
-    const action = item.action ?? (item.notAction !== undefined ? `all but ${item.notAction}` : '(no action)');
-    const resource = item.resource ?? (item.notResource !== undefined ? `all but ${item.notResource}` : '(no resource)');
-    return `${item.effect} ${action} on ${resource}${conditions}${item.policy !== undefined ? ` (${item.policy})` : ''}`;
-  }
-  if (item.principal !== undefined && item.action !== undefined) return `${item.principal} may ${item.action}${conditions}`;
   if (item.kind !== undefined && item.source !== undefined) {
     return `${item.kind} ${item.source} as ${item.principal}${item.sourceAccount ? ` from account ${item.sourceAccount}` : ''}`
       + (item.permissions?.length ? `, permission ${item.permissions.join(', ')}` : '');
+  }
+  if (item.effect !== undefined || item.principal !== undefined) {
+    const action = item.action ?? (item.notAction !== undefined ? `all but ${item.notAction}` : '(no action)');
+    const resource = item.resource ?? (item.notResource !== undefined ? `all but ${item.notResource}` : undefined);
+    const on = resource !== undefined ? ` on ${resource}` : '';
+    const policy = item.policy !== undefined ? ` (${item.policy})` : '';
+    // A key policy statement names its principal: `<principal> may <action>`; an identity statement its effect.
+    if (item.principal !== undefined) return `${item.principal} ${item.effect === 'Deny' ? 'may not' : 'may'} ${action}${on}${conditions}${policy}`;
+    return `${item.effect} ${action}${resource !== undefined ? on : ' on (no resource)'}${conditions}${policy}`;
   }
   if (item.service !== undefined && item.action !== undefined) {
     return `${item.action} through ${item.via ?? 'no network path'}${item.endpoint ? ` ${item.endpoint}` : ''}`;

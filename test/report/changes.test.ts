@@ -178,6 +178,21 @@ describe('security changes since a baseline', () => {
       });
     });
 
+    test('a field the report gains later is compared too: key policy statements, one line per principal and action', () => {
+      const withStatements = (principals: string[]): SecurityReportDocument => {
+        const document = copy();
+        (shop(document).keys[0] as any).statements = [{ effect: 'Allow', principals, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'kms:ViaService': 's3' } } }];
+        return document;
+      };
+      const [change] = compareReports(withStatements(['cloudfront.amazonaws.com']), withStatements(['cloudfront.amazonaws.com', '*']), 'main.json').entities;
+      expect(change.sections).toEqual([{
+        section: 'statements',
+        added: ['statements: * may kms:Decrypt when {"StringEquals":{"kms:ViaService":"s3"}}'],
+        removed: [],
+        changed: [],
+      }]);
+    });
+
     test('a waiver and a hardened resource removed show as removed, with their reasons', () => {
       const before = copy();
       shop(before).waivers.push({ setting: 'network', value: 'outsideVpc', reason: 'calls a SaaS API', path: 'Shop/Reader' });
