@@ -30,5 +30,5 @@ export function claimId(scope: IConstruct, id: string, what: string): string {
 
 /** The jsii name of a construct's class (`aws-cdk-lib.aws_sqs.Queue`), else its class name. */
 function typeName(construct: IConstruct): string {
-  return (construct.constructor as { [key: symbol]: { fqn?: string } })[Symbol.for('jsii.rtti')]?.fqn ?? construct.constructor.name;
+  return (construct.constructor as unknown as Record<symbol, { fqn?: string } | undefined>)[Symbol.for('jsii.rtti')]?.fqn ?? construct.constructor.name;
 }

@@ -296,14 +296,10 @@ describe('secrets', () => {
   });
 
   test.each([
-  ['a bad variable name', { 'bad-name': secret },
-  'S/Fn: invalid secrets.bad-name: received "bad-name"; allowed: an environment variable name: a letter, then letters,
-  digits and underscores'],
-  ['a name also used in environment', { TABLE: secret },
-  'S/Fn: invalid secrets.TABLE: received "TABLE"; allowed: a name not also used in environment'],
+    ['a bad variable name', { 'bad-name': secret }, 'S/Fn: invalid secrets.bad-name: received "bad-name"; allowed: an environment variable name: a letter, then letters, digits and underscores'],
+    ['a name also used in environment', { TABLE: secret }, 'S/Fn: invalid secrets.TABLE: received "TABLE"; allowed: a name not also used in environment'],
     ['something that is not a secret', { DB: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db' as unknown as secretsmanager.ISecret },
-  'S/Fn: invalid secrets.DB: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db"; allowed: a secretsmanager.ISecret,
-  such as a SecureSecret'],
+      'S/Fn: invalid secrets.DB: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db"; allowed: a secretsmanager.ISecret, such as a SecureSecret'],
   ])('%s throws our error', (_label, secrets, message) => {
     const error = errorOf({ secrets, environment: { TABLE: 'orders' } });
 
@@ -316,8 +312,7 @@ describe('credential-looking environment values', () => {
   test.each([
     ['PASSWORD', 'hunter2', 'S/Fn: invalid environment.PASSWORD: received "…" (the name PASSWORD denotes a credential and the value is a literal); '],
     ['KEY', 'AKIAIOSFODNN7EXAMPLE', 'S/Fn: invalid environment.KEY: received "AKIA…" (the value contains an AWS access key id); '],
-  ['DB_PASSWORD', 'correct-horse-battery-staple',
-  'S/Fn: invalid environment.DB_PASSWORD: received "corr…" (the name DB_PASSWORD denotes a credential and the value is a literal); '],
+    ['DB_PASSWORD', 'correct-horse-battery-staple', 'S/Fn: invalid environment.DB_PASSWORD: received "corr…" (the name DB_PASSWORD denotes a credential and the value is a literal); '],
   ])('%s=%s throws our error without the full value', (name, value, start) => {
     const error = errorOf({ environment: { [name]: value } });
 
@@ -465,13 +460,10 @@ describe('bad props throw our error with the exact message', () => {
     ['memorySize below 128', { memorySize: 64 }, 'S/Fn: invalid memorySize: received 64; allowed: an integer from 128 to 10240 MB'],
     ['memorySize above 10240', { memorySize: 10241 }, 'S/Fn: invalid memorySize: received 10241; allowed: an integer from 128 to 10240 MB'],
     ['fractional memorySize', { memorySize: 512.5 }, 'S/Fn: invalid memorySize: received 512.5; allowed: an integer from 128 to 10240 MB'],
-  ['timeout above 900 s', { timeout: Duration.seconds(901) },
-  'S/Fn: invalid timeout: received 15 minutes 1 second; allowed: a whole number of seconds from 1 to 900'],
+    ['timeout above 900 s', { timeout: Duration.seconds(901) }, 'S/Fn: invalid timeout: received 15 minutes 1 second; allowed: a whole number of seconds from 1 to 900'],
     ['timeout of 0', { timeout: Duration.seconds(0) }, 'S/Fn: invalid timeout: received 0 seconds; allowed: a whole number of seconds from 1 to 900'],
-  ['timeout of 1.5 s', { timeout: Duration.millis(1500) },
-  'S/Fn: invalid timeout: received 1 second 500 millis; allowed: a whole number of seconds from 1 to 900'],
-  ['reservedConcurrentExecutions 0', { reservedConcurrentExecutions: 0 },
-  'S/Fn: invalid reservedConcurrentExecutions: received 0; allowed: an integer from 1 to 1000000 executions'],
+    ['timeout of 1.5 s', { timeout: Duration.millis(1500) }, 'S/Fn: invalid timeout: received 1 second 500 millis; allowed: a whole number of seconds from 1 to 900'],
+    ['reservedConcurrentExecutions 0', { reservedConcurrentExecutions: 0 }, 'S/Fn: invalid reservedConcurrentExecutions: received 0; allowed: an integer from 1 to 1000000 executions'],
     ['retryAttempts 3', { retryAttempts: 3 }, 'S/Fn: invalid retryAttempts: received 3; allowed: an integer from 0 to 2 retries'],
     ['retryAttempts -1', { retryAttempts: -1 }, 'S/Fn: invalid retryAttempts: received -1; allowed: an integer from 0 to 2 retries'],
     ['an old runtime', { runtime: lambda.Runtime.NODEJS_18_X },
@@ -480,10 +472,8 @@ describe('bad props throw our error with the exact message', () => {
       'S/Fn: invalid runtime: received "python3.12"; allowed: the newest python runtime known to the installed aws-cdk-lib (python3.14)'],
     ['a retired .NET Core runtime', { runtime: lambda.Runtime.DOTNET_CORE_3_1, code: lambda.Code.fromAsset(__dirname) },
       'S/Fn: invalid runtime: received "dotnetcore3.1"; allowed: the newest dotnet runtime known to the installed aws-cdk-lib (dotnet10)'],
-  ['a handler with a space', { handler: 'index handler' },
-  'S/Fn: invalid handler: received "index handler"; allowed: a handler name such as "index.handler" (1 to 128 characters, no spaces)'],
-  ['a bad environment name', { environment: { '1ST': 'x' } },
-  'S/Fn: invalid environment.1ST: received "1ST"; allowed: an environment variable name: a letter, then letters, digits and underscores'],
+    ['a handler with a space', { handler: 'index handler' }, 'S/Fn: invalid handler: received "index handler"; allowed: a handler name such as "index.handler" (1 to 128 characters, no spaces)'],
+    ['a bad environment name', { environment: { '1ST': 'x' } }, 'S/Fn: invalid environment.1ST: received "1ST"; allowed: an environment variable name: a letter, then letters, digits and underscores'],
   ])('%s', (_label, props, message) => {
     const error = errorOf(props);
 

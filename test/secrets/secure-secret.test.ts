@@ -144,8 +144,7 @@ describe('SecureSecret.grantWrite', () => {
 describe('SecureSecret bad input', () => {
   test.each<[string, () => Partial<SecureSecretProps>, string]>([
     ['no rotation', () => ({}),
-  'S/Secret: invalid rotation: received undefined; allowed: SecretRotationChoice.function(fn),
-  SecretRotationChoice.hostedDatabase(engine) or SecretRotationChoice.waiver(reason)'],
+      'S/Secret: invalid rotation: received undefined; allowed: SecretRotationChoice.function(fn), SecretRotationChoice.hostedDatabase(engine) or SecretRotationChoice.waiver(reason)'],
     ['a secret name with spaces', () => ({ rotation: WAIVER, secretName: 'my secret' }),
       'S/Secret: invalid secretName: received "my secret"; allowed: 1 to 512 letters, digits and /_+=.@- characters'],
   ])('%s throws our error', (_label, props, message) => {

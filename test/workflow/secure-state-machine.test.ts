@@ -149,8 +149,7 @@ describe('SecureStateMachine bad input', () => {
 
   test.each([
     ['role', { role: {} }, 'invalid role: received {}; allowed: no role: the state machine creates its own'],
-    ['logs', { logs: { level: sfn.LogLevel.ERROR } },
-      'invalid logs: received {"level":"ERROR"}; allowed: no logs: the state machine logs at level ALL'],
+    ['logs', { logs: { level: sfn.LogLevel.ERROR } }, 'invalid logs: received {"level":"ERROR"}; allowed: no logs: the state machine logs at level ALL'],
     ['tracingEnabled', { tracingEnabled: false }, 'invalid tracingEnabled: received false; allowed: no tracingEnabled: X-Ray tracing is always on'],
     ['stateMachineName', { stateMachineName: 'a b' }, 'invalid stateMachineName: received "a b"; allowed: letters, digits, "-" and "_" (1 to 80)'],
     ['executionData', { executionData: true }, 'invalid executionData: received true; allowed: an ExecutionDataLogging'],
