@@ -37,6 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     'tsconfig-paths',
     '@types/node@^20',
+    // security-report.sarif is validated in the tests against the SARIF 2.1.0 schema
+    // that @microsoft/jest-sarif ships, with ajv (the schema is JSON Schema draft-04).
+    'ajv@^8',
+    'ajv-draft-04@^1',
+    'ajv-formats@^3',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   publishToPypi: {

@@ -4,7 +4,7 @@
 // and fails when README.md differs from what it produces.
 import * as fs from 'fs';
 import * as path from 'path';
-import { headline } from '../../src/report/markdown';
+import { reportLine } from '../../src/report/markdown';
 import { SecurityReportDocument } from '../../src/report/schema';
 
 export const README_FILE = path.join(__dirname, '..', '..', 'README.md');
@@ -21,13 +21,14 @@ const PARTS: ReadonlyArray<{ name: string; render: (markdown: string, report: Se
 
 /** The line the synth prints on stderr, with the path as the README's `npx projen example` run shows it. */
 export function stderrLine(report: SecurityReportDocument): string {
-  return `cdk-secure-serverless: security report cdk.out/security-report.md (and .json): ${headline(report)}`;
+  return `cdk-secure-serverless: ${reportLine('cdk.out/security-report.md', report)}`;
 }
 
 /**
- * An excerpt of `security-report.md`: the summary table; for the service's stack, the Mermaid
- * graph, the API routes, one function's table and the data stores. Each part is taken whole
- * from the report, its heading turned into a lead-in line so the README keeps its own outline.
+ * An excerpt of `security-report.md`: the summary (its tables and notes, without the opening
+ * paragraph); for the service's stack, the Mermaid graph, the API routes, one function's table,
+ * the data stores and the user pools. Each part is taken whole from the report, its heading
+ * turned into a lead-in line so the README keeps its own outline.
  */
 export function excerpt(markdown: string): string {
   const sections = sectionsOf(markdown);
@@ -36,11 +37,12 @@ export function excerpt(markdown: string): string {
   const fn = [...sections.keys()].find((key) => key.startsWith(`${stack} > ### Functions > #### \`${FUNCTION}\``));
   if (!fn) throw new Error(`security-report.md has no section for ${FUNCTION}`);
   return [
-    firstTable(part(sections, root)),
+    part(sections, root).split('\n\n').slice(1).join('\n\n'),
     firstBlock(part(sections, stack), 'mermaid'),
     `${STACK}'s API routes:\n\n${part(sections, `${stack} > ### API routes`)}`,
     `${fn.split(' > #### ')[1]}:\n\n${part(sections, fn)}`,
     `${STACK}'s data stores:\n\n${part(sections, `${stack} > ### Data stores`)}`,
+    `${STACK}'s user pools:\n\n${part(sections, `${stack} > ### User pools`)}`,
   ].join('\n\n');
 }
 
@@ -95,13 +97,6 @@ function part(sections: Map<string, string>, key: string): string {
   const body = sections.get(key);
   if (body === undefined) throw new Error(`security-report.md has no section ${key}`);
   return body;
-}
-
-function firstTable(text: string): string {
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('|'));
-  const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
-  return lines.slice(start, end < 0 ? undefined : end).join('\n');
 }
 
 function firstBlock(text: string, lang: string): string {
