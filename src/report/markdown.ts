@@ -178,6 +178,30 @@ function apiSection(api: SecurityReportApi): string[] {
   ];
 }
 
+/** The line a synth prints on stderr: where the report is, the summary's counts and the open findings. */
+export function reportLine(markdownFile: string, report: SecurityReportDocument): string {
+  return `security report ${markdownFile} (and .json, .sarif): ${headline(report)}`;
+}
+
+function headline(report: SecurityReportDocument): string {
+  const s = report.summary;
+  const observed = s.findings.filter((pack) => pack.open !== undefined);
+  const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
+  const failing = failingPacks(report);
+  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
+    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
+      (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
+    `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
+    count(s.dataStores, 'data store'),
+    count(s.keys, 'key'),
+    ...s.userPools > 0 ? [count(s.userPools, 'user pool')] : [],
+    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
+    count(s.waivers, 'waiver'),
+    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
+    observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
+  ].join(', ');
+}
+
 /** The packs whose open findings fail this synth. */
 export function failingPacks(report: SecurityReportDocument): string[] {
   return report.summary.findings.filter((pack) => pack.failsSynth).map((pack) => pack.pack);

@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import { compareReports, headlineOf, renderChanges } from './changes';
 import { SecurityChangesDocument } from './changes-schema';
 import { PluginObserver } from './findings';
-import { count, failingPacks, renderMarkdown } from './markdown';
+import { renderMarkdown, reportLine } from './markdown';
 import { buildReport, SCHEMA_VERSION } from './report-builder';
 import { SarifWriter } from './sarif';
 import { SecurityReportDocument } from './schema';
@@ -169,7 +169,7 @@ export class SecurityReport implements IPolicyValidationPlugin {
       return;
     }
     const lines = [
-      `security report ${displayPath(markdownFile)} (and .json, .sarif): ${headline(report)}`,
+      reportLine(displayPath(markdownFile), report),
       ...changes ? [`security changes since ${this.baseline}: ${changes.headline} (${displayPath(path.join(app.outdir, SecurityReport.CHANGES_MARKDOWN_FILE))})`] : [],
     ].join('\n');
     if (this.printed.get(markdownFile) === lines) return;
@@ -230,25 +230,6 @@ function writeNewFile(file: string, content: string): string | undefined {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf-8') === content ? undefined : file;
   fs.writeFileSync(file, content);
   return undefined;
-}
-
-function headline(report: SecurityReportDocument): string {
-  const s = report.summary;
-  const observed = s.findings.filter((pack) => pack.open !== undefined);
-  const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
-  const failing = failingPacks(report);
-  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
-    `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
-      (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
-    `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
-    count(s.dataStores, 'data store'),
-    count(s.keys, 'key'),
-    ...s.userPools > 0 ? [count(s.userPools, 'user pool')] : [],
-    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
-    count(s.waivers, 'waiver'),
-    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
-    observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
-  ].join(', ');
 }
 
 function displayPath(file: string): string {
