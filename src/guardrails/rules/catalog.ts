@@ -162,14 +162,16 @@ export const RULES: readonly RuleDefinition[] = [
     resourceTypes: [T.KMS_KEY],
     level: NagMessageLevel.ERROR,
     info: 'The KMS key policy lets EventBridge, CloudWatch, S3 or SNS use the key only under a condition key their KMS requests do not carry.',
-    explanation: 'EventBridge sends no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID when it delivers to an encrypted topic or queue, and none of these services sends kms:ViaService on that hop, so such a statement never matches and every delivery fails. Condition the statement on the destination in the encryption context instead (kms:EncryptionContext:aws:sqs:arn or kms:EncryptionContext:aws:sns:topicArn), as SecureKey does.',
+    explanation: 'These services deliver to encrypted queues and topics through SQS or SNS, which name the destination in the encryption context; none of them sends kms:ViaService on that hop, and the SNS guide says EventBridge sends no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID to the key, so such a statement never matches and every delivery fails.',
+    fix: 'Condition the statement on the destination in the encryption context instead (`kms:EncryptionContext:aws:sqs:arn` or `kms:EncryptionContext:aws:sns:topicArn`), as SecureKey does.',
   },
   {
     rule: AlarmTopicPolicy,
     resourceTypes: [T.CLOUDWATCH_ALARM],
     level: NagMessageLevel.ERROR,
     info: 'The CloudWatch alarm notifies a topic whose topic policy does not allow cloudwatch.amazonaws.com to publish.',
-    explanation: 'A topic policy replaces the default policy of SNS: without an Allow of sns:Publish for cloudwatch.amazonaws.com, no notification of the alarm is ever delivered. Add that Allow, conditioned on aws:SourceAccount and aws:SourceArn (this account\'s alarms), as the SecurityBaseline alarm topic has.',
+    explanation: 'A topic policy replaces the default policy of SNS: without an Allow of sns:Publish for cloudwatch.amazonaws.com, no notification of the alarm is ever delivered.',
+    fix: 'Add an Allow of `sns:Publish` for `cloudwatch.amazonaws.com`, conditioned on `aws:SourceAccount` and `aws:SourceArn` (this account\'s alarms), as SecureTopic and the SecurityBaseline alarm topic have.',
   },
   {
     rule: EventSourceVisibilityTimeout,
