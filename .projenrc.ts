@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     'tsconfig-paths',
     '@types/node@^20',
+    // The call-path model's policy evaluator (AGPL-3.0): tests only, never imported from src/ nor bundled.
+    '@cloud-copilot/iam-simulate',
   ],
 
   publishToPypi: {
