@@ -12,6 +12,7 @@ export * from './messaging/secure-topic';
 export * from './guardrails/index';
 export * from './guardrails/guardrails';
 export * from './guardrails/control-tower-checks';
+export { DeployabilityChecks } from './guardrails/deployability-checks';
 export * from './api/api-authorization';
 export * from './api/api-gateway-account';
 export * from './api/secure-web-acl';

@@ -2,6 +2,7 @@ import { IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { builtInTemplateValidation } from './built-in-validation';
 import { ControlTowerChecks } from './control-tower-checks';
+import { DeployabilityChecks } from './deployability-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 import { SecurityReport } from '../report/security-report';
@@ -55,8 +56,9 @@ export interface GuardrailsProps {
  */
 export class Guardrails {
   /**
-   * Registers, on the app (or stage), the library's `ServerlessSecurityChecks`
-   * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
+   * Registers, on the app (or stage), the library's `DeployabilityChecks` (findings
+   * that mean CloudFormation will refuse the template, which no acknowledgement
+   * covers) and `ServerlessSecurityChecks`, plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
    * Last, it registers the `SecurityReport`, which writes `security-report.json`
@@ -75,6 +77,7 @@ export class Guardrails {
     setDefaultProfile(scope, profile);
     const verbose = props.verbose ?? false;
     const plugins: IPolicyValidationPlugin[] = [
+      new DeployabilityChecks(),
       new ServerlessSecurityChecks(scope, { verbose }),
       new AwsSolutionsChecks(scope, { verbose }),
       new ServerlessChecks(scope, { verbose }),

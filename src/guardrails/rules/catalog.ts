@@ -1,8 +1,7 @@
 import { NagMessageLevel } from 'cdk-nag';
-import { ANY_RESOURCE_TYPE, ResourceType as T } from '../resource-index';
+import { ResourceType as T } from '../resource-index';
 import { ApiStageThrottling } from './apigw/ApiStageThrottling';
 import { ApiStageWaf } from './apigw/ApiStageWaf';
-import { TemplateDependencyCycle } from './cloudformation/TemplateDependencyCycle';
 import { DynamoDBTableDeletionProtection } from './dynamodb/DynamoDBTableDeletionProtection';
 import { DynamoDBTableKey } from './dynamodb/DynamoDBTableKey';
 import { KmsKeyPolicy } from './kms/KmsKeyPolicy';
@@ -144,12 +143,5 @@ export const RULES: readonly RuleDefinition[] = [
     level: NagMessageLevel.WARN,
     info: 'The SQS queue feeding the Lambda function has a visibility timeout under six times the function timeout.',
     explanation: 'A message whose processing outlasts the visibility timeout is delivered again while still in flight, so it is processed twice or lands in the dead-letter queue.',
-  },
-  {
-    rule: TemplateDependencyCycle,
-    resourceTypes: [ANY_RESOURCE_TYPE],
-    level: NagMessageLevel.ERROR,
-    info: 'The resource is in a dependency cycle with the resources named in the finding (Ref, Fn::GetAtt, Fn::Sub, DependsOn): CloudFormation cannot deploy the template. Break one link: an ARN built from a literal name (Stack.formatArn) instead of a reference, a condition that needs no reference, a separate policy resource, or one DependsOn less.',
-    explanation: 'CloudFormation creates each resource after the resources it refers to; a cycle has no such order and the deployment fails. Break one link: build an ARN from a literal name (Stack.formatArn) instead of referring to the resource, use a condition that needs no reference (aws:SourceAccount, kms:ViaService), move a policy statement into a separate policy resource, or remove a DependsOn.',
   },
 ];
