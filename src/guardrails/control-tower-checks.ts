@@ -3,7 +3,8 @@ import {
   CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { controlTowerFinding, isAcknowledged } from './acknowledged';
+import { controlTowerFinding } from './acknowledged';
+import { acknowledgementOf, markAcknowledgementUsed, startAcknowledgementRun } from './acknowledgement-use';
 import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
 
 /**
@@ -43,13 +44,18 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = (context as { appConstruct?: IConstruct }).appConstruct;
     const byTemplate = app ? indexTemplates(app) : new Map<string, Map<string, IConstruct>>();
+    if (app) startAcknowledgementRun(app, this.name);
     const report = this.guard(context.templatePaths)?.validate(context) ?? { success: true, violations: [] };
     const violations = new Map<string, PolicyViolation>();
     for (const violation of report.violations) {
       const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
       for (const resource of violation.violatingResources) {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
-        if (construct && isAcknowledged(construct, acknowledgementKeys)) continue;
+        const acknowledged = acknowledgementOf(construct, acknowledgementKeys);
+        if (acknowledged) {
+          markAcknowledgementUsed(acknowledged.holder, acknowledged.key, this.name);
+          continue;
+        }
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });
         violations.set(id, entry);

@@ -4,6 +4,8 @@ import { builtInTemplateValidation } from './built-in-validation';
 import { ControlTowerChecks } from './control-tower-checks';
 import { DeployabilityChecks } from './deployability-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
+import { StaleAcknowledgementCheck, StaleAcknowledgements } from './stale-acknowledgement-check';
+import { invalidProp } from '../core/errors';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 import { SecurityReport } from '../report/security-report';
 
@@ -49,6 +51,21 @@ export interface GuardrailsProps {
    * @default true
    */
   readonly report?: boolean;
+
+  /**
+   * What to do with an acknowledgement of the app that matches no finding: a
+   * typo, a renamed rule, a rule that no longer fires, or an id form the pack
+   * never reports (`AwsSolutions::IAM5` for `AwsSolutions::AwsSolutions-IAM5`).
+   * Such an acknowledgement hides nothing today and may hide an unrelated
+   * finding later. The security report and its synth summary line list them
+   * either way; `StaleAcknowledgements.FAIL` also fails the synth on each one
+   * the app recorded (a fatal finding, which cannot itself be acknowledged).
+   * Only packs that ran in the synth are judged: an acknowledgement of a pack
+   * the profile does not run (HIPAA in STANDARD) is not stale.
+   *
+   * @default StaleAcknowledgements.REPORT
+   */
+  readonly staleAcknowledgements?: StaleAcknowledgements;
 }
 
 /**
@@ -91,6 +108,10 @@ export class Guardrails {
     }
     if (props.controlTower) plugins.push(new ControlTowerChecks());
     plugins.push(...props.additionalPlugins ?? []);
+    const stale = props.staleAcknowledgements ?? StaleAcknowledgements.REPORT;
+    if (!Object.values(StaleAcknowledgements).includes(stale)) {
+      invalidProp(scope, 'staleAcknowledgements', stale, 'StaleAcknowledgements.REPORT or StaleAcknowledgements.FAIL');
+    }
     if (props.report ?? true) {
       // aws-cdk-lib runs its own template validation after every registered plugin,
       // out of the report's sight; registered here, it runs once, before the report.
@@ -99,6 +120,8 @@ export class Guardrails {
       // Last, so that it runs after the plugins it observes.
       plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
     }
+    // Last: it judges the acknowledgements against every plugin registered before it.
+    if (stale === StaleAcknowledgements.FAIL) plugins.push(new StaleAcknowledgementCheck([...plugins]));
     Validations.of(scope).addPlugins(...plugins);
     return plugins;
   }

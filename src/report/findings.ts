@@ -1,6 +1,11 @@
 import { CloudFormationValidatePlugin, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { NagPack } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { SecurityReportAcknowledgement, SecurityReportPackFindings } from './schema';
+import { ObservedReport } from './stale-acknowledgements';
+import { recordNagPackUse, startAcknowledgementRun } from '../guardrails/acknowledgement-use';
 import { SKIPPED_REPORT } from '../guardrails/built-in-validation';
+import { ControlTowerChecks } from '../guardrails/control-tower-checks';
 
 /** A plugin's last result and the templates it validated. */
 interface PluginResult {
@@ -18,8 +23,12 @@ const lastResults = new WeakMap<IPolicyValidationPlugin, PluginResult | undefine
 function observe(plugin: IPolicyValidationPlugin): void {
   if (lastResults.has(plugin)) return;
   lastResults.set(plugin, undefined);
+  const namespace = namespaceOfPlugin(plugin);
+  recordNagPackUse(plugin, namespace);
   const validate = plugin.validate.bind(plugin);
   (plugin as { validate: (context: IPolicyValidationContext) => PolicyValidationPluginReport }).validate = (context) => {
+    const app = (context as { appConstruct?: IConstruct }).appConstruct;
+    if (app) startAcknowledgementRun(app, namespace);
     const report = validate(context);
     lastResults.set(plugin, report === SKIPPED_REPORT ? undefined : { templates: templatesKey(context.templatePaths), report });
     return report;
@@ -39,6 +48,27 @@ function templatesKey(templatePaths: readonly string[]): string {
 export class PluginObserver {
   constructor(private readonly plugins: readonly IPolicyValidationPlugin[]) {
     plugins.forEach(observe);
+  }
+
+  /** The namespace of every plugin given, observed or not. */
+  public get namespaces(): Set<string> {
+    return new Set(this.plugins.map(namespaceOfPlugin));
+  }
+
+  /**
+   * The results of the plugins that validated these templates, as each
+   * returned it (before CDK core filters acknowledged findings).
+   *
+   * @param templatePaths the templates of this synth, as the report's validation context lists them
+   */
+  public observedReports(templatePaths: readonly string[]): ObservedReport[] {
+    const templates = templatesKey(templatePaths);
+    return this.plugins.flatMap((plugin) => {
+      const last = lastResults.get(plugin);
+      if (last?.templates !== templates) return [];
+      const filtersAcknowledgements = plugin instanceof NagPack || plugin instanceof ControlTowerChecks;
+      return [{ namespace: namespaceOfPlugin(plugin), report: last.report, filtersAcknowledgements }];
+    });
   }
 
   /**
@@ -61,8 +91,7 @@ export class PluginObserver {
     const result: SecurityReportPackFindings[] = [];
     const seen = new Set<string>();
     for (const plugin of this.plugins) {
-      // CDK core names a plugin's acknowledgements with its name, spaces as hyphens.
-      const namespace = plugin.name.replace(/ /g, '-');
+      const namespace = namespaceOfPlugin(plugin);
       if (seen.has(namespace)) continue;
       seen.add(namespace);
       const last = lastResults.get(plugin);
@@ -110,6 +139,11 @@ function openFindings(
   return { count, fails: suppressedAny ? openError : !report.success };
 }
 
+/** CDK core names a plugin's acknowledgements with its name, spaces as hyphens. */
+function namespaceOfPlugin(plugin: IPolicyValidationPlugin): string {
+  return plugin.name.replace(/ /g, '-');
+}
+
 /**
  * The pack a rule id belongs to: the namespace of `Pack::Rule`, else the
  * prefix of `Pack-Rule` (`AwsSolutions-IAM5[Resource::*]` is AwsSolutions),
@@ -120,7 +154,7 @@ export function packOf(rule: string): string {
 }
 
 /** The namespace before a `::` that is not inside brackets (`[Resource::*]` is part of the rule). */
-function namespaceOf(rule: string): string | undefined {
+export function namespaceOf(rule: string): string | undefined {
   const outside = rule.replace(/\[[^\]]*\]|\([^)]*\)|\{[^}]*\}/g, (match) => ' '.repeat(match.length));
   const at = outside.indexOf('::');
   return at > 0 ? rule.slice(0, at) : undefined;

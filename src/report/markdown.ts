@@ -2,7 +2,7 @@ import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
   SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
-  SecurityReportHardening,
+  SecurityReportHardening, SecurityReportStaleAcknowledgement,
 } from './schema';
 
 /**
@@ -31,6 +31,7 @@ export function renderMarkdown(report: SecurityReportDocument): string {
     lines.push('', table(['Pack', 'Open findings', 'Acknowledged'],
       summary.findings.map((pack) => [pack.pack, pack.open !== undefined ? `${pack.open}` : 'not observed', `${pack.acknowledged}`])));
   }
+  lines.push(...staleSection(report.staleAcknowledgements));
   for (const stage of report.stages) {
     for (const stack of stage.stacks) lines.push('', ...stackSection(stack, stage.stage));
     if (stage.acknowledgements.length > 0 || stage.waivers.length > 0) {
@@ -39,6 +40,14 @@ export function renderMarkdown(report: SecurityReportDocument): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** Acknowledgements that matched no finding: they hide nothing today and may hide a new finding tomorrow. */
+function staleSection(stale: readonly SecurityReportStaleAcknowledgement[]): string[] {
+  if (stale.length === 0) return [];
+  return ['', '## Stale acknowledgements', '',
+    `${count(stale.length, 'acknowledgement')} matched no finding in this synth. Remove or correct each: an id that matches nothing today may hide an unrelated finding later.`,
+    '', table(['Rule id', 'On', 'By', 'Why'], stale.map((ack) => [code(ack.rule), code(ack.path), ack.by, ack.why]))];
 }
 
 function stackSection(stack: SecurityReportStack, stage: string): string[] {

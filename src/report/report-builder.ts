@@ -7,7 +7,7 @@ import { describeFunctions } from './functions';
 import { Inventory } from './inventory';
 import {
   AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
+  SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportStaleAcknowledgement, SecurityReportWaiver,
 } from './schema';
 import { describeStateMachines } from './state-machines';
 
@@ -18,6 +18,8 @@ export const SCHEMA_VERSION = 1;
 export interface ReportOptions {
   /** The top-level templates to report (absolute paths); every stack when absent. */
   readonly templatePaths?: readonly string[];
+  /** The report's acknowledgements that matched no finding in this synth. */
+  readonly staleAcknowledgements?: (acknowledgements: readonly SecurityReportAcknowledgement[]) => SecurityReportStaleAcknowledgement[];
   /** Findings per pack, given every acknowledgement key and the report's acknowledgements. */
   readonly findings: (
     acknowledgementKeys: ReadonlySet<string>,
@@ -62,6 +64,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
   const allFunctions = everyFunction.filter((fn) => !fn.deployTimeHelper);
   const routes = stacks.flatMap((stack) => stack.apis.flatMap((api) => api.routes));
   const recordedBy = (source: AcknowledgementSource) => acknowledgements.filter((ack) => ack.by === source).length;
+  const stale = options.staleAcknowledgements?.(acknowledgements) ?? [];
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedBy: 'cdk-secure-serverless',
@@ -81,9 +84,11 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       userAcknowledgements: recordedBy(AcknowledgementSource.USER),
       waivers: waivers.length,
       hardenedResources: new Set(stacks.flatMap((stack) => stack.hardened.map((entry) => entry.path))).size,
+      staleAcknowledgements: stale.length,
       findings: options.findings(scan.acknowledgementKeys, acknowledgements),
     },
     stages,
+    staleAcknowledgements: stale,
   };
 }
 

@@ -38,6 +38,13 @@ export interface SecurityReportDocument {
   readonly summary: SecurityReportSummary;
   /** One entry per stage with stacks or acknowledgements, the app itself first (path `""`), then nested stages by path. */
   readonly stages: SecurityReportStage[];
+  /**
+   * Acknowledgements that matched no finding in this synth, of a pack that ran:
+   * a typo, a renamed rule, a rule that no longer fires, or an id form the pack
+   * never reports. An acknowledgement naming a pack that does not exist is
+   * listed too; one of a pack that did not run (HIPAA in the STANDARD profile) is not.
+   */
+  readonly staleAcknowledgements: SecurityReportStaleAcknowledgement[];
 }
 
 /**
@@ -74,6 +81,8 @@ export interface SecurityReportSummary {
   readonly waivers: number;
   /** Plain resources a hardening mixin changed (`ServerlessHardening` and the kind mixins). */
   readonly hardenedResources: number;
+  /** Acknowledgements that matched no finding (`staleAcknowledgements`). */
+  readonly staleAcknowledgements: number;
   /**
    * Findings per pack (validation plugin).
    *
@@ -682,6 +691,14 @@ export interface SecurityReportAcknowledgement {
   readonly reason: string;
   /** Who recorded it: `library`, `aws-cdk-lib` or `user`. */
   readonly by: AcknowledgementSource;
+}
+
+/**
+ * One entry of `staleAcknowledgements`: an acknowledgement that matched no finding.
+ */
+export interface SecurityReportStaleAcknowledgement extends SecurityReportAcknowledgement {
+  /** Why it matched nothing, e.g. `matches no finding of AwsSolutions in this synth: ...`. */
+  readonly why: string;
 }
 
 /**

@@ -8,6 +8,8 @@ import { PluginObserver } from './findings';
 import { count, failingPacks, renderMarkdown } from './markdown';
 import { buildReport } from './report-builder';
 import { SecurityReportDocument } from './schema';
+import { ObservedReport, staleAcknowledgements } from './stale-acknowledgements';
+import { installedAwsCdkLibVersion, namespacedAcknowledgementsArePathScoped, scopedAcknowledgementId } from '../guardrails/acknowledgement-scope';
 
 /**
  * Properties of a SecurityReport.
@@ -99,9 +101,11 @@ export class SecurityReport implements IPolicyValidationPlugin {
   }
 
   private write(app: Stage, context: IPolicyValidationContext): void {
+    const observed = this.observer.observedReports(context.templatePaths);
     const report = buildReport(app, {
       templatePaths: context.templatePaths,
       findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements),
+      staleAcknowledgements: (acknowledgements) => staleAcknowledgements(app, acknowledgements, observed, this.observer.namespaces),
     });
     const jsonFile = path.join(app.outdir, SecurityReport.JSON_FILE);
     const markdownFile = path.join(app.outdir, SecurityReport.MARKDOWN_FILE);
@@ -115,7 +119,7 @@ export class SecurityReport implements IPolicyValidationPlugin {
         + '(new SecurityReport(app)) so that it removes them before synthesis.');
       return;
     }
-    const line = `security report ${displayPath(markdownFile)} (and .json): ${headline(report)}`;
+    const line = `security report ${displayPath(markdownFile)} (and .json): ${headline(report, observed)}`;
     if (this.printed.get(markdownFile) === line) return;
     this.printed.set(markdownFile, line);
     warn(line);
@@ -134,12 +138,13 @@ function writeNewFile(file: string, content: string): string | undefined {
   return undefined;
 }
 
-function headline(report: SecurityReportDocument): string {
+function headline(report: SecurityReportDocument, results: readonly ObservedReport[]): string {
   const s = report.summary;
   const observed = s.findings.filter((pack) => pack.open !== undefined);
   const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
   const failing = failingPacks(report);
-  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
+  const hint = failing.length > 0 ? acknowledgementHint(results, failing.map((pack) => pack.replace(/ /g, '-'))) : undefined;
+  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}${hint ? ` (${hint})` : ''}; ` : '') + [
     `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
       (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
@@ -149,7 +154,30 @@ function headline(report: SecurityReportDocument): string {
     count(s.waivers, 'waiver'),
     ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
     observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
+    ...s.staleAcknowledgements > 0 ? [`${count(s.staleAcknowledgements, 'stale acknowledgement')} matching no finding: `
+      + report.staleAcknowledgements.map((ack) => `'${ack.rule}' on ${ack.path}`).join(', ')] : [],
   ].join(', ');
+}
+
+/**
+ * How to acknowledge the first open finding on its construct only, in the id
+ * form that the installed aws-cdk-lib scopes: aws-cdk-lib's own output suggests
+ * `Pack::Rule`, which up to 2.270 silences the rule across the whole app.
+ */
+function acknowledgementHint(results: readonly ObservedReport[], failing: readonly string[]): string | undefined {
+  for (const { namespace, report, filtersAcknowledgements } of results) {
+    if (!failing.includes(namespace)) continue;
+    const violation = report.violations.find((v) => v.severity?.toLowerCase() !== 'fatal' && v.violatingResources.length > 0);
+    if (!violation) continue;
+    const id = scopedAcknowledgementId(namespace, violation.ruleName, filtersAcknowledgements);
+    const version = installedAwsCdkLibVersion();
+    const scope = namespacedAcknowledgementsArePathScoped(version)
+      ? `aws-cdk-lib ${version} applies it to that construct and its children`
+      : `with aws-cdk-lib ${version} a '${namespace}::...' id would silence the rule across the whole app`;
+    return `to accept one with its reason, acknowledge it on its construct: `
+      + `Validations.of(${violation.violatingResources[0].constructPath ?? 'construct'}).acknowledge({ id: '${id}', reason }); ${scope}`;
+  }
+  return undefined;
 }
 
 function displayPath(file: string): string {

@@ -1,6 +1,6 @@
 import { PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { packOf } from './findings';
+import { namespaceOf, packOf } from './findings';
 import { SecurityReportAcknowledgement, SecurityReportStaleAcknowledgement } from './schema';
 import { acknowledgementsUsedIn, acknowledgementUseKey } from '../guardrails/acknowledgement-use';
 import { namespacedAcknowledgementsArePathScoped } from '../guardrails/acknowledgement-scope';
@@ -11,6 +11,8 @@ export interface ObservedReport {
   /** The plugin's name as CDK core namespaces its acknowledgements (spaces as hyphens). */
   readonly namespace: string;
   readonly report: PolicyValidationPluginReport;
+  /** Whether the plugin filters plain-form acknowledgements itself, on the resource and its ancestors (cdk-nag packs, ControlTowerChecks). */
+  readonly filtersAcknowledgements: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export function staleAcknowledgements(
   for (const { namespace, report } of observed) {
     for (const violation of report.violations) {
       if (violation.severity?.toLowerCase() === 'fatal') continue;
-      const key = (violation.ruleName.includes('::') ? violation.ruleName : `${namespace}::${violation.ruleName}`).replace(/ /g, '-');
+      const key = (namespaceOf(violation.ruleName) !== undefined ? violation.ruleName : `${namespace}::${violation.ruleName}`).replace(/ /g, '-');
       const candidates = byKey.get(key);
       if (!candidates) continue;
       if (!scoped) {
@@ -97,7 +99,7 @@ function closestAbove(resourcePath: string, candidates: readonly SecurityReportA
 }
 
 function whyUnmatched(rule: string, pack: string): string {
-  const ruleName = rule.startsWith(`${pack}::`) ? rule.slice(pack.length + 2) : rule;
+  const ruleName = namespaceOf(rule) === pack ? rule.slice(pack.length + 2) : rule;
   if (UNACKNOWLEDGEABLE_RULES.some((id) => ruleName === id || ruleName.startsWith(`${id}[`))) {
     return 'names a finding that means CloudFormation will refuse the template, which no acknowledgement can cover: fix the template';
   }

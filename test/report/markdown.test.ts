@@ -23,6 +23,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       userAcknowledgements: 0,
       waivers: 0,
       hardenedResources: 0,
+      staleAcknowledgements: 0,
       findings: [],
     },
     stages: [{
@@ -31,6 +32,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       acknowledgements: [],
       waivers: [],
     }],
+    staleAcknowledgements: [],
   };
 }
 

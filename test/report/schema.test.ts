@@ -9,7 +9,7 @@ import * as schema from '../../src/report/schema';
  * exported interfaces, so a field added to an interface must be added here (and
  * to the README), and the report must produce exactly these fields.
  */
-type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
+type ObjectName = 'document' | 'summary' | 'staleAcknowledgement' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
 | 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
@@ -20,7 +20,7 @@ const optional = (tag: Tag): Field => ({ optional: tag });
 
 const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   document: {
-    schemaVersion: 'number', generatedBy: 'string', summary: 'summary', stages: 'stage[]',
+    schemaVersion: 'number', generatedBy: 'string', summary: 'summary', stages: 'stage[]', staleAcknowledgements: 'staleAcknowledgement[]',
   } satisfies Spec<schema.SecurityReportDocument>,
   summary: {
     stacks: 'number',
@@ -38,6 +38,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     userAcknowledgements: 'number',
     waivers: 'number',
     hardenedResources: 'number',
+    staleAcknowledgements: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
@@ -156,6 +157,9 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   } satisfies Spec<schema.SecurityReportKey>,
   keyGrant: { principals: 'string[]', actions: 'string[]', conditions: optional('object') } satisfies Spec<schema.SecurityReportKeyGrant>,
   acknowledgement: { rule: 'string', path: 'string', reason: 'string', by: 'string' } satisfies Spec<schema.SecurityReportAcknowledgement>,
+  staleAcknowledgement: {
+    rule: 'string', path: 'string', reason: 'string', by: 'string', why: 'string',
+  } satisfies Spec<schema.SecurityReportStaleAcknowledgement>,
   waiver: { setting: 'string', value: 'string', reason: 'string', path: 'string' } satisfies Spec<schema.SecurityReportWaiver>,
   hardening: { path: 'string', mixin: 'string', changes: 'string[]' } satisfies Spec<schema.SecurityReportHardening>,
 };
