@@ -60,6 +60,24 @@ export function acknowledgementOf(construct: IConstruct | undefined, keys: reado
   return undefined;
 }
 
+/**
+ * Records as used every acknowledgement of one of `keys` on `resource` and its
+ * ancestors, also one that a nearer one shadows.
+ *
+ * @returns whether there was one
+ */
+export function markCoveringAcknowledgements(resource: IConstruct, keys: readonly string[], namespace: string): boolean {
+  let any = false;
+  for (let from: IConstruct | undefined = resource; from;) {
+    const found = acknowledgementOf(from, keys);
+    if (!found) break;
+    markAcknowledgementUsed(found.holder, found.key, namespace);
+    any = true;
+    from = found.holder.node.scope;
+  }
+  return any;
+}
+
 function normalize(key: string): string {
   return key.replace(ANNOTATION_PREFIX, 'Annotation::');
 }
@@ -76,10 +94,7 @@ export function recordNagPackUse(pack: object, namespace: string): void {
   Object.defineProperty(pack, RECORDING, { value: true });
   target.isAcknowledged = function (this: unknown, resource: IConstruct, ruleId: string): boolean {
     const acknowledged = check.call(this, resource, ruleId);
-    if (acknowledged) {
-      const found = acknowledgementOf(resource, [ruleId, `Annotation::${ruleId}`]);
-      if (found) markAcknowledgementUsed(found.holder, found.key, namespace);
-    }
+    if (acknowledged) markCoveringAcknowledgements(resource, [ruleId, `Annotation::${ruleId}`], namespace);
     return acknowledged;
   };
 }

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { controlTowerFinding } from './acknowledged';
-import { acknowledgementOf, markAcknowledgementUsed, startAcknowledgementRun } from './acknowledgement-use';
+import { markCoveringAcknowledgements, startAcknowledgementRun } from './acknowledgement-use';
 import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
 
 /**
@@ -51,11 +51,7 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
       const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
       for (const resource of violation.violatingResources) {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
-        const acknowledged = acknowledgementOf(construct, acknowledgementKeys);
-        if (acknowledged) {
-          markAcknowledgementUsed(acknowledged.holder, acknowledged.key, this.name);
-          continue;
-        }
+        if (construct && markCoveringAcknowledgements(construct, acknowledgementKeys, this.name)) continue;
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });
         violations.set(id, entry);

@@ -1,7 +1,7 @@
 import { PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { namespaceOf, packOf } from './findings';
-import { SecurityReportAcknowledgement, SecurityReportStaleAcknowledgement } from './schema';
+import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportStaleAcknowledgement } from './schema';
 import { acknowledgementsUsedIn, acknowledgementUseKey } from '../guardrails/acknowledgement-use';
 import { namespacedAcknowledgementsArePathScoped } from '../guardrails/acknowledgement-scope';
 import { UNACKNOWLEDGEABLE_RULES } from '../guardrails/deployability-checks';
@@ -36,12 +36,14 @@ const ALIASES = new Map([['cdk-validator-cfnguard', 'ControlTower']]);
  * renamed rule, a rule that no longer fires, or an id form that the pack never
  * reports (`AwsSolutions::IAM5` for `AwsSolutions::AwsSolutions-IAM5`).
  *
- * An acknowledgement counts as used when a plugin filtered a finding with it
- * (cdk-nag packs and ControlTowerChecks, recorded while they ran), or when a
+ * An acknowledgement counts as used when it covers a finding that a plugin
+ * filtered (cdk-nag packs and ControlTowerChecks, recorded while they ran), also
+ * when a nearer acknowledgement of the same id shadows it, or when a
  * finding a plugin reported has its id in the `Pack::Rule` form and CDK core
  * would match it: app-wide up to aws-cdk-lib 2.270, on the construct's subtree
  * from 2.271. Only acknowledgements of packs that ran are judged; one naming a
- * pack that neither ran nor exists is stale too.
+ * pack that neither ran nor exists is stale too. Those aws-cdk-lib records for its
+ * own template validation are left out: it records them in advance.
  *
  * @param registered the namespaces of every plugin registered, observed or not
  */
@@ -70,15 +72,17 @@ export function staleAcknowledgements(
         continue;
       }
       for (const resource of violation.violatingResources) {
-        const closest = closestAbove(resource.constructPath ?? '', candidates);
-        if (closest) used.add(acknowledgementUseKey(closest.path, closest.rule));
+        for (const ack of candidates.filter((candidate) => covers(candidate.path, resource.constructPath ?? ''))) {
+          used.add(acknowledgementUseKey(ack.path, ack.rule));
+        }
       }
     }
   }
   const ran = new Set(observed.map((o) => o.namespace));
   const stale: SecurityReportStaleAcknowledgement[] = [];
   for (const ack of acknowledgements) {
-    if (used.has(acknowledgementUseKey(ack.path, ack.rule))) continue;
+    // aws-cdk-lib records its own acknowledgements in advance, on the constructs where its validation might find something.
+    if (ack.by === AcknowledgementSource.AWS_CDK_LIB || used.has(acknowledgementUseKey(ack.path, ack.rule))) continue;
     const pack = ALIASES.get(packOf(ack.rule)) ?? packOf(ack.rule);
     const why = ran.has(pack) ? whyUnmatched(ack.rule, pack)
       : KNOWN_PACKS.has(pack) || registered.has(pack) ? undefined
@@ -88,14 +92,9 @@ export function staleAcknowledgements(
   return stale;
 }
 
-/** The acknowledgement on the violating resource's path or its nearest ancestor. */
-function closestAbove(resourcePath: string, candidates: readonly SecurityReportAcknowledgement[]): SecurityReportAcknowledgement | undefined {
-  let best: SecurityReportAcknowledgement | undefined;
-  for (const ack of candidates) {
-    const covers = ack.path === '' || resourcePath === ack.path || resourcePath.startsWith(`${ack.path}/`);
-    if (covers && (!best || ack.path.length > best.path.length)) best = ack;
-  }
-  return best;
+/** Whether an acknowledgement on `ackPath` covers a resource at `resourcePath`: the path itself or an ancestor. */
+function covers(ackPath: string, resourcePath: string): boolean {
+  return ackPath === '' || resourcePath === ackPath || resourcePath.startsWith(`${ackPath}/`);
 }
 
 function whyUnmatched(rule: string, pack: string): string {
