@@ -88,7 +88,7 @@ async function simulate(request: ModelRequest, identityPolicies: readonly object
 /**
  * Replaces CloudFormation intrinsics in a rendered template value by the
  * concrete values of a deployment: pseudo parameters, `Ref` and `Fn::GetAtt`
- * by the names given, and `Fn::Join`. An abbreviated `execute-api:/...`
+ * by the names given (others by made-up names), and `Fn::Join`. An abbreviated `execute-api:/...`
  * resource, which API Gateway expands to the API's ARN when it saves a resource
  * policy, is expanded the same way.
  *
@@ -104,15 +104,12 @@ export function deployed(value: unknown, names: Record<string, string>, env: { a
     const o = v as Record<string, unknown>;
     if (typeof o.Ref === 'string') {
       const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': env.region, 'AWS::AccountId': env.account, 'AWS::URLSuffix': 'amazonaws.com' };
-      const name = pseudo[o.Ref] ?? names[o.Ref];
-      if (name === undefined) throw new Error(`no deployed name for ${o.Ref}`);
-      return name;
+      // A resource the request does not name gets a name of its own.
+      return pseudo[o.Ref] ?? names[o.Ref] ?? `deployed-${o.Ref}`;
     }
     if (Array.isArray(o['Fn::GetAtt'])) {
       const [id, attribute] = o['Fn::GetAtt'] as string[];
-      const name = names[`${id}.${attribute}`] ?? names[id];
-      if (name === undefined) throw new Error(`no deployed name for ${id}.${attribute}`);
-      return name;
+      return names[`${id}.${attribute}`] ?? names[id] ?? `arn:aws:deployed:${env.region}:${env.account}:${id}/${attribute}`;
     }
     if (Array.isArray(o['Fn::Join'])) {
       const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
