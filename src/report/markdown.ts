@@ -66,7 +66,7 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   }
   if (stack.apis.length > 0) lines.push('', '### API routes', ...stack.apis.flatMap(apiSection));
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
-  if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
+  if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys), ...stack.keys.flatMap(keyPolicySection));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
   lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
   return lines;
@@ -204,6 +204,19 @@ function keyTable(keys: readonly SecurityReportKey[]): string {
       + (grant.conditions ? ' (conditional)' : '')).join('<br>'),
     codeList(key.usedBy),
   ]));
+}
+
+/** Every statement of a key policy with its principals, conditions and findings: who may use the key, and for what. */
+function keyPolicySection(key: SecurityReportKey): string[] {
+  if (key.statements.length === 0) return [];
+  return ['', `#### Key policy of ${code(key.path)}`, '', table(['Sid', 'Effect', 'Principals', 'Actions', 'Conditions', 'Findings'], key.statements.map((statement) => [
+    statement.sid ? code(statement.sid) : '',
+    statement.effect,
+    codeList(statement.principals),
+    statement.notActions ? `all but ${codeList(statement.notActions)}` : codeList(statement.actions),
+    statement.conditions ? code(JSON.stringify(statement.conditions)) : '',
+    statement.findings.length > 0 ? statement.findings.map(code).join('<br>') : 'none',
+  ]))];
 }
 
 function acknowledgementSection(acknowledgements: readonly SecurityReportAcknowledgement[]): string[] {

@@ -659,6 +659,12 @@ export interface SecurityReportKey {
   readonly aliases: string[];
   /** The `Allow` statements of its key policy. */
   readonly allows: SecurityReportKeyGrant[];
+  /**
+   * Every statement of its key policy, Allow and Deny, whoever wrote it, with
+   * the findings each raises: a statement that aws-cdk-lib or the app added is
+   * either narrowed to its use (conditions) or listed with its finding.
+   */
+  readonly statements: SecurityReportKeyStatement[];
   /** What it encrypts: data stores, log groups and function environments (construct paths). */
   readonly usedBy: string[];
 }
@@ -677,6 +683,40 @@ export interface SecurityReportKeyGrant {
    * @default - absent when unconditional
    */
   readonly conditions?: { [operator: string]: any };
+}
+
+/**
+ * One entry of `keys[].statements`: a key policy statement.
+ */
+export interface SecurityReportKeyStatement {
+  /**
+   * Its `Sid`.
+   *
+   * @default - absent when it has none
+   */
+  readonly sid?: string;
+  /** `Allow` or `Deny`. */
+  readonly effect: string;
+  /** Every principal, rendered (`arn:<AWS::Partition>:iam::111111111111:root`, `cloudfront.amazonaws.com`, `*`). */
+  readonly principals: string[];
+  /** The actions (empty with `notActions`). */
+  readonly actions: string[];
+  /**
+   * The actions it does not cover, for a `NotAction` statement.
+   *
+   * @default - absent for an `Action` statement
+   */
+  readonly notActions?: string[];
+  /** The resources (`*` in a key policy: the key itself). */
+  readonly resources: string[];
+  /**
+   * The condition, rendered.
+   *
+   * @default - absent when unconditional
+   */
+  readonly conditions?: { [operator: string]: any };
+  /** The `ServerlessSecurity-KmsKeyPolicy` findings it raises, as ids to acknowledge; empty when it passes. */
+  readonly findings: string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, runUnsafeSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 
 /** What one policy (or set of policies) says about a request, as IAM names it. */
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
@@ -62,13 +62,37 @@ export async function resourceDecision(request: ModelRequest, resourcePolicy: ob
   return simulate(request, [], resourcePolicy);
 }
 
+/**
+ * What a resource policy alone says about a request that carries an encryption
+ * context key (`kms:EncryptionContext:aws:s3:arn`). The evaluator validates the
+ * request (action, resource, the other keys) but drops that key: its variable
+ * part follows a colon, which its variable-key match does not read. The request
+ * is validated first, then decided by the same engine without input checks
+ * (`runUnsafeSimulation`), which keeps every key; that entry point takes the
+ * resource policy in the evaluator's validated form. Which keys the calling
+ * service sends is the caller's fact to cite.
+ */
+export async function keyPolicyDecision(request: ModelRequest, keyPolicy: object): Promise<Decision> {
+  const simulation = simulationOf(request, [], keyPolicy);
+  const checked = await runSimulation(simulation, {});
+  if (checked.resultType === 'error') throw new Error(`the evaluator refused the simulation: ${JSON.stringify(checked.errors)}`);
+  const validated = { __validated: true, policyDocument: keyPolicy, metadata: { name: 'key policy' }, errors: [] };
+  return runUnsafeSimulation({ ...simulation, resourcePolicy: validated }, {}) as Decision;
+}
+
 /** Combines the two decisions as API Gateway does for a same-account caller (Table A). */
 export function apiGatewaySameAccount(identity: Decision, resource: Decision): Decision {
   return API_GATEWAY_TABLE_A.find(row => row.identity === identity && row.resource === resource)!.result;
 }
 
 async function simulate(request: ModelRequest, identityPolicies: readonly object[], resourcePolicy: object | undefined): Promise<Decision> {
-  const simulation: Simulation = {
+  const response = await runSimulation(simulationOf(request, identityPolicies, resourcePolicy), {});
+  if (response.resultType === 'error') throw new Error(`the evaluator refused the simulation: ${JSON.stringify(response.errors)}`);
+  return response.overallResult as Decision;
+}
+
+function simulationOf(request: ModelRequest, identityPolicies: readonly object[], resourcePolicy: object | undefined): Simulation {
+  return {
     request: {
       principal: request.principal ?? { type: 'Anonymous' },
       action: request.action,
@@ -80,9 +104,6 @@ async function simulate(request: ModelRequest, identityPolicies: readonly object
     resourceControlPolicies: [],
     resourcePolicy,
   };
-  const response = await runSimulation(simulation, {});
-  if (response.resultType === 'error') throw new Error(`the evaluator refused the simulation: ${JSON.stringify(response.errors)}`);
-  return response.overallResult as Decision;
 }
 
 /**

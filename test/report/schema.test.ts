@@ -13,7 +13,7 @@ import * as schema from '../../src/report/schema';
  * exported interfaces, so a field added to an interface must be added here (and
  * to the README), and the report must produce exactly these fields.
  */
-type ObjectName = 'document' | 'summary' | 'staleAcknowledgement' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
+type ObjectName = 'document' | 'summary' | 'staleAcknowledgement' | 'keyStatement' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
 | 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
@@ -157,8 +157,18 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     writers: 'string[]',
   } satisfies Spec<schema.SecurityReportDataStore>,
   key: {
-    path: 'string', logicalId: 'string', rotation: 'boolean', removalPolicy: 'string', aliases: 'string[]', allows: 'keyGrant[]', usedBy: 'string[]',
+    path: 'string', logicalId: 'string', rotation: 'boolean', removalPolicy: 'string', aliases: 'string[]', allows: 'keyGrant[]', statements: 'keyStatement[]', usedBy: 'string[]',
   } satisfies Spec<schema.SecurityReportKey>,
+  keyStatement: {
+    sid: optional('string'),
+    effect: 'string',
+    principals: 'string[]',
+    actions: 'string[]',
+    notActions: optional('string[]'),
+    resources: 'string[]',
+    conditions: optional('object'),
+    findings: 'string[]',
+  } satisfies Spec<schema.SecurityReportKeyStatement>,
   keyGrant: { principals: 'string[]', actions: 'string[]', conditions: optional('object') } satisfies Spec<schema.SecurityReportKeyGrant>,
   acknowledgement: { rule: 'string', path: 'string', reason: 'string', by: 'string' } satisfies Spec<schema.SecurityReportAcknowledgement>,
   staleAcknowledgement: {

@@ -134,8 +134,12 @@ export const RULES: readonly RuleDefinition[] = [
     rule: KmsKeyPolicy,
     resourceTypes: [T.KMS_KEY],
     level: NagMessageLevel.ERROR,
-    info: 'The KMS key policy grants all KMS actions to a principal other than the account root, or allows grants that are not for AWS resources.',
-    explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise.',
+    info: 'The KMS key policy grants all KMS actions to a principal other than the account root, allows grants that are not for AWS resources, or lets an AWS service use the key for no resource in particular (ServiceUntied).',
+    explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise. '
+      + 'A service statement without an encryption-context condition, kms:ViaService or an aws:SourceArn that names one resource lets the service use the key for any of the account\'s resources of that service '
+      + '(CloudFront origin access control writes distribution/*: any distribution of the account could read every bucket the key encrypts). '
+      + 'Tie it to its use: give the bucket a name known at synth (SecureBucket does), so that the key admits CloudFront for that bucket\'s data only (kms:EncryptionContext:aws:s3:arn); '
+      + 'or name the distribution\'s ARN in aws:SourceArn once it exists; or encrypt the bucket with a key of its own.',
   },
   {
     rule: EventSourceVisibilityTimeout,

@@ -95,3 +95,38 @@ describe('KmsKeyPolicy', () => {
     expect(reported(app, 'KmsKeyPolicy')).toEqual(['ServerlessSecurity-KmsKeyPolicy[CreateGrant::<Role1ABCC5F0.Arn>] @ Test/Key/Resource']);
   });
 });
+
+describe('KmsKeyPolicy: service statements tied to a resource', () => {
+  const service = (conditions?: Record<string, Record<string, unknown>>) => new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions,
+  });
+
+  test.each([
+    ['an encryption context', { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::site' } }],
+    ['kms:ViaService', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
+    ['an aws:SourceArn naming one distribution', { StringEquals: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E2QWRUHAPOMQZL' } }],
+  ])('passes a service statement conditioned on %s', (_name, conditions) => {
+    const { app, stack } = testStack();
+    const key = new kms.Key(stack, 'Key');
+    key.addToResourcePolicy(denyGrantsNotForAwsResources());
+    key.addToResourcePolicy(service(conditions));
+
+    expect(reported(app, 'KmsKeyPolicy')).toEqual([]);
+  });
+
+  test.each([
+    ['no condition', undefined],
+    ['aws:SourceAccount only', { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+    ['an aws:SourceArn that names every distribution of the account', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/*' } }],
+  ])('flags a service statement with %s', (_name, conditions) => {
+    const { app, stack } = testStack();
+    const key = new kms.Key(stack, 'Key');
+    key.addToResourcePolicy(denyGrantsNotForAwsResources());
+    key.addToResourcePolicy(service(conditions));
+
+    expect(reported(app, 'KmsKeyPolicy')).toEqual(['ServerlessSecurity-KmsKeyPolicy[ServiceUntied::cloudfront.amazonaws.com] @ Test/Key/Resource']);
+  });
+});
