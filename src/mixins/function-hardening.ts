@@ -474,6 +474,8 @@ class HardenedHelper {
     }
     const raw = roleConstruct && !(roleConstruct instanceof iam.CfnRole) ? roleConstruct : undefined;
     if (raw) statements.push(...this.rawRoleStatements(raw));
+    const retention = scope.node.id.startsWith(LOG_RETENTION_PROVIDER) ? takeDefaultPolicyStatements(roleConstruct) : [];
+    statements.push(...retention);
     const policy = statements.length === 0 ? undefined : new iam.ManagedPolicy(scope, `${id}Policy`, {
       description: `Permissions FunctionHardening gave the deploy-time helper ${this.cfn.node.path}`,
       statements,
@@ -493,11 +495,11 @@ class HardenedHelper {
     } else if (raw) {
       this.replaceRawRolePolicies(raw, policy);
     }
-    if (scope.node.id.startsWith(LOG_RETENTION_PROVIDER) && roleConstruct) {
-      // On aws-cdk-lib's own statement only: its role's default policy, which nothing else of the app writes to.
-      const role = roleConstruct.node.scope ?? roleConstruct;
-      acknowledgeFindings(role.node.tryFindChild('DefaultPolicy') ?? role, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
+    if (retention.length > 0 && policy) {
+      // aws-cdk-lib's statements moved into the helper's policy, acknowledged there; the role's default policy stays the app's.
+      acknowledgeFindings(policy, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
         'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
+      recordHardening(roleConstruct!, MIXIN, 'aws-cdk-lib\'s inline default policy moved into a customer-managed policy');
     }
     acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
       'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');
@@ -533,6 +535,14 @@ class HardenedHelper {
     attachRequiredWildcardsToRawRole(role, policy ? [...kept, policy.managedPolicyArn] : kept, RequiredWildcards.TRACING);
     recordHardening(role, MIXIN, `inline policies and AWS-managed ${BASIC_EXECUTION} replaced by customer-managed policies`);
   }
+}
+
+/** The statements of the default policy of an L2 role, taken out of it (it then renders nothing). */
+function takeDefaultPolicyStatements(roleConstruct: CfnResource | undefined): iam.PolicyStatement[] {
+  const inline = roleConstruct?.node.scope?.node.tryFindChild('DefaultPolicy');
+  if (!(inline instanceof iam.Policy)) return [];
+  const statements = (inline.document as unknown as { statements: iam.PolicyStatement[] }).statements;
+  return statements.splice(0, statements.length);
 }
 
 function isImported(role: iam.Role): boolean {
