@@ -474,8 +474,6 @@ class HardenedHelper {
     }
     const raw = roleConstruct && !(roleConstruct instanceof iam.CfnRole) ? roleConstruct : undefined;
     if (raw) statements.push(...this.rawRoleStatements(raw));
-    const retention = scope.node.id.startsWith(LOG_RETENTION_PROVIDER) ? takeDefaultPolicyStatements(roleConstruct) : [];
-    statements.push(...retention);
     const policy = statements.length === 0 ? undefined : new iam.ManagedPolicy(scope, `${id}Policy`, {
       description: `Permissions FunctionHardening gave the deploy-time helper ${this.cfn.node.path}`,
       statements,
@@ -495,11 +493,11 @@ class HardenedHelper {
     } else if (raw) {
       this.replaceRawRolePolicies(raw, policy);
     }
-    if (retention.length > 0 && policy) {
-      // aws-cdk-lib's statements moved into the helper's policy, acknowledged there; the role's default policy stays the app's.
-      acknowledgeFindings(policy, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
+    const retentionPolicy = scope.node.id.startsWith(LOG_RETENTION_PROVIDER) ? reserveDefaultPolicy(roleConstruct) : undefined;
+    if (retentionPolicy) {
+      // On aws-cdk-lib's own statement only: what others add to the role goes to a policy of its own.
+      acknowledgeFindings(retentionPolicy, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
         'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
-      recordHardening(roleConstruct!, MIXIN, 'aws-cdk-lib\'s inline default policy moved into a customer-managed policy');
     }
     acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
       'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');
@@ -537,13 +535,26 @@ class HardenedHelper {
   }
 }
 
-/** The statements of the default policy of an L2 role, taken out of it (it then renders nothing). */
-function takeDefaultPolicyStatements(roleConstruct: CfnResource | undefined): iam.PolicyStatement[] {
-  const inline = roleConstruct?.node.scope?.node.tryFindChild('DefaultPolicy');
-  if (!(inline instanceof iam.Policy)) return [];
-  const statements = (inline.document as unknown as { statements: iam.PolicyStatement[] }).statements;
-  return statements.splice(0, statements.length);
+/**
+ * The default policy of an aws-cdk-lib helper's role, kept for aws-cdk-lib's
+ * statements only: statements added to the role later (`addToPrincipalPolicy`,
+ * grants) go to a policy of their own (`AddedPolicy`), so an acknowledgement on
+ * the default policy covers aws-cdk-lib's statements alone.
+ */
+function reserveDefaultPolicy(roleConstruct: CfnResource | undefined): iam.Policy | undefined {
+  const role = roleConstruct?.node.scope;
+  const reserved = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  if (!(role instanceof iam.Role) || !(reserved instanceof iam.Policy) || RESERVED in role) return undefined;
+  Object.defineProperty(role, RESERVED, { value: true });
+  let added: iam.Policy | undefined;
+  role.addToPrincipalPolicy = (statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult => {
+    added ??= new iam.Policy(role, 'AddedPolicy', { roles: [role] });
+    added.addStatements(statement);
+    return { statementAdded: true, policyDependable: added };
+  };
+  return reserved;
 }
+const RESERVED = Symbol.for('cdk-secure-serverless.ReservedDefaultPolicy');
 
 function isImported(role: iam.Role): boolean {
   return !(role.node.defaultChild instanceof iam.CfnRole);
