@@ -14,11 +14,11 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { BucketReplication, NoncurrentVersions } from '../../src/storage/bucket-options';
 import { SecureBucket } from '../../src/storage/secure-bucket';
-import { CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, statementsOf, thrownBy } from '../core/fixtures';
+import { anyOrder, CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, PARTITION, partitionArn, statementsOf, thrownBy } from '../core/fixtures';
 
 const NAME = 's-uploads-7f776674-111111111111-eu-west-1';
-const ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${NAME}`]] };
-const objects = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${NAME}/${suffix}`]] });
+const ARN = partitionArn(`:s3:::${NAME}`);
+const objects = (suffix: string) => partitionArn(`:s3:::${NAME}/${suffix}`);
 
 describe('a SecureBucket with grants and notifications', () => {
   let stack: Stack;
@@ -120,9 +120,9 @@ describe('a SecureBucket with grants and notifications', () => {
 
   test('writeObjects grants putting and aborting uploads only, with the data key', () => {
     const statements = managedPolicyStatementsOf(template, logicalIdOf(writer.role!)).filter(s => JSON.stringify(s).includes(NAME));
-    expect(statements.map(s => s.Action)).toEqual(expect.arrayContaining([['s3:PutObject', 's3:AbortMultipartUpload'], ['kms:GenerateDataKey', 'kms:Decrypt']]));
+    expect(statements.map(s => [s.Action].flat().sort())).toEqual(expect.arrayContaining([['s3:AbortMultipartUpload', 's3:PutObject'], ['kms:Decrypt', 'kms:GenerateDataKey']]));
     expect(statements).toHaveLength(2);
-    expect(statements.find(s => s.Action[0] === 's3:PutObject').Resource).toEqual(objects('uploads/*'));
+    expect(statements.find(s => [s.Action].flat().includes('s3:PutObject')).Resource).toEqual(objects('uploads/*'));
   });
 
   test('the classic grantReadWrite names exact actions, never a wildcard action', () => {
@@ -135,7 +135,7 @@ describe('a SecureBucket with grants and notifications', () => {
   test('the object wildcard is acknowledged exactly, on the grantee\'s policy of the library\'s grants, which holds the object statement only', () => {
     const grants = reader.role!.node.findChild('LibraryGrants') as iam.ManagedPolicy;
     const ids = metadataOf(grants, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id);
-    expect(ids).toEqual([`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${NAME}/reports/*]`]);
+    expect(ids).toEqual([`AwsSolutions-IAM5[Resource::arn:${PARTITION}:s3:::${NAME}/reports/*]`]);
     expect(statementsOf(template.toJSON().Resources[logicalIdOf(grants)].Properties.PolicyDocument)).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('reports/*') },
     ]);
@@ -173,7 +173,7 @@ describe('a SecureBucket with grants and notifications', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
-          Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+          Principal: { Service: 's3.amazonaws.com' }, Action: anyOrder(['kms:GenerateDataKey', 'kms:Decrypt']), Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
         })]),
       },
     });
