@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureBucket } from '../../src/storage/secure-bucket';
 import { deployed, keyPolicyDecision } from '../api/policy-evaluation';
-import { ENV, newStack, onlyResource, statementsOf } from '../core/fixtures';
+import { ENV, newStack, onlyResource, partitionArn, statementsOf } from '../core/fixtures';
 import { reported } from '../guardrails/support';
 
 const CLOUDFRONT = 'cloudfront.amazonaws.com';
@@ -34,8 +34,8 @@ describe('CloudFront with origin access control in front of a SecureBucket on th
       Resource: '*',
       Condition: {
         ArnLike: {
-          'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::111111111111:distribution/*']] },
-          'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shop-site-111111111111']] },
+          'aws:SourceArn': partitionArn(':cloudfront::111111111111:distribution/*'),
+          'kms:EncryptionContext:aws:s3:arn': partitionArn(':s3:::shop-site-111111111111'),
         },
       },
     }]);

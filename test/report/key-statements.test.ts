@@ -10,7 +10,7 @@ import { tempOutdir } from './fixture';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecurityReport } from '../../src/report/security-report';
 import { SecureBucket } from '../../src/storage/secure-bucket';
-import { ENV } from '../core/fixtures';
+import { ENV, PARTITION } from '../core/fixtures';
 
 describe('the report lists every statement of every key policy, with its principals, conditions and findings', () => {
   // GIVEN CloudFront in front of a SecureBucket (narrowed by the library) and of a plain unnamed bucket (flagged), each on its stack's baseline key
@@ -34,7 +34,7 @@ describe('the report lists every statement of every key policy, with its princip
   test('each statement, Deny included, with every principal and its conditions', () => {
     const statements = keyOf('Site').statements;
     expect(statements.map((s: any) => [s.effect, s.principals])).toEqual(expect.arrayContaining([
-      ['Allow', ['arn:<AWS::Partition>:iam::111111111111:root']],
+      ['Allow', [`arn:${PARTITION}:iam::111111111111:root`]],
       ['Deny', ['*']],
       ['Allow', ['cloudfront.amazonaws.com']],
     ]));
@@ -51,8 +51,8 @@ describe('the report lists every statement of every key policy, with its princip
       resources: ['*'],
       conditions: {
         ArnLike: {
-          'aws:SourceArn': 'arn:<AWS::Partition>:cloudfront::111111111111:distribution/*',
-          'kms:EncryptionContext:aws:s3:arn': 'arn:<AWS::Partition>:s3:::site-assets-111111111111',
+          'aws:SourceArn': `arn:${PARTITION}:cloudfront::111111111111:distribution/*`,
+          'kms:EncryptionContext:aws:s3:arn': `arn:${PARTITION}:s3:::site-assets-111111111111`,
         },
       },
       findings: [],
