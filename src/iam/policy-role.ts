@@ -36,8 +36,7 @@ export class PolicyRole extends iam.Role {
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (!this.added) return this.own.add(statement);
-    return this.added.add(statement);
+    return (this.added ?? this.own).add(statement);
   }
 
   /**
