@@ -70,7 +70,9 @@ const LIBRARY_GRANTS = 'LibraryGrants';
  * A grantee whose principal is no role of the app (an account or a service)
  * gets the grant as aws-cdk-lib writes it: it has no policy in the app.
  */
-export function grantAcknowledged(grantee: IGrantable, props: AcknowledgedGrantProps, acknowledgements: readonly LibraryAcknowledgement[]): iam.Grant {
+export function grantAcknowledged(
+  grantee: IGrantable, props: AcknowledgedGrantProps, acknowledgements: readonly LibraryAcknowledgement[],
+): iam.Grant {
   const role = grantee.grantPrincipal as Partial<iam.IRole> & Partial<IConstruct>;
   if (!role.node || typeof role.roleArn !== 'string' || typeof role.roleName !== 'string') {
     return iam.Grant.addToPrincipal({ grantee, ...props });

@@ -1,8 +1,8 @@
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResourceIndex } from './resource-index';
-import { TemplateDependencyCycle } from './rules/cloudformation/TemplateDependencyCycle';
 import { SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
+import { TemplateDependencyCycle } from './rules/cloudformation/TemplateDependencyCycle';
 
 const CYCLE_RULE = `${SERVERLESS_SECURITY_PACK}-TemplateDependencyCycle`;
 

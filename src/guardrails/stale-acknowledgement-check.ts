@@ -35,7 +35,8 @@ export class StaleAcknowledgementCheck implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = (context as { appConstruct?: IConstruct }).appConstruct;
     if (!app || !Stage.isStage(app)) return { success: true, violations: [] };
-    const stale = staleAcknowledgements(app, acknowledgementsUnder(app), this.observer.observedReports(context.templatePaths), this.observer.namespaces)
+    const observed = this.observer.observedReports(context.templatePaths);
+    const stale = staleAcknowledgements(app, acknowledgementsUnder(app), observed, this.observer.namespaces)
       .filter((ack) => ack.by === AcknowledgementSource.USER);
     const violations: PolicyViolation[] = stale.map((ack) => ({
       ruleName: `${RULE}[${ack.rule}]`,

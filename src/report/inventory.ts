@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { ActionMatcher, DATA_STORE_KINDS, DataStoreKind } from './data-access';
-import { renderCondition } from './permissions';
 import { describeKeyStatements } from './key-statements';
+import { renderCondition } from './permissions';
 import { referencedIds } from './references';
 import { SecurityReportDataStore, SecurityReportKey } from './schema';
 import { asArray, CfnValue, isFalse, isObject, isTrue, numberValue, renderText } from '../guardrails/cfn-values';

@@ -174,7 +174,7 @@ function acknowledgementHint(results: readonly ObservedReport[], failing: readon
     const scope = namespacedAcknowledgementsArePathScoped(version)
       ? `aws-cdk-lib ${version} applies it to that construct and its children`
       : `with aws-cdk-lib ${version} a '${namespace}::...' id would silence the rule across the whole app`;
-    return `to accept one with its reason, acknowledge it on its construct: `
+    return 'to accept one with its reason, acknowledge it on its construct: '
       + `Validations.of(${violation.violatingResources[0].constructPath ?? 'construct'}).acknowledge({ id: '${id}', reason }); ${scope}`;
   }
   return undefined;

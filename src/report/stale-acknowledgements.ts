@@ -2,8 +2,8 @@ import { PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { namespaceOf, packOf } from './findings';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportStaleAcknowledgement } from './schema';
-import { acknowledgementsUsedIn, acknowledgementUseKey } from '../guardrails/acknowledgement-use';
 import { namespacedAcknowledgementsArePathScoped } from '../guardrails/acknowledgement-scope';
+import { acknowledgementsUsedIn, acknowledgementUseKey } from '../guardrails/acknowledgement-use';
 import { UNACKNOWLEDGEABLE_RULES } from '../guardrails/deployability-checks';
 
 /** One plugin's result in this synth, before CDK core filters acknowledged findings. */

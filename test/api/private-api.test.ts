@@ -53,8 +53,9 @@ describe('a PRIVATE SecureApi, by policy evaluation', () => {
   async function decide(roleId: string | undefined, route: string, endpoint = ENDPOINT_ID): Promise<Decision> {
     const principal = roleId ? `arn:aws:iam::${ENV.account}:role/${roleId}` : undefined;
     const call = request(principal, route, endpoint);
-    const api = apiGatewaySameAccount(await identityDecision(call, roleId ? identityPolicies(roleId) : []), await resourceDecision(call, resourcePolicy));
-    if (api !== 'Allowed') return api;
+    const identity = await identityDecision(call, roleId ? identityPolicies(roleId) : []);
+    const byApiGateway = apiGatewaySameAccount(identity, await resourceDecision(call, resourcePolicy));
+    if (byApiGateway !== 'Allowed') return byApiGateway;
     return resourceDecision(call, endpointPolicy);
   }
 

@@ -5,9 +5,9 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../../src/core/profile';
 import { ServerlessSecurityChecks } from '../../src/guardrails';
-import { DeployabilityChecks } from '../../src/guardrails/deployability-checks';
 import { controlTowerFinding, isAcknowledged } from '../../src/guardrails/acknowledged';
 import { bundledControlTowerRules, controlTowerRuleFiles } from '../../src/guardrails/control-tower-rules';
+import { DeployabilityChecks } from '../../src/guardrails/deployability-checks';
 
 /** Anything that checks a construct tree the way a cdk-nag pack does. */
 export interface ScopePack {

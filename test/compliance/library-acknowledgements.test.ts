@@ -201,7 +201,7 @@ test('held out: a user\'s Resource "*" (secretsmanager:GetSecretValue, kms:Decry
   charge.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], resources: ['*'] }));
   app.synth();
 
-  const at = (pack: { validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath?: string }> }> } }, id: string) =>
+  const at = (pack: AwsSolutionsChecks | ServerlessSecurityChecks, id: string) =>
     pack.validateScope(app).violations.filter(v => v.ruleName === id).flatMap(v => v.violatingResources.map(r => r.constructPath));
   expect(at(new AwsSolutionsChecks(), 'AwsSolutions-IAM5[Resource::*]')).toEqual([`${charge.policy.node.path}/Resource`]);
   expect(at(new ServerlessSecurityChecks(), 'ServerlessSecurity-LambdaPolicyWildcard[Resource::*]')).toEqual([`${charge.policy.node.path}/Resource`]);

@@ -82,7 +82,8 @@ describe('two SecureFunctions in one stack', () => {
     expect(resources[logicalIdOf(second)].Properties.Role).toEqual({ 'Fn::GetAtt': [b.role, 'Arn'] });
     for (const fn of [first, second]) {
       // The one policy both attach is the stack's shared policy of the wildcards AWS requires.
-      expect(resources[own(fn).role].Properties.ManagedPolicyArns).toEqual([{ Ref: logicalIdOf(requiredWildcardsPolicy(fn, RequiredWildcards.TRACING_IN_VPC)) }]);
+      const shared = logicalIdOf(requiredWildcardsPolicy(fn, RequiredWildcards.TRACING_IN_VPC));
+      expect(resources[own(fn).role].Properties.ManagedPolicyArns).toEqual([{ Ref: shared }]);
       expect(resources[own(fn).role].Properties.Policies).toBeUndefined();
     }
     template.resourceCountIs('AWS::IAM::Policy', 0);

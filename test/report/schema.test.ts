@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { synthFixture, tempOutdir } from './fixture';
-import { SecurityReport } from '../../src/report/security-report';
 import * as schema from '../../src/report/schema';
+import { SecurityReport } from '../../src/report/security-report';
 
 /**
  * The JSON schema of `security-report.json`, written out once more: each
