@@ -105,29 +105,20 @@ describe('KmsKeyPolicy: service statements tied to a resource', () => {
     conditions,
   });
 
+  const FLAGGED = ['ServerlessSecurity-KmsKeyPolicy[ServiceUntied::cloudfront.amazonaws.com] @ Test/Key/Resource'];
   test.each([
-    ['an encryption context', { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::site' } }],
-    ['kms:ViaService', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
-    ['an aws:SourceArn naming one distribution', { StringEquals: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E2QWRUHAPOMQZL' } }],
-  ])('passes a service statement conditioned on %s', (_name, conditions) => {
+    ['an encryption context: passes', { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::site' } }, []],
+    ['kms:ViaService: passes', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }, []],
+    ['an aws:SourceArn naming one distribution: passes', { StringEquals: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E2QWRUHAPOMQZL' } }, []],
+    ['no condition: flagged', undefined, FLAGGED],
+    ['aws:SourceAccount only: flagged', { StringEquals: { 'aws:SourceAccount': '111111111111' } }, FLAGGED],
+    ['an aws:SourceArn that names every distribution of the account: flagged', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/*' } }, FLAGGED],
+  ])('a service statement conditioned on %s', (_name, conditions, expected) => {
     const { app, stack } = testStack();
     const key = new kms.Key(stack, 'Key');
     key.addToResourcePolicy(denyGrantsNotForAwsResources());
     key.addToResourcePolicy(service(conditions));
 
-    expect(reported(app, 'KmsKeyPolicy')).toEqual([]);
-  });
-
-  test.each([
-    ['no condition', undefined],
-    ['aws:SourceAccount only', { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
-    ['an aws:SourceArn that names every distribution of the account', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/*' } }],
-  ])('flags a service statement with %s', (_name, conditions) => {
-    const { app, stack } = testStack();
-    const key = new kms.Key(stack, 'Key');
-    key.addToResourcePolicy(denyGrantsNotForAwsResources());
-    key.addToResourcePolicy(service(conditions));
-
-    expect(reported(app, 'KmsKeyPolicy')).toEqual(['ServerlessSecurity-KmsKeyPolicy[ServiceUntied::cloudfront.amazonaws.com] @ Test/Key/Resource']);
+    expect(reported(app, 'KmsKeyPolicy')).toEqual(expected);
   });
 });
