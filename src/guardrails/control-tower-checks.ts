@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { controlTowerFinding } from './acknowledged';
 import { markCoveringAcknowledgements, startAcknowledgementRun } from './acknowledgement-use';
 import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
+import { rememberRule } from '../report/rule-texts';
 
 /**
  * Properties of ControlTowerChecks.
@@ -51,6 +52,8 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
       const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
       for (const resource of violation.violatingResources) {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
+        // The security report describes acknowledged findings too, which no other plugin sees.
+        rememberRule(id, { description: message, fix: violation.fix, level: 'error' });
         if (construct && markCoveringAcknowledgements(construct, acknowledgementKeys, this.name)) continue;
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });

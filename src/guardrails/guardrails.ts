@@ -44,8 +44,8 @@ export interface GuardrailsProps {
   readonly verbose?: boolean;
 
   /**
-   * Whether to write the security report (`security-report.json` and
-   * `security-report.md`) into the cloud assembly at each synth. It never fails
+   * Whether to write the security report (`security-report.json`,
+   * `security-report.md` and `security-report.sarif`) into the cloud assembly at each synth. It never fails
    * the synth, and counts the open findings of every plugin registered here.
    *
    * @default true
@@ -66,6 +66,19 @@ export interface GuardrailsProps {
    * @default StaleAcknowledgements.REPORT
    */
   readonly staleAcknowledgements?: StaleAcknowledgements;
+
+  /**
+   * A `security-report.json` committed from an earlier synth (the main
+   * branch's), to compare each synth's report with: the synth then also writes
+   * `security-changes.md` (a section for a pull-request comment) and
+   * `security-changes.json`, what each function, API, data store and key gained
+   * or lost since, and prints a one-line summary. Read at synth, relative to the
+   * directory the synth runs in; a file that is missing, unreadable or not a
+   * security report fails the synth.
+   *
+   * @default - no comparison
+   */
+  readonly baseline?: string;
 }
 
 /**
@@ -78,8 +91,9 @@ export class Guardrails {
    * covers) and `ServerlessSecurityChecks`, plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
-   * Last, it registers the `SecurityReport`, which writes `security-report.json`
-   * and `security-report.md` into the cloud assembly (turn it off with `report: false`).
+   * Last, it registers the `SecurityReport`, which writes `security-report.json`,
+   * `security-report.md` and `security-report.sarif` into the cloud assembly (turn it
+   * off with `report: false`), and with a `baseline` the changes since it.
    * With the report on, aws-cdk-lib's own template validation (`CloudFormation Validate`,
    * unless `CDK_VALIDATION=false`) is registered on the app just before it, so that the
    * report counts its findings too; aws-cdk-lib then adds no second copy.
@@ -91,6 +105,10 @@ export class Guardrails {
    */
   public static enforce(scope: Stage, props: GuardrailsProps = {}): IPolicyValidationPlugin[] {
     const profile = props.profile ?? ComplianceProfile.STANDARD;
+    if (props.baseline !== undefined && (typeof props.baseline !== 'string' || props.baseline.trim() === '' || props.report === false)) {
+      invalidProp(scope, 'baseline', props.baseline,
+        'the path of a security-report.json of an earlier synth, with the report on (a baseline is compared with the report, so report: false leaves nothing to compare)');
+    }
     setDefaultProfile(scope, profile);
     const verbose = props.verbose ?? false;
     const plugins: IPolicyValidationPlugin[] = [
@@ -118,7 +136,7 @@ export class Guardrails {
       const builtIn = builtInTemplateValidation(scope, plugins);
       if (builtIn) plugins.push(builtIn);
       // Last, so that it runs after the plugins it observes.
-      plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
+      plugins.push(new SecurityReport(scope, { plugins: [...plugins], baseline: props.baseline }));
     }
     // Last: it judges the acknowledgements against every plugin registered before it.
     if (stale === StaleAcknowledgements.FAIL) plugins.push(new StaleAcknowledgementCheck([...plugins]));

@@ -21,7 +21,7 @@ import { decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLe
 import {
   attachRequiredWildcards, attachRequiredWildcardsToRawRole, RequiredWildcards, requiredWildcardsOf,
 } from '../function/required-wildcards';
-import { familyOf, newestRuntime } from '../function/runtime';
+import { acknowledgePreviewRuntime, familyOf, newestRuntime } from '../function/runtime';
 import { followPermissions, NetworkedFunction } from '../network/network-paths';
 
 const MIXIN = 'FunctionHardening';
@@ -245,10 +245,11 @@ class HardenedFunction {
     if (typeof runtime !== 'string' || Token.isUnresolved(runtime)) return;
     const family = familyOf(runtime);
     const newest = family === 'provided' ? undefined : newestRuntime(family);
+    acknowledgePreviewRuntime(this.cfn, runtime);
     if (newest && newest.name !== runtime) {
       // Changing the runtime can break the code: the user decides, and AwsSolutions-L1 keeps failing until then.
       Annotations.of(this.cfn).addWarningV2('cdk-secure-serverless:runtime',
-        `${this.cfn.node.path}: runtime ${runtime} is not the newest ${family} runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.${runtimeConstant(newest)}`);
+        `${this.cfn.node.path}: runtime ${runtime} is not the newest generally available ${family} runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.${runtimeConstant(newest)}`);
     }
   }
 

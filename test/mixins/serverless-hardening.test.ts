@@ -119,7 +119,7 @@ describe('ServerlessHardening on a plain orders service', () => {
   });
 
   test('the security report lists what each mixin changed, per resource, and counts the resources', () => {
-    const report = buildReport(hardened.get(ComplianceProfile.STANDARD)!.app, { findings: () => [] });
+    const report = buildReport(hardened.get(ComplianceProfile.STANDARD)!.app, { findings: () => ({ packs: [], open: [] }) });
     const entries = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.hardened));
     expect(entries).toContainEqual({
       path: 'Orders/GetOrder',
