@@ -72,6 +72,8 @@ export class ApiGatewayAccount extends Construct {
     acknowledgeFindings(role.policy, [logGroups, logStreams].map(arn => `AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`),
       'API Gateway uses this one role for the execution and access logs of every REST API of the account and region, ' +
       'whose log group names it cannot know in advance; the policy only writes logs, in this account and region');
+    // The acknowledgement covers this statement only: what others add to the role lands in a policy of its own.
+    role._reserveForLibrary();
     role.applyRemovalPolicy(RemovalPolicy.RETAIN);
     role.policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.role = role;

@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeOnGrantee } from '../core/acknowledgements';
+import { grantAcknowledged } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
 import { renderText } from '../guardrails/cfn-values';
 
@@ -60,9 +60,7 @@ export class SecureHttpRoute extends apigatewayv2.HttpRoute {
         resourceName: `${this.stageName}/${method === 'ANY' ? '*' : method}${invokedPath(this.facts.path)}`,
       }),
     }));
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: grants.map(g => g.arn) });
-    acknowledgeRouteWildcards(this, grantee, grants, this.facts);
-    return grant;
+    return grantRoute(this, grantee, grants, this.facts);
   }
 }
 
@@ -79,9 +77,7 @@ export class SecureMethod extends apigateway.Method {
    * Grants `execute-api:Invoke` on this method on the deployed stage.
    */
   public grantExecute(grantee: iam.IGrantable): iam.Grant {
-    const grant = super.grantExecute(grantee);
-    acknowledgeRouteWildcards(this, grantee, [{ method: this.facts.method, arn: this.methodArn }], this.facts);
-    return grant;
+    return grantRoute(this, grantee, [{ method: this.facts.method, arn: this.methodArn }], this.facts);
   }
 }
 
@@ -94,21 +90,24 @@ export function invokedPath(path: string): string {
 }
 
 /**
- * An execute-api ARN holds `*` where the route matches any value: a path
- * variable, or the method of an `ANY` route. The AwsSolutions-IAM5 finding of
- * each such ARN is acknowledged on the grantee's policy, naming the route.
+ * Grants `execute-api:Invoke` on the route's ARNs. An execute-api ARN holds `*`
+ * where the route matches any value: a path variable, or the method of an `ANY`
+ * route. Such a grant is written into the grantee role's policy of the library's
+ * grants, where the AwsSolutions-IAM5 finding of each such ARN is acknowledged,
+ * naming the route; the role's own policy, where the app's statements land,
+ * carries no acknowledgement.
  */
-function acknowledgeRouteWildcards(
-  route: Construct, grantee: iam.IGrantable, grants: Array<{ method: string; arn: string }>, facts: RouteFacts,
-): void {
+function grantRoute(route: Construct, grantee: iam.IGrantable, grants: Array<{ method: string; arn: string }>, facts: RouteFacts): iam.Grant {
   const stack = Stack.of(route);
-  for (const { method, arn } of grants) {
-    const wildcards = [
-      ...method === 'ANY' ? ['any method (the route is ANY)'] : [],
-      ...facts.path.includes('{') ? [`any value of the path variables of ${facts.path}`] : [],
-    ];
-    if (wildcards.length === 0) continue;
-    acknowledgeOnGrantee(grantee, [`AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`],
-      `execute-api:Invoke on the route ${facts.method} ${facts.path} of ${facts.api} only: "*" stands for ${wildcards.join(' and ')}; the API and stage are exact`);
-  }
+  const wildcards = (method: string) => [
+    ...method === 'ANY' ? ['any method (the route is ANY)'] : [],
+    ...facts.path.includes('{') ? [`any value of the path variables of ${facts.path}`] : [],
+  ];
+  const acknowledged = grants.filter(({ method }) => wildcards(method).length > 0);
+  const props = { actions: ['execute-api:Invoke'], resourceArns: grants.map(g => g.arn) };
+  if (acknowledged.length === 0) return iam.Grant.addToPrincipal({ grantee, ...props });
+  return grantAcknowledged(grantee, props, acknowledged.map(({ method, arn }) => ({
+    id: `AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`,
+    reason: `execute-api:Invoke on the route ${facts.method} ${facts.path} of ${facts.api} only: "*" stands for ${wildcards(method).join(' and ')}; the API and stage are exact`,
+  })));
 }

@@ -13,7 +13,7 @@ import { LambdaRouteIntegration } from './lambda-route-integration';
 import {
   checkCacheTtl, checkCors, checkDomain, checkHttpMethod, checkPath, checkRequestParameters, checkThrottle, methodSettingPath, PathSegment, Throttle,
 } from './route-checks';
-import { SecureMethod } from './route-grants';
+import { invokedPath, SecureMethod } from './route-grants';
 import { SecureWebAcl } from './secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
@@ -268,6 +268,8 @@ export class SecureApi extends Construct {
   private readonly routes = new Map<apigateway.Method, RouteSettings>();
   private readonly routeKeys = new Set<string>();
   private readonly acknowledgedPreflights = new Set<apigateway.Method>();
+  private readonly stageName: string;
+  private preflightsOpened = false;
 
   constructor(scope: Construct, id: string, props: SecureApiProps = {}) {
     super(scope, id);
@@ -343,7 +345,8 @@ export class SecureApi extends Construct {
     this.stage = this.restApi.deploymentStage;
     // Per-route settings are known only once every route is added.
     (this.stage.node.defaultChild as apigateway.CfnStage).methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
-    if (this.privateEndpoint) this.restApi.grantInvokeFromVpcEndpointsOnly([this.privateEndpoint]);
+    this.stageName = stageName;
+    if (this.privateEndpoint) this.denyOutsideTheEndpoint(this.privateEndpoint);
 
     // API Gateway creates this log group on first error, unencrypted and never
     // expiring, unless it already exists.
@@ -453,7 +456,7 @@ export class SecureApi extends Construct {
       },
     }, { method: httpMethod, path, api: this.node.path });
     authorization._acknowledgeOn(apiMethod);
-    if (!authorization._isIam) this.openPrivateEndpointToCallersWithoutIam();
+    if (!authorization._isIam) this.admitCallersWithoutIam(httpMethod, path);
     this.routes.set(apiMethod, { throttle, cacheable, cacheTtlSeconds: cacheable ? cacheTtlSeconds : undefined });
     this.node.addMetadata(ROUTE_METADATA, {
       method: httpMethod,
@@ -492,6 +495,12 @@ export class SecureApi extends Construct {
    * recognise as CORS: acknowledge it on each such OPTIONS method.
    */
   private acknowledgePreflights(): void {
+    if (this.corsStatusCode !== undefined && this.privateEndpoint && !this.preflightsOpened) {
+      // The browser's preflight carries no credentials: on a PRIVATE API it is allowed, as OPTIONS only.
+      this.preflightsOpened = true;
+      this.allowAnonymous('OPTIONS/*');
+      this.openPrivateEndpointToCallersWithoutIam();
+    }
     if (this.corsStatusCode === undefined || this.corsStatusCode === 204) return;
     for (const method of this.restApi.methods) {
       if (method.httpMethod !== 'OPTIONS' || this.routes.has(method) || this.acknowledgedPreflights.has(method)) continue;
@@ -499,6 +508,50 @@ export class SecureApi extends Construct {
         'CORS preflight: browsers send it without credentials, so it cannot be authorized; a mock integration answers it with the CORS headers only and reaches no function');
       this.acknowledgedPreflights.add(method);
     }
+  }
+
+  /**
+   * A PRIVATE API's resource policy denies every call that does not come through
+   * its execute-api endpoint, and allows nobody: a method authorized with IAM is
+   * then decided by the caller's identity policy (`method.grantExecute(caller)`),
+   * since for a caller of the API's account "either the IAM user policy or the
+   * resource policy must explicitly allow the caller" (API Gateway developer
+   * guide, "How API Gateway resource policies affect authorization workflow",
+   * Table A). An `Allow` for `*` would admit every principal of the account.
+   * Methods that IAM does not authorize are allowed for `*` one by one.
+   *
+   * Resources are written in the abbreviated `execute-api:/...` form, which API
+   * Gateway expands to this API's ARN: the API's own id would be a reference of
+   * the API to itself.
+   */
+  private denyOutsideTheEndpoint(endpoint: ec2.IInterfaceVpcEndpoint): void {
+    this.restApi.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'OnlyThroughTheExecuteApiEndpoint',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: ['execute-api:/*'],
+      conditions: { StringNotEquals: { 'aws:SourceVpce': endpoint.vpcEndpointId } },
+    }));
+  }
+
+  /**
+   * Callers of a method that IAM does not authorize (a Cognito or Lambda
+   * authorizer, or none) are anonymous to IAM: on a PRIVATE API, the resource
+   * policy allows them on that method only, and the endpoint lets them through.
+   */
+  private admitCallersWithoutIam(httpMethod: string, path: string): void {
+    if (!this.privateEndpoint) return;
+    this.allowAnonymous(`${httpMethod === 'ANY' ? '*' : httpMethod}${invokedPath(path)}`);
+    this.openPrivateEndpointToCallersWithoutIam();
+  }
+
+  private allowAnonymous(methodAndPath: string): void {
+    this.restApi.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: [`execute-api:/${this.stageName}/${methodAndPath}`],
+    }));
   }
 
   /**

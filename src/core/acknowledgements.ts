@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { checkReason } from './errors';
@@ -47,15 +48,61 @@ export function recordWaiver(scope: IConstruct, setting: string, value: string, 
   scope.node.addMetadata(WAIVER_METADATA, { setting, value, reason: checked } satisfies WaiverRecord);
 }
 
+/** What a grant names: the actions, the resources and the conditions. */
+export interface AcknowledgedGrantProps {
+  readonly actions: string[];
+  readonly resourceArns: string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
+/** The id of the customer-managed policy, under a grantee's role, that holds the library's acknowledged grants. */
+const LIBRARY_GRANTS = 'LibraryGrants';
+
 /**
- * Acknowledges each id on the construct that holds a grantee's identity policy
- * (its principal, such as a role, or the grantee itself), where a grant wrote a
- * statement whose wildcard is in the nature of the resource. Does nothing for a
- * grantee that is no construct (an account or service principal has no policy
- * in the app).
+ * Grants `props` to `grantee` from a customer-managed policy of the library's own,
+ * attached to the grantee's role (`<role>/LibraryGrants`), and records each
+ * acknowledgement (id and reason) on that policy: the wildcard is in the nature of the
+ * resource the library grants, and the acknowledgement covers only the
+ * statements the library wrote there. The role's own policies, where the app's
+ * statements land (`addToRolePolicy`, `grant*`), carry no acknowledgement, so a
+ * statement of the app with the same wildcard is still a finding.
+ *
+ * A grantee whose principal is no role of the app (an account or a service)
+ * gets the grant as aws-cdk-lib writes it: it has no policy in the app.
  */
-export function acknowledgeOnGrantee(grantee: IGrantable, ids: readonly string[], reason: string): void {
-  const principal = grantee.grantPrincipal as Partial<IConstruct>;
-  const scope = principal.node ? principal as IConstruct : (grantee as Partial<IConstruct>).node ? grantee as unknown as IConstruct : undefined;
-  if (scope) acknowledgeFindings(scope, ids, reason);
+export function grantAcknowledged(
+  grantee: IGrantable, props: AcknowledgedGrantProps, acknowledgements: readonly LibraryAcknowledgement[],
+): iam.Grant {
+  const role = grantee.grantPrincipal as Partial<iam.IRole> & Partial<IConstruct>;
+  if (!role.node || typeof role.roleArn !== 'string' || typeof role.roleName !== 'string') {
+    return iam.Grant.addToPrincipal({ grantee, ...props });
+  }
+  const scope = role as iam.IRole;
+  const policy = (scope.node.tryFindChild(LIBRARY_GRANTS) as iam.ManagedPolicy | undefined)
+    ?? new iam.ManagedPolicy(scope, LIBRARY_GRANTS, {
+      description: `Grants cdk-secure-serverless wrote for ${scope.node.path}, on resources whose ARNs end in a wildcard by nature`,
+      roles: [scope],
+    });
+  for (const { id, reason } of acknowledgements) acknowledgeFinding(policy, id, reason);
+  return iam.Grant.addToPrincipal({ grantee: { grantPrincipal: new PolicyPrincipal(scope, policy) }, ...props });
+}
+
+/** The grantee's principal, with statements added to one given policy. */
+class PolicyPrincipal extends iam.PrincipalBase {
+  constructor(private readonly principal: iam.IPrincipal, private readonly policy: iam.ManagedPolicy) {
+    super();
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return this.principal.policyFragment;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
+  }
 }

@@ -12,6 +12,7 @@ import { IConstruct } from 'constructs';
 export const ENCRYPTION_CONTEXT = {
   sqs: 'kms:EncryptionContext:aws:sqs:arn',
   sns: 'kms:EncryptionContext:aws:sns:topicArn',
+  s3: 'kms:EncryptionContext:aws:s3:arn',
 } as const;
 
 /** The encryption context key of a Lambda function's environment variables. */

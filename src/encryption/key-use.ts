@@ -4,8 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { ENCRYPTION_CONTEXT, grantKeyThrough } from './key-conditions';
 
+/** The service principal of CloudFront origin access control (OAC). */
+const CLOUDFRONT = 'cloudfront.amazonaws.com';
+
 /** The services whose key-policy statements are derived from the app, never taken from grants. */
-export const DERIVED_SERVICES = ['sns.amazonaws.com', 'cloudwatch.amazonaws.com', 's3.amazonaws.com', 'events.amazonaws.com'];
+export const DERIVED_SERVICES = ['sns.amazonaws.com', 'cloudwatch.amazonaws.com', 's3.amazonaws.com', 'events.amazonaws.com', CLOUDFRONT];
 
 /** Whether `service` is CloudWatch Logs of some region, which the scan also derives. */
 export function isLogsService(service: string): boolean {
@@ -73,8 +76,19 @@ class KeyUseScan implements IAspect {
 /** The resource types whose properties name keys, encrypted destinations or their users. */
 const SCANNED_TYPES = new Set([
   'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::Logs::LogGroup', 'AWS::SNS::Subscription', 'AWS::CloudWatch::Alarm',
-  'AWS::S3::Bucket', 'Custom::S3BucketNotifications', 'AWS::Events::Rule', 'AWS::Scheduler::Schedule',
+  'AWS::S3::Bucket', 'Custom::S3BucketNotifications', 'AWS::Events::Rule', 'AWS::Scheduler::Schedule', 'AWS::CloudFront::Distribution',
 ]);
+
+/** A bucket encrypted with one of the stack's keys, as S3 names its data in the encryption context of its KMS calls. */
+interface EncryptedBucket {
+  readonly key: KeyPolicyTarget;
+  /**
+   * The `kms:EncryptionContext:aws:s3:arn` values of its data, built from a
+   * literal name: the bucket's ARN with an S3 Bucket Key, else its objects'
+   * ARNs. Undefined when the name is known only at deployment.
+   */
+  readonly contexts?: string[];
+}
 
 class Scan {
   private readonly keyByLogicalId = new Map<string, KeyPolicyTarget>();
@@ -82,6 +96,9 @@ class Scan {
   private readonly logGroupKeys = new Set<KeyPolicyTarget>();
   private readonly uses = new Map<KeyPolicyTarget, Map<string, ServiceUse>>();
   private readonly roles = new Map<string, CfnResource>();
+  private readonly buckets = new Map<string, EncryptedBucket>();
+  /** Per key, the encryption contexts of the buckets CloudFront reads through OAC; undefined once one has no literal name. */
+  private readonly cloudFrontReads = new Map<KeyPolicyTarget, string[] | undefined>();
 
   constructor(private readonly stack: Stack, keys: KeyPolicyTarget[]) {
     for (const key of keys) {
@@ -106,6 +123,10 @@ class Scan {
     for (const [key, uses] of this.uses) {
       for (const use of uses.values()) key._admit(serviceStatement(this.stack, use));
     }
+    for (const [key, contexts] of this.cloudFrontReads) {
+      const actions = cloudFrontActions(this.stack, key);
+      if (contexts && actions.length > 0) key._admit(cloudFrontStatement(this.stack, actions, contexts));
+    }
     for (const key of this.keyByLogicalId.values()) this.settleDeferred(key);
   }
 
@@ -119,6 +140,7 @@ class Scan {
    */
   private settleDeferred(key: KeyPolicyTarget): void {
     const admitted = new Set([...this.uses.get(key)?.values() ?? []].map(use => use.principal));
+    if (this.cloudFrontReads.get(key) !== undefined) admitted.add(CLOUDFRONT);
     const logs = this.logGroupKeys.has(key);
     for (const statement of key._deferred) {
       const services = servicesOf(this.stack, statement);
@@ -135,6 +157,10 @@ class Scan {
   }
 
   private collectEncrypted(type: string, logicalId: string, props: any): void {
+    if (type === 'AWS::S3::Bucket') {
+      this.collectBucket(logicalId, props);
+      return;
+    }
     if (type === 'AWS::Logs::LogGroup') {
       const key = this.keyOf(props.KmsKeyId);
       if (key) this.logGroupKeys.add(key);
@@ -177,7 +203,32 @@ class Scan {
       case 'AWS::Scheduler::Schedule':
         this.grantScheduleRole(props.Target?.RoleArn, props.Target?.DeadLetterConfig?.Arn);
         break;
+      case 'AWS::CloudFront::Distribution':
+        for (const origin of list(props.DistributionConfig?.Origins)) {
+          if (origin.OriginAccessControlId !== undefined) this.cloudFrontReadsFrom(origin.DomainName);
+        }
+        break;
     }
+  }
+
+  /** A bucket encrypted with a key of the stack, and what S3 puts in the encryption context for its data. */
+  private collectBucket(logicalId: string, props: any): void {
+    const rule = list(props.BucketEncryption?.ServerSideEncryptionConfiguration)[0];
+    const key = this.keyOf(rule?.ServerSideEncryptionByDefault?.KMSMasterKeyID);
+    if (!key) return;
+    const name = props.BucketName;
+    const bucketArn = typeof name === 'string' ? this.stack.formatArn({ service: 's3', region: '', account: '', resource: name }) : undefined;
+    // With an S3 Bucket Key, S3 names the bucket in the encryption context, else the object.
+    const contexts = bucketArn === undefined ? undefined : rule.BucketKeyEnabled === true ? [bucketArn] : [`${bucketArn}/*`];
+    this.buckets.set(logicalId, { key, contexts });
+  }
+
+  /** CloudFront reads a bucket of the stack through origin access control (the origin's domain names the bucket). */
+  private cloudFrontReadsFrom(domainName: unknown): void {
+    const bucket = this.buckets.get(referencedId(domainName) ?? '');
+    if (!bucket) return;
+    const known = this.cloudFrontReads.has(bucket.key) ? this.cloudFrontReads.get(bucket.key) : [];
+    this.cloudFrontReads.set(bucket.key, known && bucket.contexts ? [...new Set([...known, ...bucket.contexts])] : undefined);
   }
 
   private use(principal: string, destinationArn: unknown): void {
@@ -325,6 +376,37 @@ export const SOURCE_KEYS_NOT_SENT = 'NoSourceKeysSentByEventBridge';
 /** Every queue or topic of this account and region, as an encryption-context pattern. */
 function thisAccounts(stack: Stack, via: Via): string {
   return stack.formatArn({ service: via, resource: '*' });
+}
+
+/** The actions aws-cdk-lib's origin access control asked of the key (`kms:Decrypt`, and the write actions for a writing origin). */
+function cloudFrontActions(stack: Stack, key: KeyPolicyTarget): string[] {
+  const asked = key._deferred.filter(statement => servicesOf(stack, statement).includes(CLOUDFRONT));
+  return [...new Set(asked.flatMap(statement => statement.actions))];
+}
+
+/**
+ * CloudFront reading the stack's buckets through origin access control: for this
+ * account's distributions (the distribution's own ARN would make the key depend
+ * on the distribution, which depends on the bucket and so on the key), and only
+ * for the data of those buckets, which S3 names in the encryption context. The
+ * bucket policy aws-cdk-lib writes names the one distribution.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html (SSE-KMS)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+function cloudFrontStatement(stack: Stack, actions: string[], contexts: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudFrontThroughS3',
+    principals: [new iam.ServicePrincipal(CLOUDFRONT)],
+    actions,
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: '*' }),
+        [ENCRYPTION_CONTEXT.s3]: unique(contexts),
+      },
+    },
+  });
 }
 
 function unique(values: string[]): string | string[] {

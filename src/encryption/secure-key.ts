@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -154,7 +154,7 @@ export class SecureKey extends kms.Key {
       return { statementAdded: true, policyDependable: this };
     }
     if (statement.effect === iam.Effect.ALLOW && services.length > 0 && Object.keys(statement.conditions).length === 0) {
-      statement = statement.copy({ conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } });
+      statement = statement.copy({ conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account }, ...vendedLogsContext(this, services) } });
     }
     return super.addToResourcePolicy(statement, allowNoOp);
   }
@@ -167,6 +167,21 @@ export class SecureKey extends kms.Key {
   public _admit(statement: iam.PolicyStatement): void {
     super.addToResourcePolicy(statement);
   }
+}
+
+/**
+ * CloudWatch Logs' vended-log delivery (`delivery.logs.amazonaws.com`), which a
+ * state machine that logs asks to decrypt its log data with: the data is
+ * encrypted under the encryption context `SourceArn` = `arn:<partition>:logs:<region>:<account>:*`
+ * (aws-cdk-lib lets the state machine's role generate data keys with that context
+ * only), so decryption is tied to it. The EventBridge guide gives the same context
+ * for the logs it delivers.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-bus-logs.html
+ */
+function vendedLogsContext(key: kms.IKey, services: readonly string[]): Record<string, Record<string, string>> {
+  if (!services.every(service => service === 'delivery.logs.amazonaws.com')) return {};
+  return { StringLike: { 'kms:EncryptionContext:SourceArn': Stack.of(key).formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) } };
 }
 
 /**

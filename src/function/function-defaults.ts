@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
-import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
+import { controlTowerFindingId } from '../core/finding-ids';
 import { keyThroughStatement, LAMBDA_ENVIRONMENT_CONTEXT } from '../encryption/key-conditions';
 
 /**
@@ -20,38 +20,6 @@ export const FUNCTION_DEFAULTS = {
   tracingMode: 'Active',
   logFormat: 'JSON',
 } as const;
-
-export const AWS_REQUIRED_WILDCARD_REASON =
-  'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
-
-/** What Lambda needs of the execution role to attach a function to its VPC subnets. */
-export function attachToVpcSubnetsStatement(): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'AttachToVpcSubnets',
-    actions: [
-      'ec2:CreateNetworkInterface',
-      'ec2:DescribeNetworkInterfaces',
-      'ec2:DescribeSubnets',
-      'ec2:DeleteNetworkInterface',
-      'ec2:AssignPrivateIpAddresses',
-      'ec2:UnassignPrivateIpAddresses',
-    ],
-    resources: ['*'],
-  });
-}
-
-/** X-Ray's write actions, which accept only `Resource: "*"`. */
-export function writeTracesStatement(): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] });
-}
-
-/** Acknowledges, on the policy that holds them, the wildcards AWS requires for tracing and VPC attachment. */
-export function acknowledgeRequiredWildcards(policy: IConstruct): void {
-  acknowledgeFindings(policy, [
-    'AwsSolutions-IAM5[Resource::*]',
-    `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`,
-  ], AWS_REQUIRED_WILDCARD_REASON);
-}
 
 /**
  * The statement that lets a role decrypt one function's environment only: Lambda

@@ -12,12 +12,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { adoptCdkManagedLogGroup } from './cdk-managed-log-group';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
-import {
-  acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
-  hardenFunctionDeadLetterQueue, waiveFunctionVpc,
-} from './function-defaults';
+import { decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, waiveFunctionVpc } from './function-defaults';
 import { FunctionNetwork } from './function-network';
+import { FunctionRole } from './function-role';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
+import { attachToVpcSubnetsStatement } from './required-wildcards';
 import { acknowledgePreviewRuntime, familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -28,7 +27,6 @@ import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, kinds } from '../core/prop-types';
 import { credentialInText, looksLikeCredential } from '../guardrails/credentials';
-import { PolicyRole } from '../iam/policy-role';
 import { followPermissions, NetworkIdentity, RequestedEndpoint } from '../network/network-paths';
 import { PrivateNetwork } from '../network/private-network';
 
@@ -242,10 +240,10 @@ export class SecureFunction extends lambda.Function {
     const functionNetwork = props.network ?? FunctionNetwork.privateNetwork();
     const network = functionNetwork.outsideVpcReason ? undefined : functionNetwork.network ?? baseline.network;
     // The role is created beside the function: lambda.Function needs it at construction.
-    const role = new PolicyRole(scope, claimId(scope, `${id}ServiceRole`, `the execution role of ${path}`), {
+    const role = new FunctionRole(scope, claimId(scope, `${id}ServiceRole`, `the execution role of ${path}`), {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${path} only`,
-    });
+    }, network !== undefined);
     const securityGroup = network
       ? new ec2.SecurityGroup(scope, claimId(scope, `${id}SecurityGroup`, `the security group of ${path}`), {
         vpc: network.vpc,
@@ -297,7 +295,6 @@ export class SecureFunction extends lambda.Function {
     } else {
       waiveFunctionVpc(this, functionNetwork.outsideVpcReason!);
     }
-    acknowledgeRequiredWildcards(role.policy);
     for (const [name, secret] of Object.entries(props.secrets ?? {})) {
       this.addEnvironment(name, secret.secretArn);
       secret.grantRead(this);

@@ -3,7 +3,8 @@ import {
   CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { controlTowerFinding, isAcknowledged } from './acknowledged';
+import { controlTowerFinding } from './acknowledged';
+import { markCoveringAcknowledgements, startAcknowledgementRun } from './acknowledgement-use';
 import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
 import { rememberRule } from '../report/rule-texts';
 
@@ -44,6 +45,7 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = (context as { appConstruct?: IConstruct }).appConstruct;
     const byTemplate = app ? indexTemplates(app) : new Map<string, Map<string, IConstruct>>();
+    if (app) startAcknowledgementRun(app, this.name);
     const report = this.guard(context.templatePaths)?.validate(context) ?? { success: true, violations: [] };
     const violations = new Map<string, PolicyViolation>();
     for (const violation of report.violations) {
@@ -52,7 +54,7 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
         // The security report describes acknowledged findings too, which no other plugin sees.
         rememberRule(id, { description: message, fix: violation.fix, level: 'error' });
-        if (construct && isAcknowledged(construct, acknowledgementKeys)) continue;
+        if (construct && markCoveringAcknowledgements(construct, acknowledgementKeys, this.name)) continue;
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });
         violations.set(id, entry);

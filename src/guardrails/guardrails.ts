@@ -2,7 +2,9 @@ import { IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { builtInTemplateValidation } from './built-in-validation';
 import { ControlTowerChecks } from './control-tower-checks';
+import { DeployabilityChecks } from './deployability-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
+import { StaleAcknowledgementCheck, StaleAcknowledgements } from './stale-acknowledgement-check';
 import { invalidProp } from '../core/errors';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 import { SecurityReport } from '../report/security-report';
@@ -51,6 +53,21 @@ export interface GuardrailsProps {
   readonly report?: boolean;
 
   /**
+   * What to do with an acknowledgement of the app that matches no finding: a
+   * typo, a renamed rule, a rule that no longer fires, or an id form the pack
+   * never reports (`AwsSolutions::IAM5` for `AwsSolutions::AwsSolutions-IAM5`).
+   * Such an acknowledgement hides nothing today and may hide an unrelated
+   * finding later. The security report and its synth summary line list them
+   * either way; `StaleAcknowledgements.FAIL` also fails the synth on each one
+   * the app recorded (a fatal finding, which cannot itself be acknowledged).
+   * Only packs that ran in the synth are judged: an acknowledgement of a pack
+   * the profile does not run (HIPAA in STANDARD) is not stale.
+   *
+   * @default StaleAcknowledgements.REPORT
+   */
+  readonly staleAcknowledgements?: StaleAcknowledgements;
+
+  /**
    * A `security-report.json` committed from an earlier synth (the main
    * branch's), to compare each synth's report with: the synth then also writes
    * `security-changes.md` (a section for a pull-request comment) and
@@ -69,8 +86,9 @@ export interface GuardrailsProps {
  */
 export class Guardrails {
   /**
-   * Registers, on the app (or stage), the library's `ServerlessSecurityChecks`
-   * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
+   * Registers, on the app (or stage), the library's `DeployabilityChecks` (findings
+   * that mean CloudFormation will refuse the template, which no acknowledgement
+   * covers) and `ServerlessSecurityChecks`, plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
    * Last, it registers the `SecurityReport`, which writes `security-report.json`,
@@ -94,6 +112,7 @@ export class Guardrails {
     setDefaultProfile(scope, profile);
     const verbose = props.verbose ?? false;
     const plugins: IPolicyValidationPlugin[] = [
+      new DeployabilityChecks(),
       new ServerlessSecurityChecks(scope, { verbose }),
       new AwsSolutionsChecks(scope, { verbose }),
       new ServerlessChecks(scope, { verbose }),
@@ -107,6 +126,10 @@ export class Guardrails {
     }
     if (props.controlTower) plugins.push(new ControlTowerChecks());
     plugins.push(...props.additionalPlugins ?? []);
+    const stale = props.staleAcknowledgements ?? StaleAcknowledgements.REPORT;
+    if (!Object.values(StaleAcknowledgements).includes(stale)) {
+      invalidProp(scope, 'staleAcknowledgements', stale, 'StaleAcknowledgements.REPORT or StaleAcknowledgements.FAIL');
+    }
     if (props.report ?? true) {
       // aws-cdk-lib runs its own template validation after every registered plugin,
       // out of the report's sight; registered here, it runs once, before the report.
@@ -115,6 +138,8 @@ export class Guardrails {
       // Last, so that it runs after the plugins it observes.
       plugins.push(new SecurityReport(scope, { plugins: [...plugins], baseline: props.baseline }));
     }
+    // Last: it judges the acknowledgements against every plugin registered before it.
+    if (stale === StaleAcknowledgements.FAIL) plugins.push(new StaleAcknowledgementCheck([...plugins]));
     Validations.of(scope).addPlugins(...plugins);
     return plugins;
   }

@@ -19,8 +19,9 @@ const RULES_FOR_ANY_TYPE = RULES_BY_TYPE.get(ANY_RESOURCE_TYPE) ?? [];
  * groups, environment encryption and literal credentials, function URLs,
  * service-principal invoke permissions, API stage throttling and WAF, table
  * keys and deletion protection, VPC endpoint policies and security groups,
- * key policies, event-source visibility timeouts, and dependency cycles that
- * make a template undeployable.
+ * key policies and event-source visibility timeouts. Dependency cycles, which
+ * make a template undeployable and so cannot be acknowledged, are found by
+ * `DeployabilityChecks`.
  *
  * Rules match resources by CloudFormation type, so resources that CDK emits
  * as a plain `CfnResource` (the helper functions of custom-resource

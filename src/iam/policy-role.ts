@@ -25,37 +25,82 @@ export class PolicyRole extends iam.Role {
   public readonly policy: iam.ManagedPolicy;
   /** Every customer-managed policy of this role, in order. */
   public readonly policies: iam.ManagedPolicy[] = [];
-  private currentSize = 0;
+  private readonly own: PolicyChain;
+  /** Where statements that others add go once the library reserved its policies (`_reserveForLibrary`). */
+  private added?: PolicyChain;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
     super(scope, id, props);
-    this.policy = this.newPolicy();
+    this.own = new PolicyChain(this, 'Policy');
+    this.policy = this.own.current;
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    const size = estimatedSize(Stack.of(this).resolve(statement.toStatementJson()));
-    let target = this.policies[this.policies.length - 1];
-    if (this.currentSize > 0 && this.currentSize + size > POLICY_BUDGET) {
-      target = this.newPolicy();
-      this.currentSize = 0;
-    }
-    target.addStatements(statement);
-    this.currentSize += size;
-    return { statementAdded: true, policyDependable: target };
+    return (this.added ?? this.own).add(statement);
   }
 
-  private newPolicy(): iam.ManagedPolicy {
+  /**
+   * Adds a statement of the library's own to the library's policies, also after
+   * `_reserveForLibrary`.
+   *
+   * @internal
+   */
+  public _addOwnStatement(statement: iam.PolicyStatement): iam.ManagedPolicy {
+    return this.own.add(statement).policyDependable as iam.ManagedPolicy;
+  }
+
+  /**
+   * From now on, statements that others add (`addToPrincipalPolicy`, grants) go
+   * to policies of their own (`AddedPolicy`, ...), so that an acknowledgement on
+   * the library's policies covers the library's statements only.
+   *
+   * @internal
+   */
+  public _reserveForLibrary(): void {
+    this.added ??= new PolicyChain(this, 'AddedPolicy', false);
+  }
+
+  /** @internal */
+  public _newPolicy(id: string): iam.ManagedPolicy {
     if (this.policies.length >= MAX_POLICIES) {
       invalidProp(this, 'permissions', `${this.policies.length} managed policies`,
         `at most ${MAX_POLICIES} managed policies of about ${POLICY_BUDGET} characters each per role; split the function's work`);
     }
-    const policy = new iam.ManagedPolicy(this, this.policies.length === 0 ? 'Policy' : `Policy${this.policies.length + 1}`, {
+    const policy = new iam.ManagedPolicy(this, id, {
       document: new FoldingPolicyDocument(),
       description: `Least-privilege permissions of ${this.node.path}`,
       roles: [this],
     });
     this.policies.push(policy);
     return policy;
+  }
+}
+
+/**
+ * Customer-managed policies of one role filled in order: a statement spills into
+ * the next one (`<Prefix>2`, ...) before the current one would exceed IAM's size limit.
+ */
+class PolicyChain {
+  private readonly chain: iam.ManagedPolicy[] = [];
+  private currentSize = 0;
+
+  constructor(private readonly role: PolicyRole, private readonly prefix: string, eager = true) {
+    if (eager) this.chain.push(role._newPolicy(prefix));
+  }
+
+  public get current(): iam.ManagedPolicy {
+    return this.chain[this.chain.length - 1];
+  }
+
+  public add(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const size = estimatedSize(Stack.of(this.role).resolve(statement.toStatementJson()));
+    if (this.chain.length === 0 || (this.currentSize > 0 && this.currentSize + size > POLICY_BUDGET)) {
+      this.chain.push(this.role._newPolicy(this.chain.length === 0 ? this.prefix : `${this.prefix}${this.chain.length + 1}`));
+      this.currentSize = 0;
+    }
+    this.current.addStatements(statement);
+    this.currentSize += size;
+    return { statementAdded: true, policyDependable: this.current };
   }
 }
 
@@ -119,8 +164,8 @@ function asList(value: unknown): unknown[] {
 
 /** Characters of a managed policy document IAM accepts is 6,144; keep room for the document wrapper. */
 const POLICY_BUDGET = 5_800;
-/** IAM's default quota of managed policies attached to one role. */
-const MAX_POLICIES = 10;
+/** IAM's default quota of managed policies attached to one role (10), less one for the stack's shared policy of required wildcards. */
+const MAX_POLICIES = 9;
 /** A reference resolves to an ARN at deploy time; count it as a long one. */
 const REFERENCE_SIZE = 120;
 

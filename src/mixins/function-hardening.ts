@@ -17,10 +17,10 @@ import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
 import { EventSourceDefaults } from '../function/event-source-defaults';
+import { decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, waiveFunctionVpc } from '../function/function-defaults';
 import {
-  acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
-  hardenFunctionDeadLetterQueue, waiveFunctionVpc, writeTracesStatement,
-} from '../function/function-defaults';
+  attachRequiredWildcards, attachRequiredWildcardsToRawRole, RequiredWildcards, requiredWildcardsOf,
+} from '../function/required-wildcards';
 import { acknowledgePreviewRuntime, familyOf, newestRuntime } from '../function/runtime';
 import { followPermissions, NetworkedFunction } from '../network/network-paths';
 
@@ -206,8 +206,9 @@ class HardenedFunction {
     this.activeTracing();
     this.logToOwnGroup(dropped.includes(BASIC_EXECUTION));
     this.deadLetterQueue();
-    this.privateNetwork(dropped.includes(VPC_ACCESS));
+    this.privateNetwork();
     this.encryptEnvironment();
+    this.requiredWildcards();
     this.customerManagedPolicy();
   }
 
@@ -271,7 +272,6 @@ class HardenedFunction {
     const tracing = this.stack.resolve(this.cfn.tracingConfig) as { mode?: string } | undefined;
     if (tracing?.mode === FUNCTION_DEFAULTS.tracingMode) return;
     this.cfn.tracingConfig = { mode: FUNCTION_DEFAULTS.tracingMode };
-    this.addToRolePolicy(writeTracesStatement());
     this.record('active X-Ray tracing');
   }
 
@@ -388,8 +388,7 @@ class HardenedFunction {
     if (this.fn) EventSourceDefaults.register(this.fn, deadLetterQueue);
   }
 
-  private privateNetwork(droppedVpcAccess: boolean): void {
-    if (droppedVpcAccess) this.addToRolePolicy(attachToVpcSubnetsStatement());
+  private privateNetwork(): void {
     if (OUTSIDE_VPC in this.cfn || this.cfn.vpcConfig !== undefined || !this.role) return;
     const network = this.baseline.network;
     const securityGroup = this.child('SecurityGroup', (scope, id) => new ec2.SecurityGroup(scope, id, {
@@ -399,7 +398,6 @@ class HardenedFunction {
     }));
     this.cfn.vpcConfig = { subnetIds: network.vpc.selectSubnets(network.subnets).subnetIds, securityGroupIds: [securityGroup.securityGroupId] };
     Object.defineProperty(this.cfn, PLACED, { value: true });
-    this.addToRolePolicy(attachToVpcSubnetsStatement());
     const deadLetterArn = (this.cfn.deadLetterConfig as lambda.CfnFunction.DeadLetterConfigProperty | undefined)?.targetArn;
     // The aspect reads the function's network and queue by SecureFunction's names; a view of the function gives them.
     // The group stays the function's own: the user's code may hold the function and widen it.
@@ -442,12 +440,33 @@ class HardenedFunction {
     return dropped;
   }
 
+  /**
+   * X-Ray writes and, in a VPC, the network-interface actions come from the
+   * stack's shared policy, acknowledged there: aws-cdk-lib's X-Ray statement (a
+   * function traced before) leaves the role's own policy, where an
+   * acknowledgement would also cover the user's statements.
+   */
+  private requiredWildcards(): void {
+    if (!this.role) return;
+    const inline = this.inlinePolicy();
+    if (inline) {
+      const statements = (inline.document as unknown as { statements: iam.PolicyStatement[] }).statements;
+      const kept = statements.filter((statement) => requiredWildcardsOf(statement) === undefined);
+      statements.splice(0, statements.length, ...kept);
+    }
+    attachRequiredWildcards(this.role, this.cfn.vpcConfig === undefined ? RequiredWildcards.TRACING : RequiredWildcards.TRACING_IN_VPC, this.cfn);
+  }
+
   /** The role's inline policy becomes a customer-managed policy with the same document, so later grants land there too. */
   private customerManagedPolicy(): void {
+    const inline = this.inlinePolicy();
+    if (inline && !inline.document.isEmpty) managedInsteadOfInline(inline, MIXIN);
+  }
+
+  private inlinePolicy(): iam.Policy | undefined {
     const role = this.role;
     const inline = role instanceof iam.Role && !isImported(role) ? role.node.tryFindChild('DefaultPolicy') : undefined;
-    const policy = inline instanceof iam.Policy ? managedInsteadOfInline(inline, MIXIN) : this.rolePolicy;
-    if (policy) acknowledgeRequiredWildcards(policy);
+    return inline instanceof iam.Policy ? inline : undefined;
   }
 }
 
@@ -471,9 +490,9 @@ class HardenedHelper {
     const scope = this.cfn.node.scope as Construct;
     const id = `${this.cfn.node.id}Hardening`;
     // Hardened before: by this mixin, or by the library itself (the default security group closer of a PrivateNetwork).
-    if (scope.node.tryFindChild(`${id}Policy`) || this.overridden('LoggingConfig')) return;
+    if (this.overridden('TracingConfig') || this.overridden('LoggingConfig')) return;
     const roleConstruct = this.roleConstruct();
-    const statements: iam.PolicyStatement[] = [writeTracesStatement()];
+    const statements: iam.PolicyStatement[] = [];
     let logGroupArn: string | undefined;
     if (this.properties.LoggingConfig?.LogGroup === undefined) {
       const group = this.baseline.createLogGroup(scope, `${id}LogGroup`, `logs of the deploy-time helper ${this.cfn.node.path}`);
@@ -488,27 +507,31 @@ class HardenedHelper {
       this.cfn.addPropertyOverride('ReservedConcurrentExecutions', FUNCTION_DEFAULTS.reservedConcurrentExecutions);
       recordHardening(this.cfn, MIXIN, `reserved concurrency ${FUNCTION_DEFAULTS.reservedConcurrentExecutions}, as SecureFunction's default`);
     }
-    const policy = new iam.ManagedPolicy(scope, `${id}Policy`, {
+    const raw = roleConstruct && !(roleConstruct instanceof iam.CfnRole) ? roleConstruct : undefined;
+    if (raw) statements.push(...this.rawRoleStatements(raw));
+    const policy = statements.length === 0 ? undefined : new iam.ManagedPolicy(scope, `${id}Policy`, {
       description: `Permissions FunctionHardening gave the deploy-time helper ${this.cfn.node.path}`,
       statements,
     });
-    acknowledgeRequiredWildcards(policy);
     // CloudFormation invokes the helper once the function exists: it must hold these permissions by then.
-    this.cfn.node.addDependency(policy);
+    if (policy) this.cfn.node.addDependency(policy);
     if (roleConstruct instanceof iam.CfnRole && roleConstruct.node.scope instanceof iam.Role) {
       const role = roleConstruct.node.scope;
-      policy.attachToRole(role);
+      if (policy) policy.attachToRole(role);
+      attachRequiredWildcards(role, RequiredWildcards.TRACING, this.cfn);
       const managed = (role as any).managedPolicies as iam.IManagedPolicy[];
       const index = managed.findIndex((p) => p.managedPolicyArn.endsWith(`:iam::aws:policy/service-role/${BASIC_EXECUTION}`));
       if (index >= 0) {
         managed.splice(index, 1);
         recordHardening(roleConstruct, MIXIN, `AWS-managed policy ${BASIC_EXECUTION} replaced by statements scoped to the helper`);
       }
-    } else if (roleConstruct && !(roleConstruct instanceof iam.CfnRole)) {
-      this.moveRawRolePolicies(roleConstruct, policy);
+    } else if (raw) {
+      this.replaceRawRolePolicies(raw, policy);
     }
-    if (scope.node.id.startsWith(LOG_RETENTION_PROVIDER) && roleConstruct) {
-      acknowledgeFindings(roleConstruct.node.scope ?? roleConstruct, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
+    const retentionPolicy = scope.node.id.startsWith(LOG_RETENTION_PROVIDER) ? reserveDefaultPolicy(roleConstruct) : undefined;
+    if (retentionPolicy) {
+      // On aws-cdk-lib's own statement only: what others add to the role goes to a policy of its own.
+      acknowledgeFindings(retentionPolicy, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
         'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
     }
     acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
@@ -528,20 +551,45 @@ class HardenedHelper {
       CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Role' && this.stack.resolve(c.logicalId) === getAtt[0]);
   }
 
-  /** A raw role's inline policies and AWS-managed basic execution policy become statements of `policy`. */
-  private moveRawRolePolicies(role: CfnResource, policy: iam.ManagedPolicy): void {
+  /** The statements of a raw role's inline policies. */
+  private rawRoleStatements(role: CfnResource): iam.PolicyStatement[] {
     const properties = (role as any)._cfnProperties ?? {};
     const inlinePolicies = Array.isArray(properties.Policies) ? properties.Policies : [];
-    for (const inline of inlinePolicies as Array<{ PolicyDocument: { Statement: unknown[] } }>) {
-      for (const statement of inline.PolicyDocument.Statement) policy.addStatements(iam.PolicyStatement.fromJson(this.stack.resolve(statement)));
-    }
+    return (inlinePolicies as Array<{ PolicyDocument: { Statement: unknown[] } }>)
+      .flatMap((inline) => inline.PolicyDocument.Statement.map((statement) => iam.PolicyStatement.fromJson(this.stack.resolve(statement))));
+  }
+
+  /** A raw role's inline policies and AWS-managed basic execution policy give way to `policy` and the shared X-Ray policy. */
+  private replaceRawRolePolicies(role: CfnResource, policy: iam.ManagedPolicy | undefined): void {
+    const properties = (role as any)._cfnProperties ?? {};
     role.addPropertyDeletionOverride('Policies');
     const kept = ((properties.ManagedPolicyArns ?? []) as unknown[])
       .filter((arn) => !JSON.stringify(this.stack.resolve(arn)).includes(`service-role/${BASIC_EXECUTION}`));
-    role.addPropertyOverride('ManagedPolicyArns', [...kept, policy.managedPolicyArn]);
-    recordHardening(role, MIXIN, `inline policies and AWS-managed ${BASIC_EXECUTION} replaced by a customer-managed policy`);
+    attachRequiredWildcardsToRawRole(role, policy ? [...kept, policy.managedPolicyArn] : kept, RequiredWildcards.TRACING);
+    recordHardening(role, MIXIN, `inline policies and AWS-managed ${BASIC_EXECUTION} replaced by customer-managed policies`);
   }
 }
+
+/**
+ * The default policy of an aws-cdk-lib helper's role, kept for aws-cdk-lib's
+ * statements only: statements added to the role later (`addToPrincipalPolicy`,
+ * grants) go to a policy of their own (`AddedPolicy`), so an acknowledgement on
+ * the default policy covers aws-cdk-lib's statements alone.
+ */
+function reserveDefaultPolicy(roleConstruct: CfnResource | undefined): iam.Policy | undefined {
+  const role = roleConstruct?.node.scope;
+  const reserved = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  if (!(role instanceof iam.Role) || !(reserved instanceof iam.Policy) || RESERVED in role) return undefined;
+  Object.defineProperty(role, RESERVED, { value: true });
+  let added: iam.Policy | undefined;
+  role.addToPrincipalPolicy = (statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult => {
+    added ??= new iam.Policy(role, 'AddedPolicy', { roles: [role] });
+    added.addStatements(statement);
+    return { statementAdded: true, policyDependable: added };
+  };
+  return reserved;
+}
+const RESERVED = Symbol.for('cdk-secure-serverless.ReservedDefaultPolicy');
 
 function isImported(role: iam.Role): boolean {
   return !(role.node.defaultChild instanceof iam.CfnRole);

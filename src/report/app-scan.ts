@@ -196,31 +196,50 @@ function collectRecords(
   target: { acknowledgements: SecurityReportAcknowledgement[]; waivers: SecurityReportWaiver[] },
   acknowledgementKeys: Set<string>,
 ): void {
-  const acknowledged = new Map<string, string>();
-  const byLibrary = new Set<string>();
   for (const entry of metadata) {
     if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && isObject(entry.data)) {
-      for (const [key, reason] of Object.entries(entry.data)) {
-        acknowledgementKeys.add(key);
-        const rule = key.replace(ANNOTATION_PREFIX, '');
-        if (!acknowledged.has(rule)) acknowledged.set(rule, String(reason ?? ''));
-      }
-    } else if (entry.type === LIBRARY_ACKNOWLEDGEMENT_METADATA && isObject(entry.data)) {
-      byLibrary.add(String((entry.data as LibraryAcknowledgement).id));
+      for (const key of Object.keys(entry.data)) acknowledgementKeys.add(key);
     } else if (entry.type === WAIVER_METADATA && isObject(entry.data)) {
       const waiver = entry.data as WaiverRecord;
       target.waivers.push({ setting: waiver.setting, value: waiver.value, reason: waiver.reason, path: constructPath });
     }
   }
-  for (const [rule, reason] of acknowledged) {
-    target.acknowledgements.push({
-      rule,
-      path: constructPath,
-      reason,
-      by: byLibrary.has(rule) ? AcknowledgementSource.LIBRARY
-        : isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER,
-    });
+  target.acknowledgements.push(...acknowledgementsIn(constructPath, metadata));
+}
+
+/** The acknowledgements recorded on one construct, each rule once, with who recorded it. */
+function acknowledgementsIn(constructPath: string, metadata: readonly MetadataEntry[]): SecurityReportAcknowledgement[] {
+  const acknowledged = new Map<string, string>();
+  const byLibrary = new Set<string>();
+  for (const entry of metadata) {
+    if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && isObject(entry.data)) {
+      for (const [key, reason] of Object.entries(entry.data)) {
+        const rule = key.replace(ANNOTATION_PREFIX, '');
+        if (!acknowledged.has(rule)) acknowledged.set(rule, String(reason ?? ''));
+      }
+    } else if (entry.type === LIBRARY_ACKNOWLEDGEMENT_METADATA && isObject(entry.data)) {
+      byLibrary.add(String((entry.data as LibraryAcknowledgement).id));
+    }
   }
+  return [...acknowledged].map(([rule, reason]) => ({
+    rule,
+    path: constructPath,
+    reason,
+    by: byLibrary.has(rule) ? AcknowledgementSource.LIBRARY
+      : isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER,
+  }));
+}
+
+/** Every acknowledgement recorded in the tree under `root`, in one walk. */
+export function acknowledgementsUnder(root: IConstruct): SecurityReportAcknowledgement[] {
+  const found: SecurityReportAcknowledgement[] = [];
+  const pending: IConstruct[] = [root];
+  while (pending.length > 0) {
+    const construct = pending.pop()!;
+    if (construct.node.metadata.length > 0) found.push(...acknowledgementsIn(construct.node.path, construct.node.metadata));
+    pending.push(...construct.node.children);
+  }
+  return found;
 }
 
 /** The changes each hardening mixin recorded on `construct`, one entry per mixin. */

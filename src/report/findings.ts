@@ -2,9 +2,13 @@ import {
   CloudFormationValidatePlugin, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stage,
 } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { rememberRule } from './rule-texts';
 import { SecurityReportAcknowledgement, SecurityReportPackFindings } from './schema';
+import { ObservedReport } from './stale-acknowledgements';
+import { recordNagPackUse, startAcknowledgementRun } from '../guardrails/acknowledgement-use';
 import { SKIPPED_REPORT } from '../guardrails/built-in-validation';
+import { ControlTowerChecks } from '../guardrails/control-tower-checks';
 
 /** An open finding as a pack reported it, before the report places it in a stack. */
 export interface ObservedFinding {
@@ -41,9 +45,13 @@ const lastResults = new WeakMap<IPolicyValidationPlugin, PluginResult | undefine
 function observe(plugin: IPolicyValidationPlugin): void {
   if (lastResults.has(plugin)) return;
   lastResults.set(plugin, undefined);
+  const namespace = namespaceOfPlugin(plugin);
+  recordNagPackUse(plugin, namespace);
   if (plugin instanceof NagPack) rememberNagRules(plugin);
   const validate = plugin.validate.bind(plugin);
   (plugin as { validate: (context: IPolicyValidationContext) => PolicyValidationPluginReport }).validate = (context) => {
+    const app = (context as { appConstruct?: IConstruct }).appConstruct;
+    if (app) startAcknowledgementRun(app, namespace);
     const report = validate(context);
     lastResults.set(plugin, report === SKIPPED_REPORT ? undefined : { templates: templatesKey(context.templatePaths), report });
     return report;
@@ -91,6 +99,27 @@ function templatesKey(templatePaths: readonly string[]): string {
 export class PluginObserver {
   constructor(private readonly plugins: readonly IPolicyValidationPlugin[]) {
     plugins.forEach(observe);
+  }
+
+  /** The namespace of every plugin given, observed or not. */
+  public get namespaces(): Set<string> {
+    return new Set(this.plugins.map(namespaceOfPlugin));
+  }
+
+  /**
+   * The results of the plugins that validated these templates, as each
+   * returned it (before CDK core filters acknowledged findings).
+   *
+   * @param templatePaths the templates of this synth, as the report's validation context lists them
+   */
+  public observedReports(templatePaths: readonly string[]): ObservedReport[] {
+    const templates = templatesKey(templatePaths);
+    return this.plugins.flatMap((plugin) => {
+      const last = lastResults.get(plugin);
+      if (last?.templates !== templates) return [];
+      const filtersAcknowledgements = plugin instanceof NagPack || plugin instanceof ControlTowerChecks;
+      return [{ namespace: namespaceOfPlugin(plugin), report: last.report, filtersAcknowledgements }];
+    });
   }
 
   /**
@@ -214,7 +243,7 @@ export function packOf(rule: string): string {
 }
 
 /** The namespace before a `::` that is not inside brackets (`[Resource::*]` is part of the rule). */
-function namespaceOf(rule: string): string | undefined {
+export function namespaceOf(rule: string): string | undefined {
   const outside = rule.replace(/\[[^\]]*\]|\([^)]*\)|\{[^}]*\}/g, (match) => ' '.repeat(match.length));
   const at = outside.indexOf('::');
   return at > 0 ? rule.slice(0, at) : undefined;

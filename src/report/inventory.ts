@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { ActionMatcher, DATA_STORE_KINDS, DataStoreKind } from './data-access';
+import { describeKeyStatements } from './key-statements';
 import { renderCondition } from './permissions';
 import { referencedIds } from './references';
 import { SecurityReportDataStore, SecurityReportKey } from './schema';
@@ -136,6 +137,7 @@ export class Inventory {
         actions: asArray(statement.Action).map(renderText),
         ...statement.Condition !== undefined ? { conditions: renderCondition(statement.Condition) } : {},
       })),
+      statements: describeKeyStatements(key.properties.KeyPolicy, scan.stack.account),
       usedBy: [...new Set(this.keys.get(key)?.usedBy ?? [])].sort(compareText),
     }));
   }

@@ -2,7 +2,7 @@ import { mermaidGraph } from './mermaid';
 import {
   SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFinding, SecurityReportFunction,
   SecurityReportHardening, SecurityReportInvoker, SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack,
-  SecurityReportStateMachine, SecurityReportUserPool, SecurityReportWaiver,
+  SecurityReportStaleAcknowledgement, SecurityReportStateMachine, SecurityReportUserPool, SecurityReportWaiver,
 } from './schema';
 
 /**
@@ -42,6 +42,7 @@ export function renderMarkdown(report: SecurityReportDocument): string {
       + 'The library records them in every profile, so that turning a pack on (the REGULATED profile, `controlTower: true`) finds nothing to fix; '
       + 'until then they are listed, not checked.');
   }
+  lines.push(...staleSection(report.staleAcknowledgements));
   for (const stage of report.stages) {
     for (const stack of stage.stacks) lines.push('', ...stackSection(stack, stage.stage));
     if (stage.acknowledgements.length > 0 || stage.waivers.length > 0 || stage.openFindings.length > 0) {
@@ -50,6 +51,14 @@ export function renderMarkdown(report: SecurityReportDocument): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** Acknowledgements that matched no finding: they hide nothing today and may hide a new finding tomorrow. */
+function staleSection(stale: readonly SecurityReportStaleAcknowledgement[]): string[] {
+  if (stale.length === 0) return [];
+  return ['', '## Stale acknowledgements', '',
+    `${count(stale.length, 'acknowledgement')} matched no finding in this synth. Remove or correct each: an id that matches nothing today may hide an unrelated finding later.`,
+    '', table(['Rule id', 'On', 'By', 'Why'], stale.map((ack) => [code(ack.rule), code(ack.path), ack.by, ack.why]))];
 }
 
 function stackSection(stack: SecurityReportStack, stage: string): string[] {
@@ -72,7 +81,7 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   }
   if (stack.apis.length > 0) lines.push('', '### API routes', ...stack.apis.flatMap(apiSection));
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
-  if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
+  if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys), ...stack.keys.flatMap(keyPolicySection));
   if (stack.userPools.length > 0) lines.push('', '### User pools', ...stack.userPools.flatMap(userPoolSection));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
   lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
@@ -179,16 +188,16 @@ function apiSection(api: SecurityReportApi): string[] {
 }
 
 /** The line a synth prints on stderr: where the report is, the summary's counts and the open findings. */
-export function reportLine(markdownFile: string, report: SecurityReportDocument): string {
-  return `security report ${markdownFile} (and .json, .sarif): ${headline(report)}`;
+export function reportLine(markdownFile: string, report: SecurityReportDocument, acknowledgementHint?: string): string {
+  return `security report ${markdownFile} (and .json, .sarif): ${headline(report, acknowledgementHint)}`;
 }
 
-function headline(report: SecurityReportDocument): string {
+function headline(report: SecurityReportDocument, hint?: string): string {
   const s = report.summary;
   const observed = s.findings.filter((pack) => pack.open !== undefined);
   const open = observed.reduce((sum, pack) => sum + pack.open!, 0);
   const failing = failingPacks(report);
-  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}; ` : '') + [
+  return (failing.length > 0 ? `the synth fails on the open findings of ${failing.join(', ')}${hint ? ` (${hint})` : ''}; ` : '') + [
     `${count(s.functions, 'function')} (${s.functionsOutsideVpc} outside a VPC)` +
       (s.deployTimeHelpers > 0 ? ` and ${count(s.deployTimeHelpers, 'deploy-time helper')}` : ''),
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
@@ -199,6 +208,8 @@ function headline(report: SecurityReportDocument): string {
     count(s.waivers, 'waiver'),
     ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
     observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
+    ...s.staleAcknowledgements > 0 ? [`${count(s.staleAcknowledgements, 'stale acknowledgement')} matching no finding: `
+      + report.staleAcknowledgements.map((ack) => `'${ack.rule}' on ${ack.path}`).join(', ')] : [],
   ].join(', ');
 }
 
@@ -282,6 +293,19 @@ function keyTable(keys: readonly SecurityReportKey[]): string {
       + (grant.conditions ? ' (conditional)' : '')).join('<br>'),
     codeList(key.usedBy),
   ]));
+}
+
+/** Every statement of a key policy with its principals, conditions and findings: who may use the key, and for what. */
+function keyPolicySection(key: SecurityReportKey): string[] {
+  if (key.statements.length === 0) return [];
+  return ['', `#### Key policy of ${code(key.path)}`, '', table(['Sid', 'Effect', 'Principals', 'Actions', 'Conditions', 'Findings'], key.statements.map((statement) => [
+    statement.sid ? code(statement.sid) : '',
+    statement.effect,
+    codeList(statement.principals),
+    statement.notActions ? `all but ${codeList(statement.notActions)}` : codeList(statement.actions),
+    statement.conditions ? code(JSON.stringify(statement.conditions)) : '',
+    statement.findings.length > 0 ? statement.findings.map(code).join('<br>') : 'none',
+  ]))];
 }
 
 function acknowledgementSection(acknowledgements: readonly SecurityReportAcknowledgement[]): string[] {

@@ -8,7 +8,7 @@ import { describeFunctions } from './functions';
 import { Inventory } from './inventory';
 import {
   AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportDocument, SecurityReportFinding, SecurityReportFunction,
-  SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
+  SecurityReportStack, SecurityReportStage, SecurityReportStaleAcknowledgement, SecurityReportWaiver,
 } from './schema';
 import { describeStateMachines } from './state-machines';
 import { describeUserPools } from './user-pools';
@@ -20,6 +20,8 @@ export const SCHEMA_VERSION = 2;
 export interface ReportOptions {
   /** The top-level templates to report (absolute paths); every stack when absent. */
   readonly templatePaths?: readonly string[];
+  /** The report's acknowledgements that matched no finding in this synth. */
+  readonly staleAcknowledgements?: (acknowledgements: readonly SecurityReportAcknowledgement[]) => SecurityReportStaleAcknowledgement[];
   /** Findings per pack and each open finding, given every acknowledgement key and the report's acknowledgements. */
   readonly findings: (
     acknowledgementKeys: ReadonlySet<string>,
@@ -68,6 +70,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
   const allFunctions = everyFunction.filter((fn) => !fn.deployTimeHelper);
   const routes = stacks.flatMap((stack) => stack.apis.flatMap((api) => api.routes));
   const recordedBy = (source: AcknowledgementSource) => acknowledgements.filter((ack) => ack.by === source).length;
+  const stale = options.staleAcknowledgements?.(acknowledgements) ?? [];
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedBy: 'cdk-secure-serverless',
@@ -88,9 +91,11 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       userAcknowledgements: recordedBy(AcknowledgementSource.USER),
       waivers: waivers.length,
       hardenedResources: new Set(stacks.flatMap((stack) => stack.hardened.map((entry) => entry.path))).size,
+      staleAcknowledgements: stale.length,
       findings: observed.packs,
     },
     stages,
+    staleAcknowledgements: stale,
   };
 }
 

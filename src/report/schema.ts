@@ -41,6 +41,13 @@ export interface SecurityReportDocument {
   readonly summary: SecurityReportSummary;
   /** One entry per stage with stacks or acknowledgements, the app itself first (path `""`), then nested stages by path. */
   readonly stages: SecurityReportStage[];
+  /**
+   * Acknowledgements that matched no finding in this synth, of a pack that ran:
+   * a typo, a renamed rule, a rule that no longer fires, or an id form the pack
+   * never reports. An acknowledgement naming a pack that does not exist is
+   * listed too; one of a pack that did not run (HIPAA in the STANDARD profile) is not.
+   */
+  readonly staleAcknowledgements: SecurityReportStaleAcknowledgement[];
 }
 
 /**
@@ -79,6 +86,8 @@ export interface SecurityReportSummary {
   readonly waivers: number;
   /** Plain resources a hardening mixin changed (`ServerlessHardening` and the kind mixins). */
   readonly hardenedResources: number;
+  /** Acknowledgements that matched no finding (`staleAcknowledgements`). */
+  readonly staleAcknowledgements: number;
   /**
    * Findings per pack (validation plugin).
    *
@@ -711,6 +720,12 @@ export interface SecurityReportKey {
   readonly aliases: string[];
   /** The `Allow` statements of its key policy. */
   readonly allows: SecurityReportKeyGrant[];
+  /**
+   * Every statement of its key policy, Allow and Deny, whoever wrote it, with
+   * the findings each raises: a statement that aws-cdk-lib or the app added is
+   * either narrowed to its use (conditions) or listed with its finding.
+   */
+  readonly statements: SecurityReportKeyStatement[];
   /** What it encrypts: data stores, log groups and function environments (construct paths). */
   readonly usedBy: string[];
 }
@@ -732,6 +747,40 @@ export interface SecurityReportKeyGrant {
 }
 
 /**
+ * One entry of `keys[].statements`: a key policy statement.
+ */
+export interface SecurityReportKeyStatement {
+  /**
+   * Its `Sid`.
+   *
+   * @default - absent when it has none
+   */
+  readonly sid?: string;
+  /** `Allow` or `Deny`. */
+  readonly effect: string;
+  /** Every principal, rendered (`arn:<AWS::Partition>:iam::111111111111:root`, `cloudfront.amazonaws.com`, `*`). */
+  readonly principals: string[];
+  /** The actions (empty with `notActions`). */
+  readonly actions: string[];
+  /**
+   * The actions it does not cover, for a `NotAction` statement.
+   *
+   * @default - absent for an `Action` statement
+   */
+  readonly notActions?: string[];
+  /** The resources (`*` in a key policy: the key itself). */
+  readonly resources: string[];
+  /**
+   * The condition, rendered.
+   *
+   * @default - absent when unconditional
+   */
+  readonly conditions?: { [operator: string]: any };
+  /** The `ServerlessSecurity-KmsKeyPolicy` findings it raises, as ids to acknowledge; empty when it passes. */
+  readonly findings: string[];
+}
+
+/**
  * One entry of `acknowledgements`: a finding acknowledged with a reason.
  */
 export interface SecurityReportAcknowledgement {
@@ -743,6 +792,14 @@ export interface SecurityReportAcknowledgement {
   readonly reason: string;
   /** Who recorded it: `library`, `aws-cdk-lib` or `user`. */
   readonly by: AcknowledgementSource;
+}
+
+/**
+ * One entry of `staleAcknowledgements`: an acknowledgement that matched no finding.
+ */
+export interface SecurityReportStaleAcknowledgement extends SecurityReportAcknowledgement {
+  /** Why it matched nothing, e.g. `matches no finding of AwsSolutions in this synth: ...`. */
+  readonly why: string;
 }
 
 /**

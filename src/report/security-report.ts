@@ -7,10 +7,12 @@ import { IConstruct } from 'constructs';
 import { compareReports, headlineOf, renderChanges } from './changes';
 import { SecurityChangesDocument } from './changes-schema';
 import { PluginObserver } from './findings';
-import { renderMarkdown, reportLine } from './markdown';
+import { acknowledgementHint } from './acknowledgement-hint';
+import { failingPacks, renderMarkdown, reportLine } from './markdown';
 import { buildReport, SCHEMA_VERSION } from './report-builder';
 import { SarifWriter } from './sarif';
 import { SecurityReportDocument } from './schema';
+import { staleAcknowledgements } from './stale-acknowledgements';
 
 /**
  * Properties of a SecurityReport.
@@ -143,9 +145,11 @@ export class SecurityReport implements IPolicyValidationPlugin {
   }
 
   private write(app: Stage, context: IPolicyValidationContext): void {
+    const observed = this.observer.observedReports(context.templatePaths);
     const report = buildReport(app, {
       templatePaths: context.templatePaths,
       findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements, app),
+      staleAcknowledgements: (acknowledgements) => staleAcknowledgements(app, acknowledgements, observed, this.observer.namespaces),
     });
     const jsonFile = path.join(app.outdir, SecurityReport.JSON_FILE);
     const markdownFile = path.join(app.outdir, SecurityReport.MARKDOWN_FILE);
@@ -169,7 +173,7 @@ export class SecurityReport implements IPolicyValidationPlugin {
       return;
     }
     const lines = [
-      reportLine(displayPath(markdownFile), report),
+      reportLine(displayPath(markdownFile), report, acknowledgementHint(observed, failingPacks(report))),
       ...changes ? [`security changes since ${this.baseline}: ${changes.headline} (${displayPath(path.join(app.outdir, SecurityReport.CHANGES_MARKDOWN_FILE))})`] : [],
     ].join('\n');
     if (this.printed.get(markdownFile) === lines) return;

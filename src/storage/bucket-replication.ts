@@ -51,8 +51,12 @@ export function applyReplication(
     resources: [replication.destinationKey!.keyArn],
     conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' }, ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [destination.bucketArn, replicas] } },
   }));
-  acknowledgeFindings(role, [objects, replicas].map(arn => `AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`),
-    `replication reads every new object version of ${scope.node.path} and writes its replica: S3 object ARNs name keys by wildcard; the actions are exact`);
+  for (const policy of role.policies) {
+    acknowledgeFindings(policy, [objects, replicas].map(arn => `AwsSolutions-IAM5[Resource::${renderText(stack.resolve(arn))}]`),
+      `replication reads every new object version of ${scope.node.path} and writes its replica: S3 object ARNs name keys by wildcard; the actions are exact`);
+  }
+  // The acknowledgement covers the statements above only: what others add to the role lands in a policy of its own.
+  role._reserveForLibrary();
   bucket.replicationConfiguration = {
     role: role.roleArn,
     rules: [{

@@ -14,7 +14,7 @@ import { applyReplication } from './bucket-replication';
 import { refuseCloudFrontLogging } from './cloudfront-logging';
 import { closeToOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeOnGrantee } from '../core/acknowledgements';
+import { grantAcknowledged } from '../core/acknowledgements';
 import { describeValue, invalidProp } from '../core/errors';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
 import { s3EncryptionContext, viaService } from '../encryption/key-conditions';
@@ -381,7 +381,11 @@ export class SecureBucket extends s3.Bucket {
       invalidProp(this, `${method}.grantee`, grantee, 'an iam.IGrantable (a function, role, user or group)');
     }
     const objects = `${this.bucketArn}/${prefix}*`;
-    let grant = this.checked(method, grantee, iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [objects] }));
+    // Object ARNs end in a wildcard by nature: the grant goes to the grantee's policy of the library's grants, acknowledged there.
+    const id = `AwsSolutions-IAM5[Resource::${renderText(Stack.of(this).resolve(objects))}]`;
+    let grant = this.checked(method, grantee, grantAcknowledged(grantee, { actions: objectActions, resourceArns: [objects] }, [{
+      id, reason: `objects of ${this.node.path} under one key prefix: S3 object ARNs name keys by prefix and wildcard; the actions are exact`,
+    }]));
     if (list) {
       grant = grant.combine(iam.Grant.addToPrincipal({
         grantee,
@@ -391,7 +395,6 @@ export class SecureBucket extends s3.Bucket {
       }));
     }
     if (keyActions.length > 0) grant = grant.combine(this.grantKeyUse(grantee, keyActions));
-    this.acknowledgeObjectWildcard(grantee, objects);
     if (SecureFunction.isSecureFunction(grantee)) grantee.allowGatewayEndpoint('s3');
     return grant;
   }
@@ -409,12 +412,6 @@ export class SecureBucket extends s3.Bucket {
       resourceArns: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': viaService(stack, 's3') }, ...s3EncryptionContext(this.bucketArn) },
     });
-  }
-
-  /** Object ARNs end in a wildcard by nature; the finding is acknowledged exactly, on the grantee's policy. */
-  private acknowledgeObjectWildcard(grantee: iam.IGrantable, objects: string): void {
-    const id = `AwsSolutions-IAM5[Resource::${renderText(Stack.of(this).resolve(objects))}]`;
-    acknowledgeOnGrantee(grantee, [id], `objects of ${this.node.path} under one key prefix: S3 object ARNs name keys by prefix and wildcard; the actions are exact`);
   }
 
   private checked(method: string, grantee: iam.IGrantable, grant: iam.Grant): iam.Grant {

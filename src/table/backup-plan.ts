@@ -83,7 +83,9 @@ class TableBackupPlan implements TableBackupResources {
       assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
       description: `Backs up ${covers} only`,
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    // The backup ARNs' acknowledgements cover the library's statements only: what others add lands in a policy of its own.
+    this.role._reserveForLibrary();
+    this.role._addOwnStatement(new iam.PolicyStatement({
       sid: 'UseTheVault',
       actions: ['backup:DescribeBackupVault', 'backup:CopyIntoBackupVault'],
       resources: [this.vault.backupVaultArn],
@@ -133,7 +135,7 @@ class TableBackupPlan implements TableBackupResources {
 
   /** Adds the statement; the selection waits for the policy it lands in. */
   private grant(statement: iam.PolicyStatement): IConstruct {
-    const policy = this.role.addToPrincipalPolicy(statement).policyDependable as IConstruct;
+    const policy = this.role._addOwnStatement(statement);
     this.selection.node.addDependency(policy);
     return policy;
   }

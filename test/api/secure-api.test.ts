@@ -319,13 +319,15 @@ describe('a PRIVATE SecureApi', () => {
       Policy: {
         Statement: [
           {
+            Sid: 'OnlyThroughTheExecuteApiEndpoint',
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: 'execute-api:Invoke',
             Resource: 'execute-api:/*',
-            Condition: { StringNotEquals: { 'aws:SourceVpce': [{ Ref: endpointId }] } },
+            Condition: { StringNotEquals: { 'aws:SourceVpce': { Ref: endpointId } } },
           },
-          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+          // Principal "*" only on the route IAM does not authorize; the IAM route is left to identity policies.
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/prod/GET/public' },
         ],
       },
     });

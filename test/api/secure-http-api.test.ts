@@ -217,9 +217,12 @@ describe('route.grantInvoke', () => {
     ]);
   });
 
-  test('acknowledges on the caller\'s role exactly the ARNs with a wildcard, naming the route', () => {
+  test('acknowledges exactly the ARNs with a wildcard, naming the route, on the caller\'s policy of the library\'s grants only', () => {
     const arn = (resourceName: string) => `AwsSolutions-IAM5[Resource::arn:${PARTITION}:execute-api:eu-west-1:111111111111:<${apiId}>${resourceName}]`;
-    expect(metadataOf(caller.role!, LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([
+    const role = caller.role!;
+    expect(metadataOf(role, LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([]);
+    expect(caller.policies.flatMap(policy => metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA))).toEqual([]);
+    expect(metadataOf(role.node.findChild('LibraryGrants'), LIBRARY_ACKNOWLEDGEMENT_METADATA)).toEqual([
       { id: arn('/$default/GET/orders/*'), reason: expect.stringContaining('on the route GET /orders/{id} of S/Api only: "*" stands for any value of the path variables') },
       { id: arn('/$default/*/carts'), reason: expect.stringContaining('on the route ANY /carts of S/Api only: "*" stands for any method (the route is ANY)') },
     ]);

@@ -7,6 +7,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { ServerlessSecurityChecks } from '../../src/guardrails';
 import { controlTowerFinding, isAcknowledged } from '../../src/guardrails/acknowledged';
 import { bundledControlTowerRules, controlTowerRuleFiles } from '../../src/guardrails/control-tower-rules';
+import { DeployabilityChecks } from '../../src/guardrails/deployability-checks';
 
 /** Anything that checks a construct tree the way a cdk-nag pack does. */
 export interface ScopePack {
@@ -107,6 +108,7 @@ function cdkNagPack(name: string, create: () => ScopePack): ScopePack {
 
 function packsFor(profile: ComplianceProfile): ScopePack[] {
   const standard = [
+    cdkNagPack('ServerlessSecurity-Deployability', () => new DeployabilityChecks()),
     cdkNagPack('ServerlessSecurity', () => new ServerlessSecurityChecks()),
     cdkNagPack('AwsSolutions', () => new AwsSolutionsChecks()),
     cdkNagPack('Serverless', () => new ServerlessChecks()),
@@ -127,8 +129,8 @@ function packFindings(pack: ScopePack, index: AppIndex): Finding[] {
       const constructPath = resource.constructPath ?? resource.resourceLogicalId ?? '(unknown resource)';
       const qualified = qualifiedId(namespace, violation.ruleName);
       // cdk-nag filters the plain form itself; CDK core would match `Pack::Rule` app-wide,
-      // so the harness accepts it only on the resource and its ancestors.
-      if (isAcknowledged(index.byPath.get(constructPath), [qualified])) return [];
+      // so the harness accepts it only on the resource and its ancestors. A fatal finding takes none.
+      if (violation.severity !== 'fatal' && isAcknowledged(index.byPath.get(constructPath), [qualified])) return [];
       return [{ source: pack.name, rule: violation.ruleName, path: constructPath, message: violation.description }];
     }));
 }

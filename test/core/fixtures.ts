@@ -109,11 +109,16 @@ export function referencedIds(value: unknown): Set<string> {
   return found;
 }
 
-/** The statements of every AWS::IAM::ManagedPolicy attached to the role with logical id `roleId`. */
+/**
+ * The statements of every AWS::IAM::ManagedPolicy attached to the role with
+ * logical id `roleId`, from either side: the policy's `Roles` or the role's `ManagedPolicyArns`.
+ */
 export function managedPolicyStatementsOf(template: Template, roleId: string): any[] {
-  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-    .filter((policy: any) => (policy.Properties.Roles ?? []).some((role: any) => role.Ref === roleId));
-  return policies.flatMap((policy: any) => statementsOf(policy.Properties.PolicyDocument));
+  const fromRole = new Set((template.toJSON().Resources[roleId]?.Properties?.ManagedPolicyArns ?? [])
+    .map((arn: any) => arn?.Ref).filter((id: unknown) => typeof id === 'string'));
+  const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id, policy]: [string, any]) => fromRole.has(id) || (policy.Properties.Roles ?? []).some((role: any) => role.Ref === roleId));
+  return policies.flatMap(([, policy]: [string, any]) => statementsOf(policy.Properties.PolicyDocument));
 }
 
 /** Metadata entries of `type` on `construct`, their data only. */

@@ -12,6 +12,7 @@ import { LIBRARY_ACKNOWLEDGEMENT_METADATA, WAIVER_METADATA } from '../../src/cor
 import { SecureServerlessError } from '../../src/core/errors';
 import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
+import { RequiredWildcards, requiredWildcardsPolicy } from '../../src/function/required-wildcards';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 import {
   asArray, CODE, ENV, HANDLER, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, partitionArn, PREFIX_LISTS,
@@ -54,14 +55,15 @@ describe('SecureFunction defaults', () => {
   const dlqId = logicalIdOf(fn.deadLetterQueue!);
   const keyId = logicalIdOf(SecurityBaseline.of(stack).key);
   const statements = managedPolicyStatementsOf(template, roleId);
+  const statementsOfPolicy = (policy: iam.ManagedPolicy): any[] => [resources[logicalIdOf(policy)].Properties.PolicyDocument.Statement].flat();
 
-  test('has its own role, with no AWS-managed and no inline policy', () => {
+  test('has its own role, with no AWS-managed and no inline policy; it attaches the stack\'s shared policy of the wildcards AWS requires', () => {
     expect(props.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
     const role = resources[roleId].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
-    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.ManagedPolicyArns).toEqual([{ Ref: logicalIdOf(requiredWildcardsPolicy(stack, RequiredWildcards.TRACING_IN_VPC)) }]);
     expect(role.Policies).toBeUndefined();
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
@@ -164,7 +166,7 @@ describe('SecureFunction defaults', () => {
     expect(fn.alarms).toHaveLength(1);
   });
 
-  test('every statement of its policy names its own resources, the shared key, or the AWS-required "*"', () => {
+  test('every statement of its policies names its own resources, the shared key, or the AWS-required "*" (in the shared policy only)', () => {
     const allowed = new Set([logGroupId, dlqId, keyId, '*']);
 
     for (const statement of statements) {
@@ -175,6 +177,7 @@ describe('SecureFunction defaults', () => {
       'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
     ]);
+    expect(statementsOfPolicy(fn.policy).filter(s => asArray(s.Resource).includes('*'))).toEqual([]);
   });
 
   test('is recognised as a SecureFunction', () => {

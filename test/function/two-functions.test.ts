@@ -2,6 +2,7 @@ process.env.CDK_VALIDATION = 'false';
 
 import { Template } from 'aws-cdk-lib/assertions';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
+import { RequiredWildcards, requiredWildcardsPolicy } from '../../src/function/required-wildcards';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
@@ -80,7 +81,9 @@ describe('two SecureFunctions in one stack', () => {
     expect(resources[logicalIdOf(first)].Properties.Role).toEqual({ 'Fn::GetAtt': [a.role, 'Arn'] });
     expect(resources[logicalIdOf(second)].Properties.Role).toEqual({ 'Fn::GetAtt': [b.role, 'Arn'] });
     for (const fn of [first, second]) {
-      expect(resources[own(fn).role].Properties.ManagedPolicyArns).toBeUndefined();
+      // The one policy both attach is the stack's shared policy of the wildcards AWS requires.
+      const shared = logicalIdOf(requiredWildcardsPolicy(fn, RequiredWildcards.TRACING_IN_VPC));
+      expect(resources[own(fn).role].Properties.ManagedPolicyArns).toEqual([{ Ref: shared }]);
       expect(resources[own(fn).role].Properties.Policies).toBeUndefined();
     }
     template.resourceCountIs('AWS::IAM::Policy', 0);

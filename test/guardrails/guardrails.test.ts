@@ -99,15 +99,15 @@ describe('Guardrails.enforce on plain aws-cdk-lib resources', () => {
 describe('Guardrails.enforce registration', () => {
   test('STANDARD registers our pack, AwsSolutions, Serverless and the report', () => {
     const plugins = Guardrails.enforce(new App());
-    expect(plugins.map(p => p.name)).toEqual(['ServerlessSecurity', 'AwsSolutions', 'Serverless', 'SecurityReport']);
+    expect(plugins.map(p => p.name)).toEqual(['ServerlessSecurity-Deployability', 'ServerlessSecurity', 'AwsSolutions', 'Serverless', 'SecurityReport']);
   });
 
   test('REGULATED adds HIPAA, NIST R5 and PCI; controlTower adds the guard rules', () => {
     const plugins = Guardrails.enforce(new App(), { profile: ComplianceProfile.REGULATED, controlTower: true });
     expect(plugins.map(p => p.name)).toEqual([
-      'ServerlessSecurity', 'AwsSolutions', 'Serverless', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'ControlTower', 'SecurityReport',
+      'ServerlessSecurity-Deployability', 'ServerlessSecurity', 'AwsSolutions', 'Serverless', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'ControlTower', 'SecurityReport',
     ]);
-    expect(plugins[6]).toBeInstanceOf(ControlTowerChecks);
+    expect(plugins[7]).toBeInstanceOf(ControlTowerChecks);
   });
 
   test('the profile given becomes the default of every baseline in the app', () => {

@@ -10,12 +10,13 @@ import { WAIVER_METADATA } from '../../src/core/acknowledgements';
 import { ComplianceProfile } from '../../src/core/profile';
 import { CDK_MANAGED_LOG_GROUP_FLAG } from '../../src/function/cdk-managed-log-group';
 import { FUNCTION_DEFAULTS } from '../../src/function/function-defaults';
+import { RequiredWildcards, requiredWildcardsPolicy } from '../../src/function/required-wildcards';
 import { SecureFunction } from '../../src/function/secure-function';
 import { HARDENING_METADATA, hardeningRecords } from '../../src/mixins/changes';
 import { FunctionHardening, FunctionOutsideVpc } from '../../src/mixins/function-hardening';
 import { InlinePolicyHardening } from '../../src/mixins/inline-policy-hardening';
 import { LogGroupHardening } from '../../src/mixins/log-group-hardening';
-import { CODE, HANDLER, metadataOf, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
+import { CODE, HANDLER, logicalIdOf, metadataOf, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
 import { flagOn } from '../feature-flags';
 
 const cdkManagedLogGroup = flagOn(CDK_MANAGED_LOG_GROUP_FLAG);
@@ -54,10 +55,11 @@ describe('FunctionHardening on a default lambda.Function', () => {
     });
   });
 
-  test('the role keeps no AWS-managed or inline policy', () => {
+  test('the role keeps no AWS-managed or inline policy: it attaches only the stack\'s shared policy of the wildcards AWS requires', () => {
+    const shared = logicalIdOf(requiredWildcardsPolicy(fn, RequiredWildcards.TRACING_IN_VPC));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
-      ManagedPolicyArns: Match.absent(),
+      ManagedPolicyArns: [{ Ref: shared }],
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });

@@ -24,6 +24,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       userAcknowledgements: 0,
       waivers: 0,
       hardenedResources: 0,
+      staleAcknowledgements: 0,
       findings: [],
     },
     stages: [{
@@ -47,6 +48,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       waivers: [],
       openFindings: [],
     }],
+    staleAcknowledgements: [],
   };
 }
 

@@ -112,13 +112,13 @@ describe('security-report.sarif of the example app (acknowledgements only)', () 
   });
 
   test('each result has a logical location (stack, construct path, logical id), and creation traces give the line in the app\'s source', () => {
-    const getOrder = sarif.runs[0].results.find((result: any) => result.ruleId === 'AwsSolutions-IAM5[Resource::*]'
-      && result.properties.constructPath === 'OrdersService/GetOrderServiceRole/Policy');
+    const getOrder = sarif.runs[0].results.find((result: any) => result.ruleId === 'Serverless-SQSRedrivePolicy'
+      && result.properties.constructPath === 'OrdersService/GetOrder/DeadLetterQueue');
     expect(getOrder.locations[0].logicalLocations).toEqual([
       { name: 'OrdersService', fullyQualifiedName: 'OrdersService', kind: 'module' },
-      { name: expect.stringMatching(/^GetOrderServiceRolePolicy/), fullyQualifiedName: 'OrdersService/GetOrderServiceRole/Policy', kind: 'resource' },
+      { name: expect.stringMatching(/^GetOrderDeadLetterQueue/), fullyQualifiedName: 'OrdersService/GetOrder/DeadLetterQueue', kind: 'resource' },
     ]);
-    // The line of app.ts that creates the GetOrder function, whose policy this is.
+    // The line of app.ts that creates the GetOrder function, whose dead-letter queue this is.
     const appSource = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'orders-service', 'app.ts'), 'utf-8').split('\n');
     const { region } = getOrder.locations[0].physicalLocation;
     expect(getOrder.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'examples/orders-service/app.ts', uriBaseId: 'SRCROOT' });

@@ -1,8 +1,11 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { IPolicyValidationPlugin } from 'aws-cdk-lib';
-import { synthFixture } from './fixture';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import { synthFixture, tempOutdir } from './fixture';
 import * as schema from '../../src/report/schema';
+import { SecurityReport } from '../../src/report/security-report';
 
 /**
  * The JSON schema of `security-report.json`, written out once more: each
@@ -10,7 +13,7 @@ import * as schema from '../../src/report/schema';
  * exported interfaces, so a field added to an interface must be added here (and
  * to the README), and the report must produce exactly these fields.
  */
-type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
+type ObjectName = 'document' | 'summary' | 'staleAcknowledgement' | 'keyStatement' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
 | 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task'
 | 'userPool' | 'userPoolClient' | 'finding';
@@ -22,7 +25,7 @@ const optional = (tag: Tag): Field => ({ optional: tag });
 
 const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
   document: {
-    schemaVersion: 'number', generatedBy: 'string', summary: 'summary', stages: 'stage[]',
+    schemaVersion: 'number', generatedBy: 'string', summary: 'summary', stages: 'stage[]', staleAcknowledgements: 'staleAcknowledgement[]',
   } satisfies Spec<schema.SecurityReportDocument>,
   summary: {
     stacks: 'number',
@@ -41,6 +44,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     userAcknowledgements: 'number',
     waivers: 'number',
     hardenedResources: 'number',
+    staleAcknowledgements: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
@@ -186,10 +190,23 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     writers: 'string[]',
   } satisfies Spec<schema.SecurityReportDataStore>,
   key: {
-    path: 'string', logicalId: 'string', rotation: 'boolean', removalPolicy: 'string', aliases: 'string[]', allows: 'keyGrant[]', usedBy: 'string[]',
+    path: 'string', logicalId: 'string', rotation: 'boolean', removalPolicy: 'string', aliases: 'string[]', allows: 'keyGrant[]', statements: 'keyStatement[]', usedBy: 'string[]',
   } satisfies Spec<schema.SecurityReportKey>,
+  keyStatement: {
+    sid: optional('string'),
+    effect: 'string',
+    principals: 'string[]',
+    actions: 'string[]',
+    notActions: optional('string[]'),
+    resources: 'string[]',
+    conditions: optional('object'),
+    findings: 'string[]',
+  } satisfies Spec<schema.SecurityReportKeyStatement>,
   keyGrant: { principals: 'string[]', actions: 'string[]', conditions: optional('object') } satisfies Spec<schema.SecurityReportKeyGrant>,
   acknowledgement: { rule: 'string', path: 'string', reason: 'string', by: 'string' } satisfies Spec<schema.SecurityReportAcknowledgement>,
+  staleAcknowledgement: {
+    rule: 'string', path: 'string', reason: 'string', by: 'string', why: 'string',
+  } satisfies Spec<schema.SecurityReportStaleAcknowledgement>,
   waiver: { setting: 'string', value: 'string', reason: 'string', path: 'string' } satisfies Spec<schema.SecurityReportWaiver>,
   hardening: { path: 'string', mixin: 'string', changes: 'string[]' } satisfies Spec<schema.SecurityReportHardening>,
 };
@@ -240,6 +257,13 @@ describe('security-report.json schema', () => {
     const problems: string[] = [];
     const seen = new Set<string>();
     check('document', json, '$', problems, seen);
+    // A stale acknowledgement, which the fixture has none of: one naming a pack that does not exist.
+    const outdir = tempOutdir();
+    const app = new App({ outdir });
+    Validations.of(new Stack(app, 'Stale')).acknowledge({ id: 'AwsSolution-SQS3', reason: 'a typo in the pack name' });
+    Validations.of(app).addPlugins(new SecurityReport());
+    app.synth();
+    check('document', JSON.parse(fs.readFileSync(path.join(outdir, 'security-report.json'), 'utf-8')), '$', problems, seen);
     expect(problems).toEqual([]);
     expect(json.schemaVersion).toBe(2);
     // The fixture exercises every object of the schema.

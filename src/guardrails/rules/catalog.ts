@@ -1,8 +1,7 @@
 import { NagMessageLevel } from 'cdk-nag';
-import { ANY_RESOURCE_TYPE, ResourceType as T } from '../resource-index';
+import { ResourceType as T } from '../resource-index';
 import { ApiStageThrottling } from './apigw/ApiStageThrottling';
 import { ApiStageWaf } from './apigw/ApiStageWaf';
-import { TemplateDependencyCycle } from './cloudformation/TemplateDependencyCycle';
 import { DynamoDBTableDeletionProtection } from './dynamodb/DynamoDBTableDeletionProtection';
 import { DynamoDBTableKey } from './dynamodb/DynamoDBTableKey';
 import { KmsKeyPolicy } from './kms/KmsKeyPolicy';
@@ -153,9 +152,15 @@ export const RULES: readonly RuleDefinition[] = [
     rule: KmsKeyPolicy,
     resourceTypes: [T.KMS_KEY],
     level: NagMessageLevel.ERROR,
-    info: 'The KMS key policy grants all KMS actions to a principal other than the account root, or allows grants that are not for AWS resources.',
-    explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise.',
-    fix: 'Give `kms:*` only to the account root, and allow `kms:CreateGrant` only with `kms:GrantIsForAWSResource` plus a Deny of it otherwise (a SecureKey writes both).',
+    info: 'The KMS key policy grants all KMS actions to a principal other than the account root, allows grants that are not for AWS resources, or lets an AWS service use the key for no resource in particular (ServiceUntied).',
+    explanation: 'kms:* to a role or service lets it change the key policy and schedule deletion; an unrestricted kms:CreateGrant lets a principal delegate use of the key to anyone. Allow CreateGrant only with kms:GrantIsForAWSResource, and deny it otherwise. '
+      + 'A service statement without an encryption-context condition, kms:ViaService or an aws:SourceArn that names one resource lets the service use the key for any of the account\'s resources of that service '
+      + '(CloudFront origin access control writes distribution/*: any distribution of the account could read every bucket the key encrypts). '
+      + 'Tie it to its use: give the bucket a name known at synth (SecureBucket does), so that the key admits CloudFront for that bucket\'s data only (kms:EncryptionContext:aws:s3:arn); '
+      + 'or name the distribution\'s ARN in aws:SourceArn once it exists; or encrypt the bucket with a key of its own.',
+    fix: 'Give `kms:*` only to the account root, and allow `kms:CreateGrant` only with `kms:GrantIsForAWSResource` plus a Deny of it otherwise (a SecureKey writes both). '
+      + 'Tie a service statement to its use: a bucket named at synth (SecureBucket), so the key admits CloudFront for that bucket\'s data only; '
+      + 'the distribution\'s ARN in `aws:SourceArn` once it exists; or a key of the bucket\'s own.',
   },
   {
     rule: KmsServiceKeyConditions,
@@ -180,13 +185,5 @@ export const RULES: readonly RuleDefinition[] = [
     info: 'The SQS queue feeding the Lambda function has a visibility timeout under six times the function timeout.',
     explanation: 'A message whose processing outlasts the visibility timeout is delivered again while still in flight, so it is processed twice or lands in the dead-letter queue.',
     fix: 'Set the queue\'s `visibilityTimeout` to at least six times the function\'s `timeout`.',
-  },
-  {
-    rule: TemplateDependencyCycle,
-    resourceTypes: [ANY_RESOURCE_TYPE],
-    level: NagMessageLevel.ERROR,
-    info: 'The resource is in a dependency cycle with the resources named in the finding (Ref, Fn::GetAtt, Fn::Sub, DependsOn): CloudFormation cannot deploy the template. Break one link: an ARN built from a literal name (Stack.formatArn) instead of a reference, a condition that needs no reference, a separate policy resource, or one DependsOn less.',
-    explanation: 'CloudFormation creates each resource after the resources it refers to; a cycle has no such order and the deployment fails. Break one link: build an ARN from a literal name (Stack.formatArn) instead of referring to the resource, use a condition that needs no reference (aws:SourceAccount, kms:ViaService), move a policy statement into a separate policy resource, or remove a DependsOn.',
-    fix: 'Break one link of the cycle: an ARN built from a literal name (`Stack.formatArn`) instead of a reference, a condition that needs no reference (`aws:SourceAccount`, `kms:ViaService`), a separate policy resource, or one `DependsOn` less.',
   },
 ];

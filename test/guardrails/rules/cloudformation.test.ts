@@ -1,14 +1,23 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DeployabilityChecks } from '../../../src/guardrails/deployability-checks';
 import { Guardrails } from '../../../src/guardrails/guardrails';
-import { reported, testStack } from '../support';
+import { reported as reportedByPack, testStack } from '../support';
 
 const RULE = 'ServerlessSecurity-TemplateDependencyCycle';
+
+/** What DeployabilityChecks reports under `scope`, as `<rule id> @ <construct path>`, sorted. */
+function reported(scope: Construct, _rule: 'TemplateDependencyCycle'): string[] {
+  return new DeployabilityChecks().validateScope(scope).violations
+    .flatMap((violation) => violation.violatingResources.map((r) => `${violation.ruleName} @ ${r.constructPath}`))
+    .sort();
+}
 
 function resource(stack: Stack, id: string, properties: object = {}): CfnResource {
   return new CfnResource(stack, id, { type: 'AWS::SQS::Queue', properties });
@@ -88,4 +97,57 @@ test('a dependency cycle fails synth under Guardrails.enforce, naming the resour
   expect(message).toContain('Cyclic/A');
   expect(message).toContain('Cyclic/B');
   expect(message).toContain('Break one link: an ARN built from a literal name (Stack.formatArn) instead of a reference');
+});
+
+/** The message synth fails with, or '' when it succeeds. */
+function synthError(app: App): string {
+  try {
+    app.synth();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('a dependency cycle cannot be acknowledged', () => {
+  const CYCLE = `${RULE}[Cycle::A,B]`;
+  const forms: Array<[string, (a: CfnResource, b: CfnResource, stack: Stack) => void]> = [
+    ['the plain id on each resource', (a, b) => [a, b].forEach(r => Validations.of(r).acknowledge({ id: CYCLE, reason: 'acknowledged' }))],
+    ['the Pack::Rule id of the library pack on each resource', (a, b) => [a, b].forEach(r => Validations.of(r).acknowledge({ id: `ServerlessSecurity::${CYCLE}`, reason: 'acknowledged' }))],
+    ['the Pack::Rule id of the plugin that reports it, on the stack', (_a, _b, stack) => Validations.of(stack).acknowledge({ id: `ServerlessSecurity-Deployability::${CYCLE}`, reason: 'acknowledged' })],
+    ['the rule level, plain and namespaced, on the app', (_a, _b, stack) => {
+      for (const id of [RULE, `ServerlessSecurity::${RULE}`, `ServerlessSecurity-Deployability::${RULE}`]) {
+        Validations.of(stack.node.root).acknowledge({ id, reason: 'acknowledged' });
+      }
+    }],
+  ];
+
+  test.each(forms)('acknowledged with %s, synth still fails with the fatal finding', (_name, acknowledge) => {
+    // GIVEN a cycle in an app under Guardrails.enforce
+    const app = new App();
+    Guardrails.enforce(app, { report: false });
+    const stack = new Stack(app, 'Cyclic', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const a = resource(stack, 'A', { QueueName: { 'Fn::GetAtt': ['B', 'QueueName'] } });
+    const b = resource(stack, 'B', { QueueName: { 'Fn::GetAtt': ['A', 'QueueName'] } });
+
+    // WHEN the cycle is acknowledged
+    acknowledge(a, b, stack);
+
+    // THEN synth fails on it, and aws-cdk-lib offers no acknowledgement
+    const message = synthError(app);
+    expect(message).toContain(CYCLE);
+    expect(message).not.toMatch(/Acknowledge with '[^']*TemplateDependencyCycle/);
+  });
+
+  test('the plugin reports it as fatal, whatever is acknowledged, and the library pack no longer reports it', () => {
+    const { app, stack } = testStack();
+    const a = resource(stack, 'A', { QueueName: { 'Fn::GetAtt': ['B', 'QueueName'] } });
+    resource(stack, 'B', { QueueName: { 'Fn::GetAtt': ['A', 'QueueName'] } });
+    Validations.of(a).acknowledge({ id: CYCLE, reason: 'acknowledged' });
+
+    const report = new DeployabilityChecks().validateScope(app);
+    expect(report.violations.map(v => [v.ruleName, v.severity])).toEqual([[CYCLE, 'fatal']]);
+    expect(report.violations[0].fix).toContain('Break one link');
+    expect(reportedByPack(app)).toEqual([]);
+  });
 });

@@ -96,3 +96,29 @@ describe('KmsKeyPolicy', () => {
     expect(reported(app, 'KmsKeyPolicy')).toEqual(['ServerlessSecurity-KmsKeyPolicy[CreateGrant::<Role1ABCC5F0.Arn>] @ Test/Key/Resource']);
   });
 });
+
+describe('KmsKeyPolicy: service statements tied to a resource', () => {
+  const service = (conditions?: Record<string, Record<string, unknown>>) => new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions,
+  });
+
+  const FLAGGED = ['ServerlessSecurity-KmsKeyPolicy[ServiceUntied::cloudfront.amazonaws.com] @ Test/Key/Resource'];
+  test.each([
+    ['an encryption context: passes', { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::site' } }, []],
+    ['kms:ViaService: passes', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }, []],
+    ['an aws:SourceArn naming one distribution: passes', { StringEquals: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E2QWRUHAPOMQZL' } }, []],
+    ['no condition: flagged', undefined, FLAGGED],
+    ['aws:SourceAccount only: flagged', { StringEquals: { 'aws:SourceAccount': '111111111111' } }, FLAGGED],
+    ['an aws:SourceArn that names every distribution of the account: flagged', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/*' } }, FLAGGED],
+  ])('a service statement conditioned on %s', (_name, conditions, expected) => {
+    const { app, stack } = testStack();
+    const key = new kms.Key(stack, 'Key');
+    key.addToResourcePolicy(denyGrantsNotForAwsResources());
+    key.addToResourcePolicy(service(conditions));
+
+    expect(reported(app, 'KmsKeyPolicy')).toEqual(expected);
+  });
+});
