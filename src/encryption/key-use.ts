@@ -133,7 +133,8 @@ class Scan {
   /**
    * A statement an integration asked for is dropped when the scan admits its
    * services from what it found; otherwise (a use the scan cannot see, such as a
-   * resource in another stack) it is kept, for this account's queues or topics
+   * resource in another stack) it is kept: CloudFront's pinned to this account;
+   * the delivering services', for this account's queues or topics
    * (the service its `kms:ViaService` names, else both) through the encryption
    * context, without the conditions that refer to resources (one of them may
    * depend on the key) and without the keys these services do not send on it.
@@ -145,6 +146,12 @@ class Scan {
     for (const statement of key._deferred) {
       const services = servicesOf(this.stack, statement);
       if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
+      if (services.includes(CLOUDFRONT)) {
+        // CloudFront sends its source keys to KMS (its guide's key policy conditions on aws:SourceArn): pinned to this account.
+        const literal = literalConditions(statement.conditions);
+        key._admit(statement.copy({ conditions: { ...literal, StringEquals: { ...literal.StringEquals, 'aws:SourceAccount': this.stack.account } } }));
+        continue;
+      }
       const conditions = withoutSourceKeys(literalConditions(statement.conditions));
       const vias = viasNamedBy(this.stack, statement);
       for (const via of vias) {
