@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
 import { ArnFormat, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { adoptCdkManagedLogGroup } from './cdk-managed-log-group';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
+import { functionFailureAlarm } from './failure-alarm';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
   hardenFunctionDeadLetterQueue, waiveFunctionVpc,
@@ -547,28 +547,7 @@ export class SecureFunction extends lambda.Function {
   }
 
   private createAlarms(deadLetterQueue: sqs.IQueue): cloudwatch.IAlarm[] {
-    // One alarm on all three signals keeps a function at one alarm resource; its
-    // description names them, and each stays a separate metric in the alarm.
-    const period = Duration.minutes(5);
-    const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
-      metric: new cloudwatch.MathExpression({
-        expression: 'errors + throttles + deadLetters',
-        usingMetrics: {
-          errors: this.metricErrors({ period, statistic: 'Sum' }),
-          throttles: this.metricThrottles({ period, statistic: 'Sum' }),
-          deadLetters: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        },
-        label: 'errors + throttles + dead-lettered events',
-        period,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${this.node.path}: invocations failed, were throttled, or events reached the dead-letter queue`,
-    });
-    alarm.addAlarmAction(new cw_actions.SnsAction(this.baseline.alarmTopic));
-    return [alarm];
+    return [functionFailureAlarm(this, 'FailureAlarm', this.node.path, this, deadLetterQueue, this.baseline.alarmTopic)];
   }
 
 }

@@ -20,6 +20,8 @@ export interface NetworkIdentity {
   /** True when code other than the library used the group: it keeps it, and the rules added to it. */
   readonly ownGroupNeeded: boolean;
   readonly requestedEndpoints: readonly RequestedEndpoint[];
+  /** Told, once the aspect has derived them, the endpoints the function reaches, e.g. `gateway:dynamodb`, `interface:sqs`. */
+  readonly reached?: (endpoints: readonly string[]) => void;
 }
 
 /** What the aspect needs of a function in a private network. */
@@ -91,6 +93,7 @@ class NetworkFollowsPermissions implements IAspect {
           : { kind: 'interface', service: INTERFACE_SERVICES.get(service.endpoint.service)! };
         endpoints.set(endpointKey(endpoint), endpoint);
       }
+      identity.reached?.([...endpoints.keys()].sort());
       if (identity.ownGroupNeeded) {
         openEndpoints(network, identity.securityGroup, endpoints.values());
         continue;

@@ -59,7 +59,8 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
   if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
-  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
+  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened),
+    ...runtimeChangeSection(stack.runtimeChanges));
   return lines;
 }
 
@@ -207,6 +208,14 @@ function waiverSection(waivers: readonly SecurityReportWaiver[]): string[] {
   if (waivers.length === 0) return [];
   return ['', '### Waivers', '', table(['Setting', 'Value', 'Construct', 'Reason'],
     waivers.map((waiver) => [waiver.setting, waiver.value, code(waiver.path), waiver.reason]))];
+}
+
+/** What runs differently since the hardening, resource by resource: what a reviewer checks before deploying. */
+function runtimeChangeSection(changes: readonly SecurityReportHardening[]): string[] {
+  if (changes.length === 0) return [];
+  return ['', '### How hardened resources now run', '',
+    'What the hardening mixins changed in how these resources run: check each against what the app expects before deploying.', '',
+    ...changes.flatMap((entry) => [`- ${code(entry.path)} (${entry.mixin}):`, ...entry.changes.map((change) => `  - ${change}`)])];
 }
 
 function hardenedSection(hardened: readonly SecurityReportHardening[]): string[] {

@@ -7,7 +7,7 @@ import { describeFunctions } from './functions';
 import { Inventory } from './inventory';
 import {
   AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
+  SecurityReportHardening, SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
 } from './schema';
 import { describeStateMachines } from './state-machines';
 
@@ -81,6 +81,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       userAcknowledgements: recordedBy(AcknowledgementSource.USER),
       waivers: waivers.length,
       hardenedResources: new Set(stacks.flatMap((stack) => stack.hardened.map((entry) => entry.path))).size,
+      runtimeChangedResources: new Set(stacks.flatMap((stack) => stack.runtimeChanges.map((entry) => entry.path))).size,
       findings: options.findings(scan.acknowledgementKeys, acknowledgements),
     },
     stages,
@@ -104,6 +105,11 @@ function describeStack(scan: ScannedStack, functions: SecurityReportFunction[], 
     stateMachines: describeStateMachines(scan),
     acknowledgements: scan.acknowledgements,
     waivers: scan.waivers,
-    hardened: [...scan.hardened].sort((a, b) => compareText(a.path, b.path) || compareText(a.mixin, b.mixin)),
+    hardened: [...scan.hardened].sort(byPathAndMixin),
+    runtimeChanges: [...scan.runtimeChanges].sort(byPathAndMixin),
   };
+}
+
+function byPathAndMixin(a: SecurityReportHardening, b: SecurityReportHardening): number {
+  return compareText(a.path, b.path) || compareText(a.mixin, b.mixin);
 }

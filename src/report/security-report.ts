@@ -147,7 +147,8 @@ function headline(report: SecurityReportDocument): string {
     count(s.keys, 'key'),
     `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
-    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
+    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`
+      + (s.runtimeChangedResources > 0 ? ` (${s.runtimeChangedResources} of them run differently: see "How hardened resources now run")` : '')] : [],
     observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
   ].join(', ');
 }

@@ -23,11 +23,12 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       userAcknowledgements: 0,
       waivers: 0,
       hardenedResources: 0,
+      runtimeChangedResources: 0,
       findings: [],
     },
     stages: [{
       stage: '',
-      stacks: [{ path: 'Shop', stackName: 'Shop', templateFile: 'Shop.template.json', functions: [], apis: [api], stateMachines: [], dataStores: [], keys: [], acknowledgements: [], waivers: [], hardened: [] }],
+      stacks: [{ path: 'Shop', stackName: 'Shop', templateFile: 'Shop.template.json', functions: [], apis: [api], stateMachines: [], dataStores: [], keys: [], acknowledgements: [], waivers: [], hardened: [], runtimeChanges: [] }],
       acknowledgements: [],
       waivers: [],
     }],

@@ -38,6 +38,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     userAcknowledgements: 'number',
     waivers: 'number',
     hardenedResources: 'number',
+    runtimeChangedResources: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
@@ -60,6 +61,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     acknowledgements: 'acknowledgement[]',
     waivers: 'waiver[]',
     hardened: 'hardening[]',
+    runtimeChanges: 'hardening[]',
   } satisfies Spec<schema.SecurityReportStack>,
   stateMachine: {
     path: 'string',
