@@ -1,4 +1,4 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** Metadata type under which a hardening mixin records what it changed on a resource. */
@@ -34,12 +34,15 @@ export function hardeningRecords(scope: IConstruct): HardeningRecord[] {
  * Records that `mixin` changed how `scope` runs (where a function runs and what
  * it reaches, how many executions it may run at once, its log format, how its
  * event sources treat failures, how an API throttles its callers), in words that
- * say what the app will see. Each such change is also a hardening change, and is
- * shown at synth (`registerRuntimeNotice`) and listed in the security report.
+ * say what the app will see. Each such change is also a hardening change; it is
+ * shown at synth as an info message on the resource, which `cdk synth` prints,
+ * and listed in the security report.
  */
 export function recordRuntimeChange(scope: IConstruct, mixin: string, change: string): void {
   recordHardening(scope, mixin, change);
-  record(scope, RUNTIME_CHANGE_METADATA, mixin, change);
+  if (record(scope, RUNTIME_CHANGE_METADATA, mixin, change)) {
+    Annotations.of(scope).addInfo(`${mixin} changed how ${displayedPath(scope)} runs: ${change}`);
+  }
 }
 
 /** The run-time changes recorded on `scope` itself, in the order they were made. */
@@ -47,38 +50,16 @@ export function runtimeChangeRecords(scope: IConstruct): HardeningRecord[] {
   return records(scope, RUNTIME_CHANGE_METADATA);
 }
 
-const NOTICE = Symbol.for('cdk-secure-serverless.RuntimeChangeNotice');
-
-/**
- * Makes the run-time changes recorded in `scope`'s stack visible at synth: one
- * info message per changed resource, which `cdk synth` prints. It runs as a
- * read-only aspect, after the aspects that still change functions (their event
- * sources, the endpoints they reach), once per stack.
- */
-export function registerRuntimeNotice(scope: IConstruct): void {
-  const stack = Stack.of(scope) as Stack & { [NOTICE]?: true };
-  if (stack[NOTICE]) return;
-  Object.defineProperty(stack, NOTICE, { value: true });
-  Aspects.of(stack).add(new RuntimeChangeNotice(), { priority: AspectPriority.READONLY });
-}
-
-class RuntimeChangeNotice implements IAspect {
-  public visit(node: IConstruct): void {
-    const changes = runtimeChangeRecords(node);
-    if (changes.length === 0) return;
-    const mixins = [...new Set(changes.map((c) => c.mixin))].join(' and ');
-    Annotations.of(node).addInfo(`${mixins} changed how ${displayedPath(node)} runs: ${changes.map((c) => c.change).join('; ')}`);
-  }
-}
-
 /** The path a user wrote: an L1 named `Resource` stands for its L2. */
 function displayedPath(node: IConstruct): string {
   return node.node.id === 'Resource' && node.node.scope ? node.node.scope.node.path : node.node.path;
 }
 
-function record(scope: IConstruct, type: string, mixin: string, change: string): void {
-  if (records(scope, type).some((r) => r.mixin === mixin && r.change === change)) return;
+/** Records the change unless recorded before; says whether it was new. */
+function record(scope: IConstruct, type: string, mixin: string, change: string): boolean {
+  if (records(scope, type).some((r) => r.mixin === mixin && r.change === change)) return false;
   scope.node.addMetadata(type, { mixin, change } satisfies HardeningRecord);
+  return true;
 }
 
 function records(scope: IConstruct, type: string): HardeningRecord[] {

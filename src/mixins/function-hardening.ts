@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeHelperFunction, acknowledgeHelperGrants, HELPER_OUTSIDE_VPC_REASON, isAwsCdkLibHelper } from './aws-cdk-lib-helpers';
-import { recordHardening, recordRuntimeChange, registerRuntimeNotice } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { markMadeByMixin } from './data-store-support';
 import { FunctionHardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
@@ -110,7 +110,6 @@ export class FunctionHardening extends Mixin {
       new HardenedFunction(cfn, fn, baseline, { helper: true }).harden();
       return;
     }
-    registerRuntimeNotice(cfn);
     new HardenedFunction(cfn, fn, baseline, {
       helper: false,
       reservedConcurrency: this.props.reservedConcurrency,

@@ -1,7 +1,7 @@
 import { Annotations, CfnResource, Mixin, Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening, recordRuntimeChange, registerRuntimeNotice } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { DEFAULT_THROTTLE, HTTP_ACCESS_LOG_FORMAT, WEBSOCKET_ACCESS_LOG_FORMAT } from '../api/api-defaults';
@@ -88,7 +88,6 @@ export class HttpApiHardening extends Mixin {
         throttlingRateLimit: DEFAULT_THROTTLE.rateLimit,
         throttlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
       };
-      registerRuntimeNotice(stage);
       recordRuntimeChange(stage, MIXIN, `callers throttled at ${DEFAULT_THROTTLE.rateLimit} requests per second, burst ${DEFAULT_THROTTLE.burstLimit}, `
         + 'on every route without limits of its own, where only the account\'s quota applied: requests beyond get 429 Too Many Requests');
     }

@@ -2,7 +2,7 @@ import { Annotations, CfnResource, Mixin, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening, recordRuntimeChange, registerRuntimeNotice } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { accessLogFormat, CACHE_CLUSTER_SIZE, DEFAULT_THROTTLE, executionLogGroupName, STAGE_CACHE, STAGE_LOGGING } from '../api/api-defaults';
@@ -93,7 +93,6 @@ export class RestApiHardening extends Mixin {
       const cfn = method.node.defaultChild as apigateway.CfnMethod;
       if (cfn.requestValidatorId !== undefined || cfn.httpMethod === 'OPTIONS') continue;
       cfn.requestValidatorId = validator.requestValidatorId;
-      registerRuntimeNotice(cfn);
       recordRuntimeChange(cfn, MIXIN, 'request parameters and body validated against the method\'s models: a request missing a required '
         + 'parameter, or whose body does not match the model, gets 400 Bad Request without reaching the integration');
     }
@@ -189,7 +188,6 @@ class HardenedStage {
       this.record('execution logging at ERROR without data trace, and metrics, for every method');
     }
     if (all?.throttlingRateLimit === undefined && all?.throttlingBurstLimit === undefined) {
-      registerRuntimeNotice(this.cfn);
       recordRuntimeChange(this.cfn, MIXIN, `callers throttled at ${hardened.throttlingRateLimit} requests per second, burst ${hardened.throttlingBurstLimit}, `
         + 'on every method without limits of its own, where only the account\'s quota applied: requests beyond get 429 Too Many Requests');
     }
@@ -223,7 +221,6 @@ class HardenedStage {
   private webAcl(): void {
     if (this.api.node.tryFindChild('WebAclAssociation')) return;
     SecureWebAcl.of(this.api)._associate(this.api as unknown as Construct, 'WebAclAssociation', this.stage.stageArn);
-    registerRuntimeNotice(this.cfn);
     recordRuntimeChange(this.cfn, MIXIN, 'the stack\'s web ACL in front of the stage: AWS managed rules answer 403 Forbidden to requests from '
       + 'known bad addresses, with common exploits or known bad inputs, or with a body over 8 KB, and to a client over its rate limit');
   }

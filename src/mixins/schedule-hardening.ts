@@ -2,7 +2,7 @@ import { Mixin, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening, recordRuntimeChange, registerRuntimeNotice } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
@@ -71,7 +71,6 @@ export class ScheduleHardening extends Mixin {
     const retries = Stack.of(cfn).resolve(target.retryPolicy) as scheduler.CfnSchedule.RetryPolicyProperty | undefined;
     if (retries?.maximumRetryAttempts === undefined && retries?.maximumEventAgeInSeconds === undefined) {
       hardened = { ...hardened, retryPolicy: { maximumRetryAttempts: RETRY_ATTEMPTS, maximumEventAgeInSeconds: MAX_EVENT_AGE.toSeconds() } };
-      registerRuntimeNotice(cfn);
       recordRuntimeChange(cfn, MIXIN, `a failed invocation is retried ${RETRY_ATTEMPTS} times within ${MAX_EVENT_AGE.toHours()} hour, `
         + 'where Scheduler retried it 185 times within 24 hours');
     }
@@ -81,7 +80,6 @@ export class ScheduleHardening extends Mixin {
       addToRole(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
       if (queue.encryptionMasterKey) addToRole(keyThroughStatement(queue.encryptionMasterKey, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', queue.queueArn));
       hardened = { ...hardened, deadLetterConfig: { arn: queue.queueArn } };
-      registerRuntimeNotice(cfn);
       recordRuntimeChange(cfn, MIXIN, 'an invocation that still fails goes to the schedule\'s encrypted dead-letter queue, where it was dropped');
     }
     cfn.target = hardened;

@@ -2,7 +2,7 @@ import { ArnFormat, Mixin, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening, recordRuntimeChange, registerRuntimeNotice } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
@@ -144,7 +144,6 @@ export class StateMachineHardening extends Mixin {
         description: `Key use of ${cfn.node.path}'s execution role`, statements, roles: [role],
       }));
     }
-    registerRuntimeNotice(cfn);
     recordRuntimeChange(cfn, MIXIN, 'definition and execution history encrypted with the baseline key, which the execution role may use '
       + 'for this state machine only: whoever reads its executions (the console, DescribeExecution, GetExecutionHistory) needs kms:Decrypt on the key');
   }
