@@ -21,6 +21,10 @@ export const FUNCTION_DEFAULTS = {
   logFormat: 'JSON',
 } as const;
 
+/** Why a permission whose source conditions are both intrinsics passes, though Control Tower's rule reads only literals. */
+export const INTRINSIC_SOURCE_CONDITIONS_REASON =
+  'SourceAccount and SourceArn are both set, as CloudFormation intrinsics because the stack is environment-agnostic; the Control Tower rule accepts only literal values';
+
 export const AWS_REQUIRED_WILDCARD_REASON =
   'AWS requires Resource "*" for these actions: X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda uses to attach a function to its VPC subnets support no resource-level scoping';
 

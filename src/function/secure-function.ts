@@ -14,7 +14,7 @@ import { EventSourceDefaults, firstReference } from './event-source-defaults';
 import { functionFailureAlarm } from './failure-alarm';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
-  hardenFunctionDeadLetterQueue, waiveFunctionVpc,
+  hardenFunctionDeadLetterQueue, INTRINSIC_SOURCE_CONDITIONS_REASON, waiveFunctionVpc,
 } from './function-defaults';
 import { FunctionNetwork } from './function-network';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
@@ -372,8 +372,7 @@ export class SecureFunction extends lambda.Function {
     super.addPermission(id, permission);
     if (principal !== undefined && Token.isUnresolved(permission.sourceAccount) && Token.isUnresolved(permission.sourceArn)) {
       // In an environment-agnostic stack both conditions are intrinsics, which the guard rule cannot read.
-      acknowledgeFinding((permission.scope ?? this).node.findChild(id), controlTowerFindingId('CT.LAMBDA.PR.2'),
-        'SourceAccount and SourceArn are both set, as CloudFormation intrinsics because the stack is environment-agnostic; the Control Tower rule accepts only literal values');
+      acknowledgeFinding((permission.scope ?? this).node.findChild(id), controlTowerFindingId('CT.LAMBDA.PR.2'), INTRINSIC_SOURCE_CONDITIONS_REASON);
     }
   }
 

@@ -14,7 +14,7 @@ import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy }
 import { hardenLogGroupInPlace } from './log-group-hardening';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeAwsCdkLibFinding } from '../core/acknowledgements';
+import { acknowledgeAwsCdkLibFinding, acknowledgeFinding } from '../core/acknowledgements';
 import { checkIntegerRange, checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
@@ -22,7 +22,7 @@ import { EventSourceDefaults } from '../function/event-source-defaults';
 import { FailureMetrics, functionFailureAlarm } from '../function/failure-alarm';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
-  hardenFunctionDeadLetterQueue, waiveFunctionVpc, writeTracesStatement,
+  hardenFunctionDeadLetterQueue, INTRINSIC_SOURCE_CONDITIONS_REASON, waiveFunctionVpc, writeTracesStatement,
 } from '../function/function-defaults';
 import { familyOf, newestRuntime } from '../function/runtime';
 import { followPermissions, NetworkedFunction } from '../network/network-paths';
@@ -223,6 +223,9 @@ function pinSourceAccount(permission: lambda.CfnPermission): void {
   permission.sourceAccount = stack.account;
   const named = Token.isUnresolved(stack.account) ? 'the stack\'s account' : `account ${stack.account}`;
   recordHardening(permission, MIXIN, `invocation limited to calls from ${named} (SourceAccount)`);
+  if (Token.isUnresolved(stack.account) && Token.isUnresolved(permission.sourceArn)) {
+    acknowledgeFinding(permission, controlTowerFindingId('CT.LAMBDA.PR.2'), INTRINSIC_SOURCE_CONDITIONS_REASON);
+  }
 }
 
 /**
