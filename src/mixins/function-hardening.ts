@@ -125,8 +125,8 @@ export class FunctionHardening extends Mixin {
       byFunction = new Map();
       for (const c of stack.node.findAll()) {
         if (!(c instanceof lambda.CfnVersion || c instanceof lambda.CfnAlias)) continue;
-        const config = stack.resolve(c.provisionedConcurrencyConfig) as { ProvisionedConcurrentExecutions?: unknown } | undefined;
-        const executions = config?.ProvisionedConcurrentExecutions;
+        const config = stack.resolve(c.provisionedConcurrencyConfig) as { provisionedConcurrentExecutions?: unknown } | undefined;
+        const executions = config?.provisionedConcurrentExecutions;
         const target = (stack.resolve(c.functionName) as { Ref?: string } | undefined)?.Ref;
         if (typeof executions !== 'number' || target === undefined) continue;
         byFunction.set(target, (byFunction.get(target) ?? 0) + executions);

@@ -6,7 +6,7 @@ import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { DEFAULT_THROTTLE, HTTP_ACCESS_LOG_FORMAT, WEBSOCKET_ACCESS_LOG_FORMAT } from '../api/api-defaults';
 import { ApiCloudWatchRole } from '../api/api-gateway-account';
-import { acknowledgeFindings } from '../core/acknowledgements';
+import { acknowledgeFindings, LIBRARY_ACKNOWLEDGEMENT_METADATA } from '../core/acknowledgements';
 import { controlTowerFindingId } from '../core/finding-ids';
 
 const MIXIN = 'HttpApiHardening';
@@ -111,7 +111,8 @@ function judgeAuthorization(route: apigatewayv2.CfnRoute): void {
       && stack.resolve(c.apiId)?.Ref === stack.resolve(api.logicalId) && stack.resolve(c.routeKey) === CONNECT_ROUTE);
     const connectType = connect ? stack.resolve(connect.authorizationType) as string | undefined : undefined;
     if (routeKey !== CONNECT_ROUTE && connectType !== undefined && connectType !== 'NONE') {
-      acknowledgeFindings(route, NO_AUTHORIZATION_FINDINGS,
+      const acknowledged = route.node.metadata.some((m) => m.type === LIBRARY_ACKNOWLEDGEMENT_METADATA);
+      if (!acknowledged) acknowledgeFindings(route, NO_AUTHORIZATION_FINDINGS,
         `a WebSocket API is authorized once per connection, on ${CONNECT_ROUTE} (${connectType}); API Gateway takes no authorization on its other routes`);
       return;
     }

@@ -82,8 +82,9 @@ export class StateMachineHardening extends Mixin {
       }));
       recordHardening(cfn, MIXIN, 'X-Ray tracing');
     }
-    const role = machine?.role;
-    this.encryption(cfn, baseline, home, prefix, machine?.role ?? roleNamedBy(cfn, cfn.roleArn));
+    // An L1's role is found by its ARN: its log delivery needs the same statements as an L2's.
+    const role = machine?.role ?? roleNamedBy(cfn, cfn.roleArn);
+    this.encryption(cfn, baseline, home, prefix, role);
     if (statements.length > 0 && role) {
       const policy = new iam.ManagedPolicy(home, `${prefix}ServicePolicy`, {
         description: `Log delivery and tracing of ${cfn.node.path}: actions AWS authorizes only on all resources`,
