@@ -6,6 +6,7 @@ export * from './network/internet-egress';
 export * from './network/private-network';
 export * from './function/function-network';
 export * from './function/secure-function';
+export { NewestRuntime } from './function/runtime';
 export * from './function/secure-nodejs-function';
 export * from './messaging/secure-queue';
 export * from './messaging/secure-topic';

@@ -160,7 +160,7 @@ interface HardeningOptions {
  * const charges = new lambda.Function(this, 'Charges', {
  *   code: lambda.Code.fromAsset('dist/charges'),
  *   handler: 'index.handler',
- *   runtime: lambda.Runtime.NODEJS_LATEST,
+ *   runtime: NewestRuntime.nodejs(),
  * });
  * charges.with(new FunctionOutsideVpc('calls the payment provider\'s API on the internet'));
  */
