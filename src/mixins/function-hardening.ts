@@ -10,12 +10,12 @@ import { acknowledgeHelperFunction, acknowledgeHelperGrants, HELPER_OUTSIDE_VPC_
 import { recordHardening, recordRuntimeChange } from './changes';
 import { markMadeByMixin } from './data-store-support';
 import { FunctionHardeningProps } from './hardening-props';
-import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
+import { checkFunctionHardeningProps, checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { hardenLogGroupInPlace } from './log-group-hardening';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeAwsCdkLibFinding, acknowledgeFinding } from '../core/acknowledgements';
-import { checkIntegerRange, checkReason, invalidProp } from '../core/errors';
+import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
 import { EventSourceDefaults } from '../function/event-source-defaults';
@@ -83,8 +83,7 @@ export class FunctionHardening extends Mixin {
 
   constructor(props: FunctionHardeningProps = {}) {
     super();
-    checkHardeningProps(MIXIN, props);
-    checkIntegerRange(MIXIN, 'reservedConcurrency', props.reservedConcurrency, 1, 1_000_000, 'executions');
+    checkFunctionHardeningProps(MIXIN, props);
     this.props = props;
   }
 

@@ -1,13 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { HardeningProps } from './hardening-props';
+import { FunctionHardeningProps, HardeningProps } from './hardening-props';
 import { ApiGatewayAccount } from '../api/api-gateway-account';
 import { SecureApi } from '../api/secure-api';
 import { SecureHttpApi } from '../api/secure-http-api';
 import { SecureWebAcl } from '../api/secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { invalidProp } from '../core/errors';
+import { checkIntegerRange, invalidProp } from '../core/errors';
 import { ComplianceProfile } from '../core/profile';
 import { checkPropKinds, kinds } from '../core/prop-types';
 import { SecureKey } from '../encryption/secure-key';
@@ -41,6 +41,12 @@ export function isLibraryManaged(construct: IConstruct): boolean {
 export function checkHardeningProps(mixin: string, props: HardeningProps): void {
   if (props === null || typeof props !== 'object') invalidProp(mixin, 'props', props, 'an object (HardeningProps) or nothing');
   checkPropKinds(mixin, props, { profile: kinds.oneOf('ComplianceProfile', Object.values(ComplianceProfile)) });
+}
+
+/** Checks the props of a mixin that hardens functions (FunctionHardening, ServerlessHardening). */
+export function checkFunctionHardeningProps(mixin: string, props: FunctionHardeningProps): void {
+  checkHardeningProps(mixin, props);
+  checkIntegerRange(mixin, 'reservedConcurrency', props.reservedConcurrency, 1, 1_000_000, 'executions');
 }
 
 /** The same symbol `SecurityBaseline.of` keeps the stack's baseline under. */

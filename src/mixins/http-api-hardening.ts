@@ -112,8 +112,10 @@ function judgeAuthorization(route: apigatewayv2.CfnRoute): void {
     const connectType = connect ? stack.resolve(connect.authorizationType) as string | undefined : undefined;
     if (routeKey !== CONNECT_ROUTE && connectType !== undefined && connectType !== 'NONE') {
       const acknowledged = route.node.metadata.some((m) => m.type === LIBRARY_ACKNOWLEDGEMENT_METADATA);
-      if (!acknowledged) acknowledgeFindings(route, NO_AUTHORIZATION_FINDINGS,
-        `a WebSocket API is authorized once per connection, on ${CONNECT_ROUTE} (${connectType}); API Gateway takes no authorization on its other routes`);
+      if (!acknowledged) {
+        acknowledgeFindings(route, NO_AUTHORIZATION_FINDINGS,
+          `a WebSocket API is authorized once per connection, on ${CONNECT_ROUTE} (${connectType}); API Gateway takes no authorization on its other routes`);
+      }
       return;
     }
     Annotations.of(route).addWarningV2('cdk-secure-serverless:authorization',

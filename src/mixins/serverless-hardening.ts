@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { BucketHardening } from './bucket-hardening';
 import { FunctionHardening } from './function-hardening';
 import { FunctionHardeningProps } from './hardening-props';
-import { checkHardeningProps } from './hardening-scope';
+import { checkFunctionHardeningProps } from './hardening-scope';
 import { HttpApiHardening } from './http-api-hardening';
 import { InlinePolicyHardening } from './inline-policy-hardening';
 import { LogGroupHardening } from './log-group-hardening';
@@ -66,7 +66,7 @@ export class ServerlessHardening extends Mixin {
 
   constructor(props: ServerlessHardeningProps = {}) {
     super();
-    checkHardeningProps('ServerlessHardening', props);
+    checkFunctionHardeningProps('ServerlessHardening', props);
     this.mixins = kindMixins(props);
   }
 

@@ -184,8 +184,14 @@ export const MIXIN_CASES: Record<string, (stack: Stack, profile: ComplianceProfi
       policyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fn.functionArn }] },
     });
     const role = new iam.CfnRole(stack, 'Role', {
-      assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': stack.account } } }] },
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }],
+      },
       managedPolicyArns: [invoke.ref],
     });
     new scheduler.CfnSchedule(stack, 'Nightly', {
@@ -213,8 +219,12 @@ export const MIXIN_CASES: Record<string, (stack: Stack, profile: ComplianceProfi
     new cr.Provider(stack, 'Provider', { onEventHandler: onEvent });
     const scratch = new s3.Bucket(stack, 'Scratch', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
     acceptBucketDecisions(scratch, profile);
-    new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: true, maxAzs: 1, natGateways: 0,
-      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }).addFlowLog('Flows');
+    new ec2.Vpc(stack, 'Vpc', {
+      restrictDefaultSecurityGroup: true,
+      maxAzs: 1,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    }).addFlowLog('Flows');
     Mixins.of(stack).apply(new ServerlessHardening(hardening(profile)));
   },
 };

@@ -75,7 +75,7 @@ describe('reserved concurrency is the mixin\'s reservedConcurrency prop', () => 
     [0, 'received 0'], [1.5, 'received 1.5'], ['10', 'received "10"'],
   ])('reservedConcurrency %p is our error', (value, received) => {
     expect(thrownBy(() => new ServerlessHardening({ reservedConcurrency: value as number })).message).toBe(
-      `FunctionHardening: invalid reservedConcurrency: ${received}; allowed: an integer from 1 to 1000000 executions`);
+      `ServerlessHardening: invalid reservedConcurrency: ${received}; allowed: an integer from 1 to 1000000 executions`);
   });
 });
 

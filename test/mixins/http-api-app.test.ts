@@ -96,10 +96,10 @@ describe('ServerlessHardening on a plain HTTP API service', () => {
 
   test.each(CASES.map((c) => c.name))('%s: the logical ids and names of stateful resources are unchanged', (name) => {
     const c = CASES.find((x) => x.name === name)!;
-    const plain = statefulResources(plainHttpApiApp(c.network).stack);
-    const after = statefulResources(hardened.get(name)!.stack);
-    expect(Object.keys(plain).length).toBeGreaterThan(0);
-    for (const [id, resource] of Object.entries(plain)) expect({ id, ...after[id] }).toEqual({ id, ...resource });
+    const plainResources = statefulResources(plainHttpApiApp(c.network).stack);
+    const hardenedResources = statefulResources(hardened.get(name)!.stack);
+    expect(Object.keys(plainResources).length).toBeGreaterThan(0);
+    for (const [id, resource] of Object.entries(plainResources)) expect({ id, ...hardenedResources[id] }).toEqual({ id, ...resource });
   });
 });
 

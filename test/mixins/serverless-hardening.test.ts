@@ -92,10 +92,10 @@ describe('ServerlessHardening on a plain orders service', () => {
   });
 
   test.each(PROFILES)('%s: the logical ids and names of stateful resources are unchanged', (profile) => {
-    const before = statefulResources(plain.stack);
-    const after = statefulResources(hardened.get(profile)!.stack);
-    expect(Object.keys(before).length).toBeGreaterThan(0);
-    for (const [id, resource] of Object.entries(before)) expect({ id, ...after[id] }).toEqual({ id, ...resource });
+    const plainResources = statefulResources(plain.stack);
+    const hardenedResources = statefulResources(hardened.get(profile)!.stack);
+    expect(Object.keys(plainResources).length).toBeGreaterThan(0);
+    for (const [id, resource] of Object.entries(plainResources)) expect({ id, ...hardenedResources[id] }).toEqual({ id, ...resource });
   });
 
   test('log groups keep the names the plain app deploys them under, and none takes a name Lambda has already created', () => {

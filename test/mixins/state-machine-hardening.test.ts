@@ -71,9 +71,13 @@ describe('StateMachineHardening encrypts with the baseline key', () => {
       .flatMap((p: any) => statementsOf(p.Properties.PolicyDocument));
     expect(statements).toContainEqual(expect.objectContaining({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Condition: { StringLike: { 'kms:EncryptionContext:aws:states:stateMachineArn': stack.resolve(stack.formatArn({
-        service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })) } },
+      Condition: {
+        StringLike: {
+          'kms:EncryptionContext:aws:states:stateMachineArn': stack.resolve(stack.formatArn({
+            service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          })),
+        },
+      },
     }));
     expect(statements).toContainEqual(expect.objectContaining({
       Action: 'kms:GenerateDataKey',
@@ -96,11 +100,13 @@ describe('StateMachineHardening encrypts with the baseline key', () => {
     machine.with(new StateMachineHardening());
     const template = Template.fromStack(stack);
     const { id, resource } = onlyResource(template, 'AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^Key use of') } });
-    expect(statementsOf(resource.Properties.PolicyDocument)[0].Condition).toEqual({ StringEquals: {
-      'kms:EncryptionContext:aws:states:stateMachineArn': stack.resolve(stack.formatArn({
-        service: 'states', resource: 'stateMachine', resourceName: 'escalation', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })),
-    } });
+    expect(statementsOf(resource.Properties.PolicyDocument)[0].Condition).toEqual({
+      StringEquals: {
+        'kms:EncryptionContext:aws:states:stateMachineArn': stack.resolve(stack.formatArn({
+          service: 'states', resource: 'stateMachine', resourceName: 'escalation', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        })),
+      },
+    });
     expect(resource.Properties.Roles).toEqual([{ Ref: 'Role' }]);
     expect(template.toJSON().Resources.Machine.DependsOn).toContain(id);
   });

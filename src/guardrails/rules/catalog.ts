@@ -79,7 +79,7 @@ export const RULES: readonly RuleDefinition[] = [
     rule: LambdaPermissionSource,
     resourceTypes: [T.LAMBDA_PERMISSION],
     level: NagMessageLevel.ERROR,
-    info: 'A permission lets an AWS service invoke the function without both SourceArn and SourceAccount.',
+    info: 'A permission lets an AWS service invoke the function without both SourceArn and SourceAccount. Pass both to addPermission (SecureFunction sets SourceAccount itself), or apply FunctionHardening (or ServerlessHardening), which sets SourceAccount on the permissions of plain functions.',
     explanation: 'Without them, a resource of that service in any account can invoke the function (confused deputy).',
   },
   {
@@ -93,7 +93,7 @@ export const RULES: readonly RuleDefinition[] = [
     rule: ApiStageThrottling,
     resourceTypes: [T.API_STAGE, T.API_DEPLOYMENT, T.API_V2_STAGE],
     level: NagMessageLevel.ERROR,
-    info: 'The API Gateway stage does not set a throttling rate and burst limit for every method or route.',
+    info: 'The API Gateway stage does not set a throttling rate and burst limit for every method or route. Set them on the stage (deployOptions throttlingRateLimit and throttlingBurstLimit of a RestApi, throttle of an HttpStage or WebSocketStage), or apply RestApiHardening or HttpApiHardening (or ServerlessHardening), or use SecureApi or SecureHttpApi.',
     explanation: 'Without stage throttling, one caller can consume the account-wide API Gateway quota and scale the functions behind the API without bound.',
   },
   {
