@@ -89,13 +89,17 @@ export class FunctionHardening extends Mixin {
 
   public supports(construct: IConstruct): boolean {
     return (construct instanceof lambda.Function || construct instanceof lambda.CfnFunction || isHelperFunction(construct)
-      || isServicePermission(construct)) && !isLibraryManaged(construct);
+      || isServicePermission(construct) || construct instanceof lambda.CfnUrl) && !isLibraryManaged(construct);
   }
 
   public applyTo(construct: IConstruct): void {
     if (!this.supports(construct)) return;
     if (construct instanceof lambda.CfnPermission) {
       pinSourceAccount(construct);
+      return;
+    }
+    if (construct instanceof lambda.CfnUrl) {
+      judgeFunctionUrl(construct);
       return;
     }
     if (isHelperFunction(construct)) {
@@ -239,6 +243,23 @@ function sourceArnAccount(sourceArn: unknown): string | undefined {
       : undefined;
   const account = text?.split(':')[4];
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * A function URL is never changed: who may call it is the app's decision. One
+ * without authentication, or open to every origin, keeps its findings, and a
+ * warning names the line to change.
+ */
+function judgeFunctionUrl(url: lambda.CfnUrl): void {
+  const stack = Stack.of(url);
+  const open = stack.resolve(url.authType) === 'NONE';
+  const origins = (stack.resolve(url.cors) as { allowOrigins?: unknown } | undefined)?.allowOrigins;
+  const anyOrigin = Array.isArray(origins) && origins.includes('*');
+  if (!open && !anyOrigin) return;
+  Annotations.of(url).addWarningV2('cdk-secure-serverless:functionUrl',
+    `${url.node.path}: the function URL ${open ? 'takes calls without authentication (authType NONE)' : 'allows every CORS origin'}; `
+    + `${MIXIN} does not decide who may call it: ${open ? 'set authType: lambda.FunctionUrlAuthType.AWS_IAM in addFunctionUrl, so callers sign their requests'
+      : 'list the origins in cors.allowedOrigins'}, or keep it and acknowledge ServerlessSecurity-LambdaUrlAuth with the reason`);
 }
 
 /** The function FunctionHardening placed in a VPC, if it did. */

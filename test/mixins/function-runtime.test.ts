@@ -161,3 +161,25 @@ describe('service permissions get SourceAccount, whatever construct made them', 
     expect(permissions(stack)[0].SourceAccount).toBeUndefined();
   });
 });
+
+describe('a function URL is the app\'s decision', () => {
+  test('one without authentication is left as it is, with a warning naming the line to change', () => {
+    const { stack } = newStack();
+    const fn = plainFunction(stack, 'Fn');
+    fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    Mixins.of(stack).apply(new FunctionHardening());
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('function URL')).map((w) => String(w.entry.data))).toEqual([
+      'S/Fn/FunctionUrl/Resource: the function URL takes calls without authentication (authType NONE); FunctionHardening does not decide who may call it: '
+      + 'set authType: lambda.FunctionUrlAuthType.AWS_IAM in addFunctionUrl, so callers sign their requests, or keep it and acknowledge '
+      + 'ServerlessSecurity-LambdaUrlAuth with the reason [ack: cdk-secure-serverless:functionUrl]',
+    ]);
+  });
+
+  test('one with IAM authentication and listed origins raises no warning', () => {
+    const { stack } = newStack();
+    plainFunction(stack, 'Fn').addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM, cors: { allowedOrigins: ['https://shop.example.com'] } });
+    Mixins.of(stack).apply(new FunctionHardening());
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('function URL'))).toEqual([]);
+  });
+});

@@ -72,7 +72,7 @@ export const RULES: readonly RuleDefinition[] = [
     rule: LambdaUrlAuth,
     resourceTypes: [T.LAMBDA_URL],
     level: NagMessageLevel.ERROR,
-    info: 'The Lambda function URL allows unauthenticated calls or every CORS origin.',
+    info: 'The Lambda function URL allows unauthenticated calls or every CORS origin. Set authType: lambda.FunctionUrlAuthType.AWS_IAM and list the allowed origins (SecureFunction.addFunctionUrl allows nothing else), or acknowledge the finding with the reason.',
     explanation: 'A function URL with auth type NONE can be invoked by anyone on the internet; CORS with `*` lets any web page call it from a browser.',
   },
   {
