@@ -145,7 +145,7 @@ function headline(report: SecurityReportDocument): string {
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
-    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
+    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} of aws-cdk-lib's code, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
     ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`
       + (s.runtimeChangedResources > 0 ? ` (${s.runtimeChangedResources} of them run differently: see "How hardened resources now run")` : '')] : [],
