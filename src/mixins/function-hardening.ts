@@ -10,7 +10,7 @@ import { acknowledgeHelperFunction, acknowledgeHelperGrants, HELPER_OUTSIDE_VPC_
 import { recordHardening, recordRuntimeChange } from './changes';
 import { markMadeByMixin } from './data-store-support';
 import { FunctionHardeningProps } from './hardening-props';
-import { checkFunctionHardeningProps, checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
+import { checkFunctionHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { hardenLogGroupInPlace } from './log-group-hardening';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
