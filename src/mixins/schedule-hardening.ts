@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening, recordRuntimeChange } from './changes';
+import { ownerOf } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
@@ -48,8 +49,7 @@ export class ScheduleHardening extends Mixin {
 
   public applyTo(construct: IConstruct): void {
     if (!this.supports(construct)) return;
-    const schedule = construct instanceof scheduler.Schedule ? construct
-      : construct.node.scope instanceof scheduler.Schedule && construct.node.scope.node.defaultChild === construct ? construct.node.scope : undefined;
+    const schedule = construct instanceof scheduler.Schedule ? construct : ownerOf(construct as scheduler.CfnSchedule, scheduler.Schedule);
     const cfn = (schedule?.node.defaultChild ?? construct) as scheduler.CfnSchedule;
     if (Token.isUnresolved(cfn.target)) return;
     const baseline = hardeningBaseline(cfn, MIXIN, this.props);
