@@ -1,4 +1,4 @@
-import { Mixins, Stack } from 'aws-cdk-lib';
+import { Mixins, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpAppNetwork, PAGER_WEBHOOK, plainHttpApiApp, PlainHttpApiApp } from './http-api-app';
 import { statefulResources } from './plain-app';
@@ -9,6 +9,7 @@ import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { renderMarkdown } from '../../src/report/markdown';
 import { buildReport } from '../../src/report/report-builder';
 import { SecurityReportDocument } from '../../src/report/schema';
+import { SecurityReport } from '../../src/report/security-report';
 import { cfnLintApps, formatLintFindings, LintFinding } from '../compliance/cfn-lint';
 import { Finding, findingsFor, formatFindings } from '../compliance/harness';
 import { PROFILES } from '../compliance/runners';
@@ -182,6 +183,21 @@ describe('every change to how the HTTP API service runs is listed per function, 
     expect(Annotations.fromStack(plain.stack).findWarning('*', Match.stringLikeRegexp('on the internet'))).toHaveLength(1);
     expect(Annotations.fromStack(hardened.get('STANDARD')!.stack).findWarning('*', Match.stringLikeRegexp('on the internet'))).toHaveLength(0);
     expect(Template.fromStack(plain.stack).findResources('AWS::Lambda::Function')).toBeDefined();
+  });
+
+  test('the synth line of the security report says how many resources run differently, and where to read how', () => {
+    const app = hardenedHttpApiApp(ComplianceProfile.STANDARD, 'none').app;
+    Validations.of(app).addPlugins(new SecurityReport());
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => lines.push(String(chunk)) > 0);
+    try {
+      app.synth();
+    } finally {
+      write.mockRestore();
+    }
+    const line = lines.join('').split('\n').find((l) => l.includes('security report'));
+    expect(line).toMatch(new RegExp(`\\d+ resources hardened in place \\(${Object.keys(expectedStandard).length} of them run differently: `
+      + 'see "How hardened resources now run"\\)'));
   });
 
   test('each change is recorded once, however often the mixin is applied', () => {
