@@ -37,6 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     'tsconfig-paths',
     '@types/node@^20',
+    // security-report.sarif is validated in the tests against the SARIF 2.1.0 schema
+    // that @microsoft/jest-sarif ships, with ajv (the schema is JSON Schema draft-04).
+    'ajv@^8',
+    'ajv-draft-04@^1',
+    'ajv-formats@^3',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   publishToPypi: {
@@ -119,12 +125,14 @@ project.addTask('test:properties:recommended-flags', {
 
 // The README's main command: synthesize the example app with the guardrails on.
 const example = project.addTask('example', {
-  description: 'Synthesize the example app with the guardrails and print where the templates and the report are',
+  description: 'Synthesize the example app with the guardrails, print where the templates and the report are, and rewrite the README\'s report excerpt from it',
   cwd: 'examples/orders-service',
 });
 example.env('TS_NODE_PROJECT', '../../test/tsconfig.json');
 example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only -r tsconfig-paths/register app.ts" --output cdk.out');
 example.exec('node print-outputs.js cdk.out');
+// The README's security-report line and excerpt come from this run, as the cost section comes from the bench.
+example.exec('ts-node --transpile-only readme-report.ts cdk.out');
 
 // The example again, as a project made by `cdk init` would synthesize it: the pinned CLI's
 // recommended feature flags, aws-cdk-lib's template validation on.

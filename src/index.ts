@@ -26,6 +26,7 @@ export * from './table/secure-table';
 export * from './secrets/secret-rotation';
 export * from './secrets/secure-secret';
 export * from './report/schema';
+export * from './report/changes-schema';
 export * from './report/security-report';
 export * from './workflow/execution-data-logging';
 export * from './workflow/secure-state-machine';

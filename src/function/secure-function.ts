@@ -18,7 +18,7 @@ import {
 } from './function-defaults';
 import { FunctionNetwork } from './function-network';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
-import { familyOf, newestRuntime } from './runtime';
+import { acknowledgePreviewRuntime, familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
@@ -174,10 +174,11 @@ export interface SecureFunctionProps extends SecureFunctionOptions {
   readonly handler: string;
 
   /**
-   * The runtime. It must be the newest of its family that the installed
-   * aws-cdk-lib knows; an older one is an error (AwsSolutions-L1).
+   * The runtime. It must be the newest generally available one of its family
+   * that the installed aws-cdk-lib knows; an older one is an error
+   * (AwsSolutions-L1), and so is a public preview runtime (not for production use).
    *
-   * @default - the newest Node.js runtime known to aws-cdk-lib
+   * @default - the newest generally available Node.js runtime known to aws-cdk-lib
    */
   readonly runtime?: lambda.Runtime;
 }
@@ -276,6 +277,7 @@ export class SecureFunction extends lambda.Function {
       loggingFormat: FUNCTION_DEFAULTS.loggingFormat,
     });
     Object.defineProperty(this, SECURE_FUNCTION, { value: true });
+    acknowledgePreviewRuntime(this, this.runtime.name);
     this.baseline = baseline;
     this.network = network;
     this._securityGroup = securityGroup;
@@ -602,7 +604,7 @@ function validateProps(scope: Construct, path: string, props: SecureFunctionProp
     const family = familyOf(props.runtime.name);
     const newest = family === 'provided' ? undefined : newestRuntime(family);
     if (newest && newest.name !== props.runtime.name) {
-      invalidProp(path, 'runtime', props.runtime.name, `the newest ${family} runtime known to the installed aws-cdk-lib (${newest.name})`);
+      invalidProp(path, 'runtime', props.runtime.name, `the newest generally available ${family} runtime known to the installed aws-cdk-lib (${newest.name})`);
     }
   }
   checkIntegerRange(path, 'memorySize', props.memorySize, 128, 10240, 'MB');

@@ -24,7 +24,7 @@ import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
   hardenFunctionDeadLetterQueue, INTRINSIC_SOURCE_CONDITIONS_REASON, waiveFunctionVpc, writeTracesStatement,
 } from '../function/function-defaults';
-import { familyOf, newestRuntime } from '../function/runtime';
+import { acknowledgePreviewRuntime, familyOf, newestRuntime } from '../function/runtime';
 import { followPermissions, NetworkedFunction } from '../network/network-paths';
 
 const MIXIN = 'FunctionHardening';
@@ -366,10 +366,11 @@ class HardenedFunction {
     if (this.options.helper || typeof runtime !== 'string' || Token.isUnresolved(runtime)) return;
     const family = familyOf(runtime);
     const newest = family === 'provided' ? undefined : newestRuntime(family);
+    acknowledgePreviewRuntime(this.cfn, runtime);
     if (newest && newest.name !== runtime) {
       // Changing the runtime can break the code: the user decides, and AwsSolutions-L1 keeps failing until then.
       Annotations.of(this.cfn).addWarningV2('cdk-secure-serverless:runtime',
-        `${this.cfn.node.path}: runtime ${runtime} is not the newest ${family} runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.${runtimeConstant(newest)}`);
+        `${this.cfn.node.path}: runtime ${runtime} is not the newest generally available ${family} runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.${runtimeConstant(newest)}`);
     }
   }
 

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { hardenDefaultSecurityGroupCloser } from './default-sg-closer';
 import { InternetEgress } from './internet-egress';
+import { explainAvailabilityZoneLookup, lookUpPrefixListId } from './lookups';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings, recordWaiver } from '../core/acknowledgements';
 import { checkIntegerRange, invalidProp, SecureServerlessError } from '../core/errors';
@@ -135,7 +136,7 @@ export class PrivateNetwork extends Construct {
   private readonly interfaceEndpoints = new Map<string, ec2.IInterfaceVpcEndpoint>();
   private readonly gatewayEndpoints = new Map<string, ec2.IGatewayVpcEndpoint>();
   private readonly gatewayReachers = new Map<string, Set<ec2.IConnectable>>();
-  private readonly prefixLists = new Map<string, ec2.IPrefixList>();
+  private readonly prefixListIds = new Map<string, string>();
   /** Whether the subnets functions run in have a route to the internet. */
   public readonly routesToInternet: boolean;
 
@@ -195,6 +196,8 @@ export class PrivateNetwork extends Construct {
     });
     this.vpc = vpc;
     this.subnets = props.subnets ?? defaultSubnets(vpc);
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region)) explainAvailabilityZoneLookup(this);
     if (egress.reason) {
       // NAT gateways need public subnets whose default route is the internet gateway.
       for (const subnet of vpc.publicSubnets) {
@@ -269,9 +272,9 @@ export class PrivateNetwork extends Construct {
     reachers.add(from);
     this.gatewayReachers.set(service, reachers);
     this.gatewayEndpoint(service);
-    const prefixList = this.prefixList(service);
-    if (prefixList) {
-      from.connections.allowTo(new InlinePrefixList(prefixList.prefixListId), ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
+    const prefixListId = this.prefixListId(service);
+    if (prefixListId) {
+      from.connections.allowTo(new InlinePrefixList(prefixListId), ec2.Port.tcp(443), `HTTPS to the ${service} gateway endpoint`);
       return;
     }
     if (this.routesToInternet) {
@@ -299,19 +302,16 @@ export class PrivateNetwork extends Construct {
     return endpoint;
   }
 
-  /** The AWS-managed prefix list of a gateway service; undefined when the stack's region is unknown. */
-  private prefixList(service: 'dynamodb' | 's3'): ec2.IPrefixList | undefined {
+  /** The id of the AWS-managed prefix list of a gateway service; undefined when the stack's region is unknown. */
+  private prefixListId(service: 'dynamodb' | 's3'): string | undefined {
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return undefined;
-    let prefixList = this.prefixLists.get(service);
-    if (!prefixList) {
-      const namespace = stack.region.startsWith('cn-') ? 'cn.com.amazonaws' : 'com.amazonaws';
-      prefixList = ec2.PrefixList.fromLookup(this, `${capitalize(service)}PrefixList`, {
-        prefixListName: `${namespace}.${stack.region}.${service}`,
-      });
-      this.prefixLists.set(service, prefixList);
+    let id = this.prefixListIds.get(service);
+    if (!id) {
+      id = lookUpPrefixListId(this, service);
+      this.prefixListIds.set(service, id);
     }
-    return prefixList;
+    return id;
   }
 
   /**

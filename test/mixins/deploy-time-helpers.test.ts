@@ -67,7 +67,7 @@ describe('a BucketDeployment hardened by the mixins keeps its helper a helper', 
   });
 
   test('the report counts it as a deploy-time helper and shows the findings of aws-cdk-lib\'s code as aws-cdk-lib\'s', () => {
-    const report = buildReport(apps.get(ComplianceProfile.REGULATED)!.app, { findings: () => [] });
+    const report = buildReport(apps.get(ComplianceProfile.REGULATED)!.app, { findings: () => ({ packs: [], open: [] }) });
     expect(report.summary.deployTimeHelpers).toBe(1);
     expect(report.summary.functions).toBe(0);
     const byAwsCdkLib = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.acknowledgements))
@@ -118,7 +118,7 @@ describe('aws-cdk-lib\'s deploy-time helpers are recognized, whatever aws-cdk-li
       expect(properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/HardeningLogGroup/) }, LogFormat: 'JSON' });
     }
-    const byAwsCdkLib = buildReport(stack.node.scope as App, { findings: () => [] }).stages[0].stacks[0].acknowledgements
+    const byAwsCdkLib = buildReport(stack.node.scope as App, { findings: () => ({ packs: [], open: [] }) }).stages[0].stacks[0].acknowledgements
       .filter((ack) => ack.by === AcknowledgementSource.AWS_CDK_LIB).map((ack) => `${ack.rule} ${ack.path}`);
     expect(byAwsCdkLib).toEqual(expect.arrayContaining([
       `${controlTowerFindingId('CT.LAMBDA.PR.3')} S/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler`,

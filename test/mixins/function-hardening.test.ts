@@ -158,7 +158,7 @@ describe('what FunctionHardening leaves to the user', () => {
     plainFunction(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_20_X }).with(new FunctionHardening());
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs20.x' });
     Annotations.fromStack(stack).hasWarning('/S/Fn/Resource',
-      Match.stringLikeRegexp(`runtime nodejs20.x is not the newest nodejs runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.NODEJS_${lambda.Runtime.NODEJS_LATEST.name.match(/\d+/)![0]}_X`));
+      Match.stringLikeRegexp(`runtime nodejs20.x is not the newest generally available nodejs runtime; FunctionHardening leaves it to you: set runtime: lambda.Runtime.NODEJS_${lambda.Runtime.NODEJS_LATEST.name.match(/\d+/)![0]}_X`));
   });
 
   test('FunctionOutsideVpc records its waiver and keeps the function out of the VPC', () => {

@@ -128,18 +128,18 @@ describe('every change to how the HTTP API service runs is listed per function, 
   };
 
   test('STANDARD: the report lists, per resource, each change to how it runs', () => {
-    expect(runtimeChanges(buildReport(hardened.get('STANDARD')!.app, { findings: () => [] }))).toEqual(expectedStandard);
+    expect(runtimeChanges(buildReport(hardened.get('STANDARD')!.app, { findings: () => ({ packs: [], open: [] }) }))).toEqual(expectedStandard);
   });
 
   test('REGULATED: the reserved concurrency the author set is listed too', () => {
-    const changes = runtimeChanges(buildReport(hardened.get('REGULATED')!.app, { findings: () => [] }));
+    const changes = runtimeChanges(buildReport(hardened.get('REGULATED')!.app, { findings: () => ({ packs: [], open: [] }) }));
     for (const fn of ['Shop/CreateOrder', 'Shop/GetOrder', 'Shop/Projector', 'Shop/Pager', 'Shop/Reconcile']) {
       expect(changes[fn]).toEqual([concurrency, ...(expectedStandard as Record<string, unknown[]>)[fn]]);
     }
   });
 
   test('in a brought VPC, functions keep their network, and the report says what else changed', () => {
-    const changes = runtimeChanges(buildReport(hardened.get('STANDARD in a brought VPC')!.app, { findings: () => [] }));
+    const changes = runtimeChanges(buildReport(hardened.get('STANDARD in a brought VPC')!.app, { findings: () => ({ packs: [], open: [] }) }));
     expect(changes['Shop/CreateOrder']).toEqual([LOG_FORMAT]);
     expect(changes['Shop/Projector']).toEqual([LOG_FORMAT, STREAM]);
   });
@@ -156,7 +156,7 @@ describe('every change to how the HTTP API service runs is listed per function, 
   });
 
   test('the Markdown report has a section for them, and the event-source changes are under "Hardened in place" too', () => {
-    const report = buildReport(hardened.get('STANDARD')!.app, { findings: () => [] });
+    const report = buildReport(hardened.get('STANDARD')!.app, { findings: () => ({ packs: [], open: [] }) });
     const markdown = renderMarkdown(report);
     expect(markdown).toContain('### How hardened resources now run');
     expect(markdown).toContain(`- \`Shop/Pager\` (FunctionHardening):\n  - ${LOG_FORMAT}`);
@@ -206,6 +206,6 @@ describe('every change to how the HTTP API service runs is listed per function, 
     Template.fromStack(twice.stack);
     const records = hardeningRecords(twice.functions.Projector.node.defaultChild!).map((r) => r.change);
     expect(records.length).toBe(new Set(records).size);
-    expect(runtimeChanges(buildReport(twice.app, { findings: () => [] }))).toEqual(expectedStandard);
+    expect(runtimeChanges(buildReport(twice.app, { findings: () => ({ packs: [], open: [] }) }))).toEqual(expectedStandard);
   });
 });

@@ -119,7 +119,7 @@ describe('ServerlessHardening on a plain orders service', () => {
   });
 
   test('the security report lists what each mixin changed, per resource, and counts the resources', () => {
-    const report = buildReport(hardened.get(ComplianceProfile.STANDARD)!.app, { findings: () => [] });
+    const report = buildReport(hardened.get(ComplianceProfile.STANDARD)!.app, { findings: () => ({ packs: [], open: [] }) });
     const entries = report.stages.flatMap((stage) => stage.stacks.flatMap((stack) => stack.hardened));
     expect(entries).toContainEqual({
       path: 'Orders/GetOrder',
@@ -155,7 +155,7 @@ describe('every change to how the plain orders service runs is listed per resour
     ],
     'Orders/Api/Default/orders/{id}/GET': [expect.stringMatching(/^request parameters and body validated .* gets 400 Bad Request/)],
   };
-  const changesIn = (app: App) => Object.fromEntries(buildReport(app, { findings: () => [] }).stages
+  const changesIn = (app: App) => Object.fromEntries(buildReport(app, { findings: () => ({ packs: [], open: [] }) }).stages
     .flatMap((stage) => stage.stacks.flatMap((stack) => stack.runtimeChanges)).map((entry) => [entry.path, entry.changes]));
 
   test('STANDARD: the report lists each change, and synth shows each as an info message on its resource', () => {

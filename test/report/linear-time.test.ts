@@ -79,7 +79,7 @@ function reportTime(app: App, functions: number): number {
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 5; run++) {
     const start = process.cpuUsage();
-    const report = buildReport(app, { findings: () => [] });
+    const report = buildReport(app, { findings: () => ({ packs: [], open: [] }) });
     JSON.stringify(report);
     renderMarkdown(report);
     const used = process.cpuUsage(start);
