@@ -46,6 +46,8 @@ export * from './mixins/inline-policy-hardening';
 export * from './mixins/serverless-hardening';
 export * from './mixins/rule-hardening';
 export * from './mixins/rest-api-hardening';
+export * from './mixins/http-api-hardening';
+export * from './mixins/schedule-hardening';
 export * from './mixins/state-machine-hardening';
 export * from './mixins/table-hardening';
 export * from './mixins/queue-hardening';

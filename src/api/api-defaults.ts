@@ -44,3 +44,46 @@ export function accessLogFormat(): apigateway.AccessLogFormat {
 export function executionLogGroupName(restApiId: string, stageName: string): string {
   return `API-Gateway-Execution-Logs_${restApiId}/${stageName}`;
 }
+
+/**
+ * The JSON access log line of an HTTP API: who called which route, how the
+ * authorizer and the integration answered. SecureHttpApi and HttpApiHardening
+ * write the same.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+ */
+export const HTTP_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  caller: '$context.identity.caller',
+  user: '$context.identity.userArn',
+  principalId: '$context.authorizer.principalId',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+});
+
+/**
+ * The JSON access log line of a WebSocket API: which connection sent what to
+ * which route, how the authorizer and the integration answered.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
+ */
+export const WEBSOCKET_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  connectionId: '$context.connectionId',
+  status: '$context.status',
+  principalId: '$context.authorizer.principalId',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+});

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_THROTTLE } from './api-defaults';
+import { DEFAULT_THROTTLE, HTTP_ACCESS_LOG_FORMAT } from './api-defaults';
 import { checkHandler } from './authorizer-checks';
 import { HttpApiAuthorization } from './http-api-authorization';
 import { checkCorsOrigins, checkDomain, checkHttpMethod, checkPath, checkThrottle, HTTP_METHODS, Throttle } from './route-checks';
@@ -19,28 +19,6 @@ const ROUTE_METADATA = 'cdk-secure-serverless:route';
 /** The stage every request goes through: API Gateway deploys it on every change. */
 const STAGE_NAME = '$default';
 
-/**
- * The JSON access log line of an HTTP API: who called which route, how the
- * authorizer and the integration answered.
- *
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
- */
-const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: '$context.requestId',
-  ip: '$context.identity.sourceIp',
-  requestTime: '$context.requestTime',
-  httpMethod: '$context.httpMethod',
-  routeKey: '$context.routeKey',
-  path: '$context.path',
-  status: '$context.status',
-  protocol: '$context.protocol',
-  responseLength: '$context.responseLength',
-  caller: '$context.identity.caller',
-  user: '$context.identity.userArn',
-  principalId: '$context.authorizer.principalId',
-  authorizerError: '$context.authorizer.error',
-  integrationError: '$context.integrationErrorMessage',
-});
 
 /**
  * Options of a route added with `SecureHttpApi.addRoute`.
@@ -211,7 +189,7 @@ export class SecureHttpApi extends Construct {
       detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new apigatewayv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+        format: apigateway.AccessLogFormat.custom(HTTP_ACCESS_LOG_FORMAT),
       },
       domainMapping: this.domain ? { domainName: this.domain, mappingKey: props.domain!.basePath } : undefined,
     });

@@ -13,6 +13,14 @@ export const WAIVER_METADATA = 'cdk-secure-serverless:waiver';
 export interface LibraryAcknowledgement {
   readonly id: string;
   readonly reason: string;
+  /**
+   * Whose code raised the finding: `aws-cdk-lib` for a deploy-time helper that
+   * aws-cdk-lib writes (its runtime, its grants), which the report then shows as
+   * aws-cdk-lib's.
+   *
+   * @default - the library's own code
+   */
+  readonly raisedBy?: 'aws-cdk-lib';
 }
 
 /** One typed waiver, as recorded in construct metadata. */
@@ -35,6 +43,16 @@ export interface WaiverRecord {
 export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
   scope.node.addMetadata(LIBRARY_ACKNOWLEDGEMENT_METADATA, { id, reason } satisfies LibraryAcknowledgement);
+}
+
+/**
+ * Acknowledges exactly one finding id on `scope` that aws-cdk-lib's own code
+ * raises (a deploy-time helper's runtime, network or grants), with its reason,
+ * recorded so the security report lists it as aws-cdk-lib's.
+ */
+export function acknowledgeAwsCdkLibFinding(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+  scope.node.addMetadata(LIBRARY_ACKNOWLEDGEMENT_METADATA, { id, reason, raisedBy: 'aws-cdk-lib' } satisfies LibraryAcknowledgement);
 }
 
 /** Acknowledges each id with the same reason. */

@@ -4,6 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { acknowledgeFinding, LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
+import { recordHardening, recordRuntimeChange } from '../mixins/changes';
 
 const REGISTRY = Symbol.for('cdk-secure-serverless.EventSourceDefaults');
 /** AWS's guidance: a queue's visibility timeout is at least six times the function's timeout. */
@@ -59,18 +60,24 @@ export function acknowledgeNoSqsDestination(mapping: IConstruct): void {
  * cannot be overridden.
  */
 export class EventSourceDefaults implements IAspect {
-  /** Registers `fn` with the aspect of its stack, creating the aspect on first use. */
-  public static register(fn: lambda.Function, deadLetterQueue: sqs.IQueue): void {
+  /**
+   * Registers `fn` with the aspect of its stack, creating the aspect on first use.
+   *
+   * @param hardenedBy the mixin that hardens `fn`, a plain function: each change
+   * to one of its event sources is then recorded as that mixin's, on the mapping
+   * and, as a change to how the function runs, on the function
+   */
+  public static register(fn: lambda.Function, deadLetterQueue: sqs.IQueue, hardenedBy?: string): void {
     const stack = Stack.of(fn) as Stack & { [REGISTRY]?: EventSourceDefaults };
     if (!stack[REGISTRY]) {
       const aspect = new EventSourceDefaults(stack);
       Object.defineProperty(stack, REGISTRY, { value: aspect });
       Aspects.of(stack).add(aspect, { priority: AspectPriority.MUTATING });
     }
-    stack[REGISTRY]!.functions.set(fn, deadLetterQueue);
+    stack[REGISTRY]!.functions.set(fn, { deadLetterQueue, hardenedBy });
   }
 
-  private readonly functions = new Map<lambda.Function, sqs.IQueue>();
+  private readonly functions = new Map<lambda.Function, { readonly deadLetterQueue: sqs.IQueue; readonly hardenedBy?: string }>();
   private resources?: Map<string, CfnResource>;
 
   private constructor(private readonly stack: Stack) {}
@@ -78,11 +85,16 @@ export class EventSourceDefaults implements IAspect {
   public visit(node: IConstruct): void {
     if (!(node instanceof lambda.CfnEventSourceMapping)) return;
     const fn = this.targetOf(node);
-    const deadLetterQueue = fn && this.functions.get(fn);
-    if (!fn || !deadLetterQueue) return;
+    const registered = fn && this.functions.get(fn);
+    if (!fn || !registered) return;
     const source = this.sourceOf(node);
+    const changes: string[] = [];
+    if (node.functionResponseTypes === undefined && (source instanceof sqs.CfnQueue || source === 'sqs' || source === 'stream')) {
+      node.functionResponseTypes = ['ReportBatchItemFailures'];
+      changes.push('failures reported per item (ReportBatchItemFailures): a response listing batchItemFailures has only those items retried; '
+        + 'a handler that throws still has the whole batch retried, and one that returns nothing still counts it processed');
+    }
     if (source instanceof sqs.CfnQueue || source === 'sqs') {
-      node.functionResponseTypes ??= ['ReportBatchItemFailures'];
       if (source instanceof sqs.CfnQueue) checkVisibilityTimeout(source.node.scope ?? source, source, fn);
       acknowledgeNoSqsDestination(node);
     } else if (source === 'stream') {
@@ -91,11 +103,27 @@ export class EventSourceDefaults implements IAspect {
         invalidProp(node.node.scope ?? node, 'retryAttempts', retries,
           `0 to 10000 retries, so records that keep failing reach the on-failure destination (default ${STREAM_RETRY_ATTEMPTS})`);
       }
-      node.functionResponseTypes ??= ['ReportBatchItemFailures'];
-      node.bisectBatchOnFunctionError ??= true;
-      node.maximumRetryAttempts ??= STREAM_RETRY_ATTEMPTS;
-      node.destinationConfig ??= { onFailure: { destination: deadLetterQueue.queueArn } };
+      if (node.bisectBatchOnFunctionError === undefined) {
+        node.bisectBatchOnFunctionError = true;
+        changes.push('a failing batch is split in two and each half retried (BisectBatchOnFunctionError)');
+      }
+      if (node.maximumRetryAttempts === undefined) {
+        node.maximumRetryAttempts = STREAM_RETRY_ATTEMPTS;
+        changes.push(`a failing batch is retried ${STREAM_RETRY_ATTEMPTS} times, where it was retried until its records expired`);
+      }
+      if (node.destinationConfig === undefined) {
+        node.destinationConfig = { onFailure: { destination: registered.deadLetterQueue.queueArn } };
+        changes.push('then a record describing the batch (not its items) goes to the function\'s dead-letter queue (on-failure destination) and the shard moves on');
+      }
     }
+    if (registered.hardenedBy && changes.length > 0) this.record(node, fn, registered.hardenedBy, changes);
+  }
+
+  /** Records the changes to a hardened plain function's event source, on the mapping and as a change to how the function runs. */
+  private record(mapping: lambda.CfnEventSourceMapping, fn: lambda.Function, mixin: string, changes: string[]): void {
+    const source = mapping.node.scope ?? mapping;
+    for (const change of changes) recordHardening(mapping, mixin, change);
+    recordRuntimeChange(fn.node.defaultChild ?? fn, mixin, `event source ${source.node.path}: ${changes.join('; ')}`);
   }
 
   /** The registered function a mapping invokes, directly or through an alias or version. */

@@ -21,6 +21,10 @@ export const FUNCTION_DEFAULTS = {
   logFormat: 'JSON',
 } as const;
 
+/** Why a permission whose source conditions are both intrinsics passes, though Control Tower's rule reads only literals. */
+export const INTRINSIC_SOURCE_CONDITIONS_REASON =
+  'SourceAccount and SourceArn are both set, as CloudFormation intrinsics because the stack is environment-agnostic; the Control Tower rule accepts only literal values';
+
 /**
  * The statement that lets a role decrypt one function's environment only: Lambda
  * names the function in the encryption context of that call.

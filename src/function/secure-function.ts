@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
 import { ArnFormat, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +11,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { adoptCdkManagedLogGroup } from './cdk-managed-log-group';
 import { EventSourceDefaults, firstReference } from './event-source-defaults';
-import { decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, waiveFunctionVpc } from './function-defaults';
+import { functionFailureAlarm } from './failure-alarm';
+import {
+  decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, INTRINSIC_SOURCE_CONDITIONS_REASON, waiveFunctionVpc,
+} from './function-defaults';
 import { FunctionNetwork } from './function-network';
 import { FunctionRole } from './function-role';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
@@ -372,8 +374,7 @@ export class SecureFunction extends lambda.Function {
     super.addPermission(id, permission);
     if (principal !== undefined && Token.isUnresolved(permission.sourceAccount) && Token.isUnresolved(permission.sourceArn)) {
       // In an environment-agnostic stack both conditions are intrinsics, which the guard rule cannot read.
-      acknowledgeFinding((permission.scope ?? this).node.findChild(id), controlTowerFindingId('CT.LAMBDA.PR.2'),
-        'SourceAccount and SourceArn are both set, as CloudFormation intrinsics because the stack is environment-agnostic; the Control Tower rule accepts only literal values');
+      acknowledgeFinding((permission.scope ?? this).node.findChild(id), controlTowerFindingId('CT.LAMBDA.PR.2'), INTRINSIC_SOURCE_CONDITIONS_REASON);
     }
   }
 
@@ -547,28 +548,8 @@ export class SecureFunction extends lambda.Function {
   }
 
   private createAlarms(deadLetterQueue: sqs.IQueue): cloudwatch.IAlarm[] {
-    // One alarm on all three signals keeps a function at one alarm resource; its
-    // description names them, and each stays a separate metric in the alarm.
-    const period = Duration.minutes(5);
-    const alarm = new cloudwatch.Alarm(this, claimId(this, 'FailureAlarm', 'the failure alarm'), {
-      metric: new cloudwatch.MathExpression({
-        expression: 'errors + throttles + deadLetters',
-        usingMetrics: {
-          errors: this.metricErrors({ period, statistic: 'Sum' }),
-          throttles: this.metricThrottles({ period, statistic: 'Sum' }),
-          deadLetters: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        },
-        label: 'errors + throttles + dead-lettered events',
-        period,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${this.node.path}: invocations failed, were throttled, or events reached the dead-letter queue`,
-    });
-    alarm.addAlarmAction(new cw_actions.SnsAction(this.baseline.alarmTopic));
-    return [alarm];
+    const id = claimId(this, 'FailureAlarm', 'the failure alarm');
+    return [functionFailureAlarm(this, id, this.node.path, this, deadLetterQueue, this.baseline.alarmTopic)];
   }
 
 }

@@ -1,23 +1,28 @@
 import { Annotations, ArnFormat, CfnResource, Duration, Mixin, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening } from './changes';
+import { acknowledgeHelperFunction, acknowledgeHelperGrants, HELPER_OUTSIDE_VPC_REASON, isAwsCdkLibHelper } from './aws-cdk-lib-helpers';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { markMadeByMixin } from './data-store-support';
-import { HardeningProps } from './hardening-props';
-import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { FunctionHardeningProps } from './hardening-props';
+import { checkFunctionHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { hardenLogGroupInPlace } from './log-group-hardening';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledgements';
+import { acknowledgeAwsCdkLibFinding, acknowledgeFinding } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
 import { EventSourceDefaults } from '../function/event-source-defaults';
-import { decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, waiveFunctionVpc } from '../function/function-defaults';
+import { FailureMetrics, functionFailureAlarm } from '../function/failure-alarm';
+import {
+  decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS, hardenFunctionDeadLetterQueue, INTRINSIC_SOURCE_CONDITIONS_REASON, waiveFunctionVpc,
+} from '../function/function-defaults';
 import {
   attachRequiredWildcards, attachRequiredWildcardsToRawRole, RequiredWildcards, requiredWildcardsOf,
 } from '../function/required-wildcards';
@@ -47,12 +52,25 @@ const LAMBDA_IMPLICIT_TIMEOUT = Duration.seconds(3);
  *   kept for the baseline's retention, in JSON;
  * - active tracing; the environment encrypted with the baseline key, which the
  *   role may use only to decrypt this function's environment;
- * - an encrypted, TLS-only dead-letter queue for failed asynchronous events;
- * - SecureFunction's reserved concurrency, and Lambda's own memory and timeout
- *   written out;
+ * - an encrypted, TLS-only dead-letter queue for failed asynchronous events, and
+ *   SecureFunction's failure alarm (errors, throttles, dead-lettered events) to the
+ *   baseline's alarm topic;
+ * - Lambda's own memory and timeout written out; the reserved concurrency of
+ *   `reservedConcurrency` on a function that has none (and no provisioned one);
  * - the private subnets of the stack's network, with a security group of its
  *   own that reaches only the VPC endpoints its role's statements need. A function
- *   that must stay outside a VPC says so first with `FunctionOutsideVpc`.
+ *   that must stay outside a VPC says so first with `FunctionOutsideVpc`; one whose
+ *   environment names an internet URL gets a warning saying so.
+ *
+ * Whatever changes how a function runs (its network and what it reaches, its
+ * concurrency, its log format, its event sources' failure handling) is shown at
+ * synth, one message per function, and listed in the security report.
+ *
+ * aws-cdk-lib's deploy-time helpers (its custom-resource handlers, whether raw
+ * resources or `lambda.Function`s: bucket deployments, AwsCustomResource, the
+ * Provider framework, log retention, auto-delete objects) are hardened as
+ * helpers: a scoped role and an encrypted log group, never the VPC; the findings
+ * their code raises are acknowledged as aws-cdk-lib's.
  *
  * What it does not decide for you stays a finding: an old runtime (the warning
  * names the runtime to set), a role shared by several functions.
@@ -61,17 +79,19 @@ const LAMBDA_IMPLICIT_TIMEOUT = Duration.seconds(3);
  * Mixins.of(this).apply(new FunctionHardening());
  */
 export class FunctionHardening extends Mixin {
-  private readonly props: HardeningProps;
+  private readonly props: FunctionHardeningProps;
+  /** Provisioned concurrency by function logical id, per stack, read once per application of the mixin. */
+  private readonly provisioned = new Map<Stack, Map<string, number>>();
 
-  constructor(props: HardeningProps = {}) {
+  constructor(props: FunctionHardeningProps = {}) {
     super();
-    checkHardeningProps(MIXIN, props);
+    checkFunctionHardeningProps(MIXIN, props);
     this.props = props;
   }
 
   public supports(construct: IConstruct): boolean {
     return (construct instanceof lambda.Function || construct instanceof lambda.CfnFunction || isHelperFunction(construct)
-      || isServicePermission(construct)) && !isLibraryManaged(construct);
+      || isServicePermission(construct) || construct instanceof lambda.CfnUrl) && !isLibraryManaged(construct);
   }
 
   public applyTo(construct: IConstruct): void {
@@ -80,14 +100,56 @@ export class FunctionHardening extends Mixin {
       pinSourceAccount(construct);
       return;
     }
+    if (construct instanceof lambda.CfnUrl) {
+      judgeFunctionUrl(construct);
+      return;
+    }
     if (isHelperFunction(construct)) {
       new HardenedHelper(construct as CfnResource, hardeningBaseline(construct, MIXIN, this.props)).harden();
       return;
     }
     const fn = construct instanceof lambda.Function ? construct : l2Of(construct as lambda.CfnFunction);
     const cfn = fn ? fn.node.defaultChild as lambda.CfnFunction : construct as lambda.CfnFunction;
-    new HardenedFunction(cfn, fn, hardeningBaseline(cfn, MIXIN, this.props)).harden();
+    const baseline = hardeningBaseline(cfn, MIXIN, this.props);
+    if (fn && isAwsCdkLibHelper(fn)) {
+      new HardenedFunction(cfn, fn, baseline, { helper: true }).harden();
+      return;
+    }
+    new HardenedFunction(cfn, fn, baseline, {
+      helper: false,
+      reservedConcurrency: this.props.reservedConcurrency,
+      provisionedConcurrency: this.provisionedConcurrencyOf(cfn),
+    }).harden();
   }
+
+  /** The provisioned concurrency the stack's versions and aliases give `cfn`, if any. */
+  private provisionedConcurrencyOf(cfn: lambda.CfnFunction): number | undefined {
+    const stack = Stack.of(cfn);
+    let byFunction = this.provisioned.get(stack);
+    if (!byFunction) {
+      byFunction = new Map();
+      for (const c of stack.node.findAll()) {
+        if (!(c instanceof lambda.CfnVersion || c instanceof lambda.CfnAlias)) continue;
+        const config = stack.resolve(c.provisionedConcurrencyConfig) as { provisionedConcurrentExecutions?: unknown } | undefined;
+        const executions = config?.provisionedConcurrentExecutions;
+        const target = (stack.resolve(c.functionName) as { Ref?: string } | undefined)?.Ref;
+        if (typeof executions !== 'number' || target === undefined) continue;
+        byFunction.set(target, (byFunction.get(target) ?? 0) + executions);
+      }
+      this.provisioned.set(stack, byFunction);
+    }
+    return byFunction.get(stack.resolve(cfn.logicalId));
+  }
+}
+
+/** How one function is hardened. */
+interface HardeningOptions {
+  /** An aws-cdk-lib deploy-time helper: hardened as a helper, never moved into the VPC. */
+  readonly helper: boolean;
+  /** The reserved concurrency to set on a function without any. */
+  readonly reservedConcurrency?: number;
+  /** The provisioned concurrency of the function's versions and aliases. */
+  readonly provisionedConcurrency?: number;
 }
 
 /**
@@ -159,12 +221,47 @@ function isServicePermission(construct: IConstruct): boolean {
  */
 function pinSourceAccount(permission: lambda.CfnPermission): void {
   const stack = Stack.of(permission);
-  const sourceArn = stack.resolve(permission.sourceArn);
-  const account = typeof sourceArn === 'string' ? sourceArn.split(':')[4] : undefined;
-  if (account !== undefined && account !== '' && account !== stack.account) return;
-  if (Token.isUnresolved(stack.account)) return;
+  const account = sourceArnAccount(stack.resolve(permission.sourceArn));
+  // A calling resource of another account, literal in its ARN, is the app's decision.
+  if (account !== undefined && !Token.isUnresolved(stack.account) && account !== stack.account) return;
+  // An environment-agnostic stack's account is the pseudo parameter, which CloudFormation fills in.
   permission.sourceAccount = stack.account;
-  recordHardening(permission, MIXIN, `invocation limited to calls from account ${stack.account} (SourceAccount)`);
+  const named = Token.isUnresolved(stack.account) ? 'the stack\'s account' : `account ${stack.account}`;
+  recordHardening(permission, MIXIN, `invocation limited to calls from ${named} (SourceAccount)`);
+  if (Token.isUnresolved(stack.account) && Token.isUnresolved(permission.sourceArn)) {
+    acknowledgeFinding(permission, controlTowerFindingId('CT.LAMBDA.PR.2'), INTRINSIC_SOURCE_CONDITIONS_REASON);
+  }
+}
+
+/**
+ * The account field of a source ARN when it is a literal account id: in a plain
+ * string, or in the literal parts of a `Fn::Join` (aws-cdk-lib writes an API's
+ * execute-api ARN with the account as the pseudo parameter, or as a literal).
+ */
+function sourceArnAccount(sourceArn: unknown): string | undefined {
+  const text = typeof sourceArn === 'string' ? sourceArn
+    : Array.isArray((sourceArn as any)?.['Fn::Join']?.[1])
+      ? ((sourceArn as any)['Fn::Join'][1] as unknown[]).map((part) => typeof part === 'string' ? part : '\u0000').join((sourceArn as any)['Fn::Join'][0])
+      : undefined;
+  const account = text?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * A function URL is never changed: who may call it is the app's decision. One
+ * without authentication, or open to every origin, keeps its findings, and a
+ * warning names the line to change.
+ */
+function judgeFunctionUrl(url: lambda.CfnUrl): void {
+  const stack = Stack.of(url);
+  const open = stack.resolve(url.authType) === 'NONE';
+  const origins = (stack.resolve(url.cors) as { allowOrigins?: unknown } | undefined)?.allowOrigins;
+  const anyOrigin = Array.isArray(origins) && origins.includes('*');
+  if (!open && !anyOrigin) return;
+  Annotations.of(url).addWarningV2('cdk-secure-serverless:functionUrl',
+    `${url.node.path}: the function URL ${open ? 'takes calls without authentication (authType NONE)' : 'allows every CORS origin'}; `
+    + `${MIXIN} does not decide who may call it: ${open ? 'set authType: lambda.FunctionUrlAuthType.AWS_IAM in addFunctionUrl, so callers sign their requests'
+      : 'list the origins in cors.allowedOrigins'}, or keep it and acknowledge ServerlessSecurity-LambdaUrlAuth with the reason`);
 }
 
 /** The function FunctionHardening placed in a VPC, if it did. */
@@ -192,11 +289,12 @@ class HardenedFunction {
     private readonly cfn: lambda.CfnFunction,
     private readonly fn: lambda.Function | undefined,
     private readonly baseline: SecurityBaseline,
+    private readonly options: HardeningOptions,
   ) {
     this.stack = Stack.of(cfn);
     this.home = fn ?? cfn.node.scope as Construct;
     this.prefix = fn ? '' : cfn.node.id;
-    this.role = fn?.role ?? roleOfL1(cfn);
+    this.role = fn?.role ?? roleNamedBy(cfn, cfn.role);
   }
 
   public harden(): void {
@@ -205,15 +303,32 @@ class HardenedFunction {
     this.explicitLimits();
     this.activeTracing();
     this.logToOwnGroup(dropped.includes(BASIC_EXECUTION));
-    this.deadLetterQueue();
-    this.privateNetwork();
+    if (this.options.helper) {
+      acknowledgeHelperFunction(this.cfn, this.newestRuntime());
+    } else {
+      this.deadLetterQueue();
+      this.failureAlarm();
+      this.privateNetwork();
+    }
     this.encryptEnvironment();
     this.requiredWildcards();
     this.customerManagedPolicy();
+    const defaultPolicy = this.options.helper && this.role instanceof iam.Role ? this.role.node.tryFindChild('DefaultPolicy') : undefined;
+    if (defaultPolicy instanceof iam.Policy) acknowledgeHelperGrants(defaultPolicy);
   }
 
   private record(change: string): void {
     recordHardening(this.cfn, MIXIN, change);
+  }
+
+  /** A change to how the function runs: shown at synth and in the report, besides being recorded. */
+  private runtimeChange(change: string): void {
+    recordRuntimeChange(this.cfn, MIXIN, change);
+  }
+
+  /** The path the app wrote for the function: its L2's, or the L1's. */
+  private get path(): string {
+    return (this.fn ?? this.cfn).node.path;
   }
 
   private child<T extends IConstruct>(id: string, create: (scope: Construct, id: string) => T): T {
@@ -240,9 +355,17 @@ class HardenedFunction {
     this.rolePolicy.addStatements(statement);
   }
 
+  /** The newest runtime of the function's family, when its runtime is a literal of a family that has one. */
+  private newestRuntime(): string | undefined {
+    const runtime = this.cfn.runtime;
+    if (typeof runtime !== 'string' || Token.isUnresolved(runtime)) return undefined;
+    const family = familyOf(runtime);
+    return family === 'provided' ? undefined : newestRuntime(family)?.name;
+  }
+
   private checkRuntime(): void {
     const runtime = this.cfn.runtime;
-    if (typeof runtime !== 'string' || Token.isUnresolved(runtime)) return;
+    if (this.options.helper || typeof runtime !== 'string' || Token.isUnresolved(runtime)) return;
     const family = familyOf(runtime);
     const newest = family === 'provided' ? undefined : newestRuntime(family);
     acknowledgePreviewRuntime(this.cfn, runtime);
@@ -262,10 +385,35 @@ class HardenedFunction {
       this.cfn.timeout = LAMBDA_IMPLICIT_TIMEOUT.toSeconds();
       this.record(`timeout written out as Lambda's own default, ${LAMBDA_IMPLICIT_TIMEOUT.toSeconds()} seconds`);
     }
-    if (this.cfn.reservedConcurrentExecutions === undefined) {
-      this.cfn.reservedConcurrentExecutions = FUNCTION_DEFAULTS.reservedConcurrentExecutions;
-      this.record(`reserved concurrency ${FUNCTION_DEFAULTS.reservedConcurrentExecutions}, as SecureFunction's default`);
+    if (!this.options.helper) this.reservedConcurrency();
+  }
+
+  /**
+   * A function without reserved or provisioned concurrency gets the mixin's
+   * `reservedConcurrency`; without one, it keeps sharing the account's pool,
+   * which the REGULATED profile does not accept.
+   */
+  private reservedConcurrency(): void {
+    if (this.cfn.reservedConcurrentExecutions !== undefined) return;
+    const { reservedConcurrency: reserved, provisionedConcurrency: provisioned } = this.options;
+    const prop = `${MIXIN}.reservedConcurrency`;
+    if (provisioned !== undefined) {
+      if (!this.baseline.regulated) return;
+      invalidProp(this.path, 'reservedConcurrentExecutions', undefined,
+        `a reserved concurrency of at least its provisioned concurrency (${provisioned}) on this function: HIPAA and NIST 800-53 `
+        + `(the REGULATED profile) require one, and ${prop} does not change a function that has provisioned concurrency`);
     }
+    if (reserved === undefined) {
+      if (!this.baseline.regulated) return;
+      invalidProp(this.path, prop, undefined,
+        'the number of concurrent executions to reserve for each function that has none: HIPAA and NIST 800-53 (the REGULATED profile) '
+        + 'require a reserved concurrency, and each reserved execution is taken from the account\'s pool; '
+        + 'e.g. new ServerlessHardening({ profile: ComplianceProfile.REGULATED, reservedConcurrency: 10 }), '
+        + 'or reservedConcurrentExecutions on the function itself');
+    }
+    this.cfn.reservedConcurrentExecutions = reserved;
+    this.runtimeChange(`at most ${reserved} executions at once (reserved concurrency ${reserved}, where it had none): `
+      + `requests beyond them are throttled, and ${reserved} executions are set aside from the account's unreserved pool`);
   }
 
   private activeTracing(): void {
@@ -303,7 +451,7 @@ class HardenedFunction {
     } else {
       logGroupArn = this.logGroupArnOf(logGroupName);
     }
-    if (config.logFormat === undefined) this.record('JSON log format');
+    if (config.logFormat === undefined) this.jsonLogFormat();
     const logFormat = config.logFormat ?? FUNCTION_DEFAULTS.logFormat;
     this.cfn.loggingConfig = { ...this.cfn.loggingConfig as object, logFormat, logGroup: logGroupName };
     if (!created && !droppedBasicExecution) return;
@@ -325,7 +473,7 @@ class HardenedFunction {
   private logToCdkManagedGroup(group: logs.LogGroup, config: lambda.CfnFunction.LoggingConfigProperty, droppedBasicExecution: boolean): void {
     if (config.logFormat === undefined) {
       this.cfn.loggingConfig = { ...this.cfn.loggingConfig as object, logFormat: FUNCTION_DEFAULTS.logFormat };
-      this.record('JSON log format');
+      this.jsonLogFormat();
     }
     if (!droppedBasicExecution || !this.role) return;
     const policy = this.child('LogGroupPolicy', (scope, id) => new iam.ManagedPolicy(scope, id, {
@@ -334,6 +482,15 @@ class HardenedFunction {
     }));
     policy.addStatements(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [group.logGroupArn] }));
     this.record(`logs to aws-cdk-lib's log group ${group.node.path}, now encrypted with the baseline key and retained`);
+  }
+
+  private jsonLogFormat(): void {
+    if (this.options.helper) {
+      this.record('JSON log format');
+      return;
+    }
+    this.runtimeChange('log format JSON, where it was Text: each line the code logs becomes the "message" of a JSON record, '
+      + 'so metric filters and queries written for plain lines need updating');
   }
 
   /**
@@ -385,7 +542,17 @@ class HardenedFunction {
 
   /** Event sources get SecureQueue.addConsumer's and SecureTable.addStreamConsumer's defaults, as a SecureFunction's do. */
   private eventSourceDefaults(deadLetterQueue: sqs.IQueue): void {
-    if (this.fn) EventSourceDefaults.register(this.fn, deadLetterQueue);
+    if (this.fn) EventSourceDefaults.register(this.fn, deadLetterQueue, MIXIN);
+  }
+
+  /** SecureFunction's alarm on errors, throttles and dead-lettered events, to the baseline's alarm topic. */
+  private failureAlarm(): void {
+    const deadLetterQueue = this.fn?.deadLetterQueue
+      ?? this.home.node.tryFindChild(`${this.prefix}DeadLetterQueue`) as sqs.IQueue | undefined;
+    const created = this.home.node.tryFindChild(`${this.prefix}FailureAlarm`) === undefined;
+    this.child('FailureAlarm', (scope, id) =>
+      functionFailureAlarm(scope, id, this.path, this.fn ?? l1Metrics(this.cfn), deadLetterQueue, this.baseline.alarmTopic));
+    if (created) this.record(`an alarm on errors, throttles${deadLetterQueue ? ' and dead-lettered events' : ''}, to the baseline's alarm topic`);
   }
 
   private privateNetwork(): void {
@@ -404,12 +571,43 @@ class HardenedFunction {
     const view: NetworkedFunction = Object.assign(Object.create(this.fn ?? this.cfn), {
       role: this.role,
       network,
-      _networkIdentity: { securityGroup, ownGroupNeeded: true, requestedEndpoints: [] },
+      _networkIdentity: {
+        securityGroup, ownGroupNeeded: true, requestedEndpoints: [], reached: (endpoints: readonly string[]) => this.reaches(endpoints),
+      },
       _joinSecurityGroup: () => undefined,
       deadLetterQueue: deadLetterArn === undefined ? undefined : { queueArn: deadLetterArn },
     });
     followPermissions(view);
-    this.record('placed in the private subnets of the stack\'s network, with a security group of its own reaching only the endpoints it needs');
+    this.runtimeChange(`runs in the private subnets of ${network.node.path}, where it ran outside any VPC, with a security group of its own`);
+    this.warnOfInternetUrls();
+  }
+
+  /** Told by the network aspect which endpoints the function reaches: the rest of the world is out of reach. */
+  private reaches(endpoints: readonly string[]): void {
+    const names = endpoints.map((key) => {
+      const [kind, service] = key.split(':');
+      return `${service} (${kind} endpoint)`;
+    });
+    this.runtimeChange(names.length === 0
+      ? 'reaches no AWS service and nothing else: not the internet'
+      : `reaches ${names.join(', ')} and nothing else: not the internet, nor AWS services its role's statements do not name`);
+  }
+
+  /**
+   * A function the app points at an internet URL (a literal `http(s)://` value
+   * of its environment) cannot call it from the private subnets: a warning names
+   * the URL and the fix, at synth, without failing it.
+   */
+  private warnOfInternetUrls(): void {
+    type Environment = { Variables?: Record<string, unknown>; variables?: Record<string, unknown> };
+    const environment = this.stack.resolve(this.cfn.environment) as Environment | undefined;
+    const entries = Object.entries(environment?.Variables ?? environment?.variables ?? {});
+    const urls = entries.filter(([, value]) => typeof value === 'string' && isInternetUrl(value));
+    if (urls.length === 0) return;
+    Annotations.of(this.fn ?? this.cfn).addWarningV2('cdk-secure-serverless:internetUrl',
+      `${this.path}: ${urls.map(([name, value]) => `${name} is ${value}`).join(', ')}, on the internet, which the function cannot reach `
+      + `from the private subnets ${MIXIN} places it in (only the VPC endpoints its role needs): if it calls that URL, apply `
+      + `FunctionOutsideVpc(reason) to it before the hardening, e.g. fn.with(new FunctionOutsideVpc('calls ${hostOf(urls[0][1] as string)} on the internet'))`);
   }
 
   private encryptEnvironment(): void {
@@ -503,10 +701,6 @@ class HardenedHelper {
     }
     this.cfn.addPropertyOverride('TracingConfig', { Mode: FUNCTION_DEFAULTS.tracingMode });
     recordHardening(this.cfn, MIXIN, 'active X-Ray tracing');
-    if (this.properties.ReservedConcurrentExecutions === undefined) {
-      this.cfn.addPropertyOverride('ReservedConcurrentExecutions', FUNCTION_DEFAULTS.reservedConcurrentExecutions);
-      recordHardening(this.cfn, MIXIN, `reserved concurrency ${FUNCTION_DEFAULTS.reservedConcurrentExecutions}, as SecureFunction's default`);
-    }
     const raw = roleConstruct && !(roleConstruct instanceof iam.CfnRole) ? roleConstruct : undefined;
     if (raw) statements.push(...this.rawRoleStatements(raw));
     const policy = statements.length === 0 ? undefined : new iam.ManagedPolicy(scope, `${id}Policy`, {
@@ -531,11 +725,12 @@ class HardenedHelper {
     const retentionPolicy = scope.node.id.startsWith(LOG_RETENTION_PROVIDER) ? reserveDefaultPolicy(roleConstruct) : undefined;
     if (retentionPolicy) {
       // On aws-cdk-lib's own statement only: what others add to the role goes to a policy of its own.
-      acknowledgeFindings(retentionPolicy, ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`],
-        'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
+      for (const finding of ['AwsSolutions-IAM5[Resource::*]', `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`]) {
+        acknowledgeAwsCdkLibFinding(retentionPolicy, finding,
+          'aws-cdk-lib\'s LogRetention helper sets the retention of log groups whose names it learns at deploy time (logs:PutRetentionPolicy, logs:DeleteRetentionPolicy on "*")');
+      }
     }
-    acknowledgeFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'),
-      'deploy-time helper of aws-cdk-lib invoked by CloudFormation, which it answers through a pre-signed URL of an AWS-owned S3 bucket that the private network\'s endpoints, pinned to this account, do not reach');
+    acknowledgeAwsCdkLibFinding(this.cfn, controlTowerFindingId('CT.LAMBDA.PR.3'), HELPER_OUTSIDE_VPC_REASON);
   }
 
   /** Whether a property override already sets `property`. */
@@ -595,22 +790,32 @@ function isImported(role: iam.Role): boolean {
   return !(role.node.defaultChild instanceof iam.CfnRole);
 }
 
-/** The role a bare CfnFunction names, as a construct of this stack that a policy can attach to. */
-function roleOfL1(cfn: lambda.CfnFunction): iam.IRole | undefined {
-  const stack = Stack.of(cfn);
-  const getAtt = (stack.resolve(cfn.role) as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (!getAtt) return undefined;
-  const cfnRole = stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && stack.resolve(c.logicalId) === getAtt[0]);
-  if (!cfnRole) return undefined;
-  const parent = cfnRole.node.scope;
-  if (parent instanceof iam.Role && parent.node.defaultChild === cfnRole) return parent;
-  const id = `${cfnRole.node.id}Attachable`;
-  return (cfnRole.node.scope!.node.tryFindChild(id) as iam.IRole | undefined)
-    ?? iam.Role.fromRoleName(cfnRole.node.scope as Construct, id, cfnRole.ref, { mutable: false });
-}
 
 /** The static member name of a runtime, e.g. `NODEJS_24_X` for `nodejs24.x`. */
 function runtimeConstant(runtime: lambda.Runtime): string {
   const known = Object.entries(lambda.Runtime).find(([, value]) => value === runtime);
   return known ? known[0] : `of('${runtime.name}')`;
+}
+
+/** The failure metrics of a function that has no L2: Lambda's, by the function's name. */
+function l1Metrics(cfn: lambda.CfnFunction): FailureMetrics {
+  const metric = (metricName: string) => (props?: cloudwatch.MetricOptions) =>
+    new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: cfn.ref }, ...props });
+  return { metricErrors: metric('Errors'), metricThrottles: metric('Throttles') };
+}
+
+/**
+ * A literal `http://` or `https://` URL whose host is on the internet: not an
+ * AWS service endpoint, which a VPC endpoint reaches (an API Gateway URL is an
+ * API on the internet).
+ */
+function isInternetUrl(value: string): boolean {
+  if (Token.isUnresolved(value)) return false;
+  const host = hostOf(value);
+  if (host === undefined) return false;
+  return !/\.amazonaws\.com(\.cn)?$/i.test(host) || /\.execute-api\./i.test(host);
+}
+
+function hostOf(value: string): string | undefined {
+  return /^https?:\/\/([^/:?#\s]+)/i.exec(value.trim())?.[1];
 }

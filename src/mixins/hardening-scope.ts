@@ -1,12 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { HardeningProps } from './hardening-props';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { FunctionHardeningProps, HardeningProps } from './hardening-props';
 import { ApiGatewayAccount } from '../api/api-gateway-account';
 import { SecureApi } from '../api/secure-api';
 import { SecureHttpApi } from '../api/secure-http-api';
 import { SecureWebAcl } from '../api/secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
-import { invalidProp } from '../core/errors';
+import { checkIntegerRange, invalidProp } from '../core/errors';
 import { ComplianceProfile } from '../core/profile';
 import { checkPropKinds, kinds } from '../core/prop-types';
 import { SecureKey } from '../encryption/secure-key';
@@ -42,6 +43,12 @@ export function checkHardeningProps(mixin: string, props: HardeningProps): void 
   checkPropKinds(mixin, props, { profile: kinds.oneOf('ComplianceProfile', Object.values(ComplianceProfile)) });
 }
 
+/** Checks the props of a mixin that hardens functions (FunctionHardening, ServerlessHardening). */
+export function checkFunctionHardeningProps(mixin: string, props: FunctionHardeningProps): void {
+  checkHardeningProps(mixin, props);
+  checkIntegerRange(mixin, 'reservedConcurrency', props.reservedConcurrency, 1, 1_000_000, 'executions');
+}
+
 /** The same symbol `SecurityBaseline.of` keeps the stack's baseline under. */
 const BASELINE = Symbol.for('cdk-secure-serverless.SecurityBaseline');
 
@@ -75,4 +82,22 @@ export function markMadeByMixin<T extends IConstruct>(construct: T): T {
 /** Whether `construct` is one of the library's constructs or part of one, or was made hardened by a mixin. */
 export function isLibraryOwned(construct: IConstruct): boolean {
   return isLibraryManaged(construct) || construct.node.scopes.some((scope) => (scope as any)[MADE_BY_MIXIN] === true);
+}
+
+/**
+ * The role a resource names by `roleArn` (a function's, a schedule target's), as
+ * a construct of this stack that a policy can attach to: the L2 role when there
+ * is one, else an import of the bare `CfnRole`.
+ */
+export function roleNamedBy(resource: IConstruct, roleArn: unknown): iam.IRole | undefined {
+  const stack = Stack.of(resource);
+  const getAtt = (stack.resolve(roleArn) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  if (!getAtt) return undefined;
+  const cfnRole = stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && stack.resolve(c.logicalId) === getAtt[0]);
+  if (!cfnRole) return undefined;
+  const parent = cfnRole.node.scope;
+  if (parent instanceof iam.Role && parent.node.defaultChild === cfnRole) return parent;
+  const id = `${cfnRole.node.id}Attachable`;
+  return (cfnRole.node.scope!.node.tryFindChild(id) as iam.IRole | undefined)
+    ?? iam.Role.fromRoleName(cfnRole.node.scope as Construct, id, cfnRole.ref, { mutable: false });
 }

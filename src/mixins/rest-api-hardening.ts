@@ -2,7 +2,7 @@ import { Annotations, CfnResource, Mixin, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { accessLogFormat, CACHE_CLUSTER_SIZE, DEFAULT_THROTTLE, executionLogGroupName, STAGE_CACHE, STAGE_LOGGING } from '../api/api-defaults';
@@ -93,7 +93,8 @@ export class RestApiHardening extends Mixin {
       const cfn = method.node.defaultChild as apigateway.CfnMethod;
       if (cfn.requestValidatorId !== undefined || cfn.httpMethod === 'OPTIONS') continue;
       cfn.requestValidatorId = validator.requestValidatorId;
-      recordHardening(cfn, MIXIN, 'request parameters and body validated against the method\'s models');
+      recordRuntimeChange(cfn, MIXIN, 'request parameters and body validated against the method\'s models: a request missing a required '
+        + 'parameter, or whose body does not match the model, gets 400 Bad Request without reaching the integration');
     }
   }
 }
@@ -184,7 +185,11 @@ class HardenedStage {
     };
     if (JSON.stringify(hardened) !== JSON.stringify(all)) {
       this.cfn.methodSettings = [hardened, ...this.uncachedMethods(hardened, settings ?? []), ...(settings ?? []).filter((s) => s !== all)];
-      this.record('execution logging at ERROR without data trace, metrics, and throttling of every method');
+      this.record('execution logging at ERROR without data trace, and metrics, for every method');
+    }
+    if (all?.throttlingRateLimit === undefined && all?.throttlingBurstLimit === undefined) {
+      recordRuntimeChange(this.cfn, MIXIN, `callers throttled at ${hardened.throttlingRateLimit} requests per second, burst ${hardened.throttlingBurstLimit}, `
+        + 'on every method without limits of its own, where only the account\'s quota applied: requests beyond get 429 Too Many Requests');
     }
     if (this.api.node.tryFindChild('ExecutionLogs')) return;
     const group = this.baseline.createLogGroup(this.api, 'ExecutionLogs', `execution logs of ${this.api.node.path}`);
@@ -216,7 +221,8 @@ class HardenedStage {
   private webAcl(): void {
     if (this.api.node.tryFindChild('WebAclAssociation')) return;
     SecureWebAcl.of(this.api)._associate(this.api as unknown as Construct, 'WebAclAssociation', this.stage.stageArn);
-    this.record('the stack\'s web ACL (AWS managed rules and a rate limit) in front of the stage');
+    recordRuntimeChange(this.cfn, MIXIN, 'the stack\'s web ACL in front of the stage: AWS managed rules answer 403 Forbidden to requests from '
+      + 'known bad addresses, with common exploits or known bad inputs, or with a body over 8 KB, and to a client over its rate limit');
   }
 
   private clientCertificate(): void {

@@ -2,13 +2,15 @@ import { Mixin } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { BucketHardening } from './bucket-hardening';
 import { FunctionHardening } from './function-hardening';
-import { HardeningProps } from './hardening-props';
-import { checkHardeningProps } from './hardening-scope';
+import { FunctionHardeningProps } from './hardening-props';
+import { checkFunctionHardeningProps } from './hardening-scope';
+import { HttpApiHardening } from './http-api-hardening';
 import { InlinePolicyHardening } from './inline-policy-hardening';
 import { LogGroupHardening } from './log-group-hardening';
 import { QueueHardening } from './queue-hardening';
 import { RestApiHardening } from './rest-api-hardening';
 import { RuleHardening } from './rule-hardening';
+import { ScheduleHardening } from './schedule-hardening';
 import { SecretHardening } from './secret-hardening';
 import { StateMachineHardening } from './state-machine-hardening';
 import { TableHardening } from './table-hardening';
@@ -20,21 +22,30 @@ import { TopicHardening } from './topic-hardening';
  * policies are moved into customer-managed ones after every other mixin has
  * written its statements.
  */
-function kindMixins(props: HardeningProps): Mixin[] {
+function kindMixins(props: ServerlessHardeningProps): Mixin[] {
+  const kindProps = { profile: props.profile };
   return [
     new FunctionHardening(props),
-    new LogGroupHardening(props),
-    new TableHardening(props),
-    new QueueHardening(props),
-    new TopicHardening(props),
-    new BucketHardening(props),
-    new SecretHardening(props),
-    new RestApiHardening(props),
-    new RuleHardening(props),
-    new StateMachineHardening(props),
-    new InlinePolicyHardening(props),
+    new LogGroupHardening(kindProps),
+    new TableHardening(kindProps),
+    new QueueHardening(kindProps),
+    new TopicHardening(kindProps),
+    new BucketHardening(kindProps),
+    new SecretHardening(kindProps),
+    new RestApiHardening(kindProps),
+    new HttpApiHardening(kindProps),
+    new RuleHardening(kindProps),
+    new ScheduleHardening(kindProps),
+    new StateMachineHardening(kindProps),
+    new InlinePolicyHardening(kindProps),
   ];
 }
+
+/**
+ * Properties of ServerlessHardening: those of the kind mixins it applies
+ * (`reservedConcurrency` is FunctionHardening's).
+ */
+export interface ServerlessHardeningProps extends FunctionHardeningProps {}
 
 /**
  * Every hardening mixin of this library in one: applied to a scope with
@@ -42,15 +53,20 @@ function kindMixins(props: HardeningProps): Mixin[] {
  * resource under the scope that one of them supports, and leaves this library's
  * own constructs as they are.
  *
+ * Whatever it changes in how the app runs (where a function runs and what it
+ * reaches, a reserved concurrency, a log format, how event sources and schedules
+ * treat failures, how an API throttles its callers) is shown at synth, one
+ * message per resource, and listed in the security report.
+ *
  * @example
- * Mixins.of(this).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED }));
+ * Mixins.of(this).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED, reservedConcurrency: 10 }));
  */
 export class ServerlessHardening extends Mixin {
   private readonly mixins: Mixin[];
 
-  constructor(props: HardeningProps = {}) {
+  constructor(props: ServerlessHardeningProps = {}) {
     super();
-    checkHardeningProps('ServerlessHardening', props);
+    checkFunctionHardeningProps('ServerlessHardening', props);
     this.mixins = kindMixins(props);
   }
 

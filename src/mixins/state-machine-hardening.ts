@@ -1,15 +1,18 @@
-import { Mixin, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Mixin, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
-import { recordHardening } from './changes';
+import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
-import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
+import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
-import { UNSCOPED_SERVICE_REASON, withoutQualifierWildcards } from '../workflow/state-machine-role';
+import { narrowInvokeStatements, UNSCOPED_SERVICE_REASON } from '../workflow/state-machine-role';
 
 const MIXIN = 'StateMachineHardening';
+/** How long Step Functions reuses a data key, as aws-cdk-lib's CustomerManagedEncryptionConfiguration sets it. */
+const KEY_REUSE_SECONDS = 300;
 
 /**
  * Hardens a plain Step Functions state machine (`sfn.StateMachine` or
@@ -25,9 +28,13 @@ const MIXIN = 'StateMachineHardening';
  * - the role's trust in Step Functions limited to this account (`aws:SourceAccount`),
  *   as SecureStateMachine's role has it.
  *
- * A state machine that sets its own logging or tracing keeps it. Its encryption
- * is left as it is: a customer-managed key on a running state machine needs the
- * role's key use scoped to its ARN, which you decide with SecureStateMachine.
+ * - the definition and execution history encrypted with the baseline key (a
+ *   change CloudFormation makes without replacing the state machine), which the
+ *   execution role may use for this state machine only: whoever reads its
+ *   executions (the console, `DescribeExecution`) then needs `kms:Decrypt` on the
+ *   key, which is shown at synth and in the security report.
+ *
+ * A state machine that sets its own logging, tracing or encryption keeps it.
  *
  * @example
  * Mixins.of(this).apply(new StateMachineHardening());
@@ -77,7 +84,9 @@ export class StateMachineHardening extends Mixin {
       }));
       recordHardening(cfn, MIXIN, 'X-Ray tracing');
     }
-    const role = machine?.role;
+    // An L1's role is found by its ARN: its log delivery needs the same statements as an L2's.
+    const role = machine?.role ?? roleNamedBy(cfn, cfn.roleArn);
+    this.encryption(cfn, baseline, home, prefix, role);
     if (statements.length > 0 && role) {
       const policy = new iam.ManagedPolicy(home, `${prefix}ServicePolicy`, {
         description: `Log delivery and tracing of ${cfn.node.path}: actions AWS authorizes only on all resources`,
@@ -94,18 +103,61 @@ export class StateMachineHardening extends Mixin {
     }
   }
 
+  /**
+   * The baseline key for the definition and execution history, with the key use
+   * Step Functions makes with the execution role: for this state machine (its
+   * ARN, or this account's state machines when CloudFormation names it, since a
+   * reference would have to wait for the state machine the role must serve), and
+   * for its log delivery. The statements aws-cdk-lib writes for
+   * `CustomerManagedEncryptionConfiguration`, which SecureStateMachine uses.
+   */
+  private encryption(cfn: sfn.CfnStateMachine, baseline: SecurityBaseline, home: Construct, prefix: string, role: iam.IRole | undefined): void {
+    if (cfn.encryptionConfiguration !== undefined || !role) return;
+    const stack = Stack.of(cfn);
+    const key = baseline.key;
+    cfn.encryptionConfiguration = { type: 'CUSTOMER_MANAGED_KMS_KEY', kmsKeyId: key.keyArn, kmsDataKeyReusePeriodSeconds: KEY_REUSE_SECONDS };
+    const name = cfn.stateMachineName;
+    const named = typeof name === 'string' && !Token.isUnresolved(name);
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: named ? name : '*',
+    });
+    const statements = [new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: { [named ? 'StringEquals' : 'StringLike']: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn } },
+    })];
+
+    if (cfn.loggingConfiguration !== undefined) {
+      statements.push(new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:EncryptionContext:SourceArn': stack.formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }));
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        resources: ['*'], actions: ['kms:Decrypt*'], principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+      }));
+    }
+    if (role instanceof iam.Role) {
+      for (const statement of statements) role.addToPrincipalPolicy(statement);
+    } else {
+      // Step Functions uses the key with the execution role from the first execution on.
+      cfn.node.addDependency(new iam.ManagedPolicy(home, `${prefix}KeyPolicy`, {
+        description: `Key use of ${cfn.node.path}'s execution role`, statements, roles: [role],
+      }));
+    }
+    recordRuntimeChange(cfn, MIXIN, 'definition and execution history encrypted with the baseline key, which the execution role may use '
+      + 'for this state machine only: whoever reads its executions (the console, DescribeExecution, GetExecutionHistory) needs kms:Decrypt on the key');
+  }
+
   private narrowRolePolicy(role: iam.Role, cfn: sfn.CfnStateMachine): void {
     const inline = role.node.tryFindChild('DefaultPolicy');
     if (!(inline instanceof iam.Policy)) return;
-    // The document keeps its statements in a list of its own: narrowed in place, so the policy renders them narrowed.
-    const statements = (inline.document as unknown as { statements: iam.PolicyStatement[] }).statements;
-    const stack = Stack.of(role);
-    statements.forEach((statement, i) => {
-      const narrowed = withoutQualifierWildcards(stack, statement);
-      if (narrowed === statement) return;
-      statements[i] = narrowed;
-      recordHardening(cfn, MIXIN, 'lambda:InvokeFunction narrowed to the function ARNs its tasks name (no ":*")');
-    });
+    if (narrowInvokeStatements(inline)) recordHardening(cfn, MIXIN, 'lambda:InvokeFunction narrowed to the function ARNs its tasks name (no ":*")');
     managedInsteadOfInline(inline, MIXIN);
   }
 }

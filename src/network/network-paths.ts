@@ -21,6 +21,8 @@ export interface NetworkIdentity {
   /** True when code other than the library used the group: it keeps it, and the rules added to it. */
   readonly ownGroupNeeded: boolean;
   readonly requestedEndpoints: readonly RequestedEndpoint[];
+  /** Told, once the aspect has derived them, the endpoints the function reaches, e.g. `gateway:dynamodb`, `interface:sqs`. */
+  readonly reached?: (endpoints: readonly string[]) => void;
 }
 
 /** What the aspect needs of a function in a private network. */
@@ -94,6 +96,7 @@ class NetworkFollowsPermissions implements IAspect {
         endpoints.set(endpointKey(endpoint), endpoint);
       }
       resourceLess.set(network, [...resourceLess.get(network) ?? [], ...resourceLessActionsIn(documents)]);
+      identity.reached?.([...endpoints.keys()].sort());
       if (identity.ownGroupNeeded) {
         openEndpoints(network, identity.securityGroup, endpoints.values());
         continue;

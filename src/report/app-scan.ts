@@ -8,7 +8,7 @@ import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportHar
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
 import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { IndexedResource, TemplateIndex } from '../guardrails/resource-index';
-import { hardeningRecords } from '../mixins/changes';
+import { HardeningRecord, hardeningRecords, runtimeChangeRecords } from '../mixins/changes';
 
 /** CDK core stores an acknowledgement of a plain id as `Annotation::<id>`. */
 const ANNOTATION_PREFIX = /^annotation::/i;
@@ -29,6 +29,8 @@ export class ScannedStack {
   public readonly waivers: SecurityReportWaiver[] = [];
   /** Changes hardening mixins recorded on resources of this stack. */
   public readonly hardened: SecurityReportHardening[] = [];
+  /** Of those, the changes to how resources run. */
+  public readonly runtimeChanges: SecurityReportHardening[] = [];
   /** The index of the stack's template, shared with the guardrail rules' lookups. */
   public readonly template: TemplateIndex;
   /** Resources by logical id. */
@@ -169,7 +171,10 @@ export function scanApp(root: IConstruct, includeTemplate: (templatePath: string
     const metadata = construct.node.metadata;
     if (metadata.length > 0) {
       collectRecords(construct.node.path, metadata, scanned ?? recordsOf(stageRecords, stage), acknowledgementKeys);
-      if (scanned) collectHardening(construct, scanned.hardened);
+      if (scanned) {
+        collectHardening(hardeningRecords(construct), construct, scanned.hardened);
+        collectHardening(runtimeChangeRecords(construct), construct, scanned.runtimeChanges);
+      }
     }
     const children = construct.node.children;
     for (let i = children.length - 1; i >= 0; i--) pending.push({ construct: children[i], stage, scanned });
@@ -210,7 +215,7 @@ function collectRecords(
 /** The acknowledgements recorded on one construct, each rule once, with who recorded it. */
 function acknowledgementsIn(constructPath: string, metadata: readonly MetadataEntry[]): SecurityReportAcknowledgement[] {
   const acknowledged = new Map<string, string>();
-  const byLibrary = new Set<string>();
+  const byLibrary = new Map<string, AcknowledgementSource>();
   for (const entry of metadata) {
     if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && isObject(entry.data)) {
       for (const [key, reason] of Object.entries(entry.data)) {
@@ -218,15 +223,15 @@ function acknowledgementsIn(constructPath: string, metadata: readonly MetadataEn
         if (!acknowledged.has(rule)) acknowledged.set(rule, String(reason ?? ''));
       }
     } else if (entry.type === LIBRARY_ACKNOWLEDGEMENT_METADATA && isObject(entry.data)) {
-      byLibrary.add(String((entry.data as LibraryAcknowledgement).id));
+      const data = entry.data as LibraryAcknowledgement;
+      byLibrary.set(String(data.id), data.raisedBy === 'aws-cdk-lib' ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.LIBRARY);
     }
   }
   return [...acknowledged].map(([rule, reason]) => ({
     rule,
     path: constructPath,
     reason,
-    by: byLibrary.has(rule) ? AcknowledgementSource.LIBRARY
-      : isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER,
+    by: byLibrary.get(rule) ?? (isAwsCdkLibAcknowledgement(rule, reason) ? AcknowledgementSource.AWS_CDK_LIB : AcknowledgementSource.USER),
   }));
 }
 
@@ -243,9 +248,9 @@ export function acknowledgementsUnder(root: IConstruct): SecurityReportAcknowled
 }
 
 /** The changes each hardening mixin recorded on `construct`, one entry per mixin. */
-function collectHardening(construct: IConstruct, target: SecurityReportHardening[]): void {
+function collectHardening(records: readonly HardeningRecord[], construct: IConstruct, target: SecurityReportHardening[]): void {
   const byMixin = new Map<string, string[]>();
-  for (const record of hardeningRecords(construct)) {
+  for (const record of records) {
     const changes = byMixin.get(record.mixin) ?? [];
     changes.push(record.change);
     byMixin.set(record.mixin, changes);

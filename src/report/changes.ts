@@ -8,8 +8,12 @@ export const CHANGES_SCHEMA_VERSION = 1;
 
 /** Lists of a stack that are records of the stack rather than entities of their own. */
 const RECORDS = new Set(['acknowledgements', 'waivers', 'hardened']);
-/** Lists that are never compared: open findings fail the synth, and are in the report and the SARIF log. */
-const NOT_COMPARED = new Set(['openFindings']);
+/**
+ * Lists that are never compared: open findings fail the synth, and are in the
+ * report and the SARIF log; runtime changes are also among the `hardened`
+ * changes, which are compared.
+ */
+const NOT_COMPARED = new Set(['openFindings', 'runtimeChanges']);
 /** The name of an entity of each list of a stack. */
 const KINDS: { readonly [list: string]: string } = {
   functions: 'function', apis: 'API', dataStores: 'data store', keys: 'key', stateMachines: 'state machine', userPools: 'user pool',

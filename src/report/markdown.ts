@@ -84,7 +84,8 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys), ...stack.keys.flatMap(keyPolicySection));
   if (stack.userPools.length > 0) lines.push('', '### User pools', ...stack.userPools.flatMap(userPoolSection));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
-  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
+  lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened),
+    ...runtimeChangeSection(stack.runtimeChanges));
   return lines;
 }
 
@@ -204,9 +205,10 @@ function headline(report: SecurityReportDocument, hint?: string): string {
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
     ...s.userPools > 0 ? [count(s.userPools, 'user pool')] : [],
-    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
+    `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} of aws-cdk-lib's code, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
-    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],
+    ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`
+      + (s.runtimeChangedResources > 0 ? ` (${s.runtimeChangedResources} of them run differently: see "How hardened resources now run")` : '')] : [],
     observed.length > 0 ? `${count(open, 'open finding')} in ${count(observed.length, 'pack')}` : 'open findings not observed',
     ...s.staleAcknowledgements > 0 ? [`${count(s.staleAcknowledgements, 'stale acknowledgement')} matching no finding: `
       + report.staleAcknowledgements.map((ack) => `'${ack.rule}' on ${ack.path}`).join(', ')] : [],
@@ -318,6 +320,14 @@ function waiverSection(waivers: readonly SecurityReportWaiver[]): string[] {
   if (waivers.length === 0) return [];
   return ['', '### Waivers', '', table(['Setting', 'Value', 'Construct', 'Reason'],
     waivers.map((waiver) => [waiver.setting, waiver.value, code(waiver.path), waiver.reason]))];
+}
+
+/** What runs differently since the hardening, resource by resource: what a reviewer checks before deploying. */
+function runtimeChangeSection(changes: readonly SecurityReportHardening[]): string[] {
+  if (changes.length === 0) return [];
+  return ['', '### How hardened resources now run', '',
+    'What the hardening mixins changed in how these resources run: check each against what the app expects before deploying.', '',
+    ...changes.flatMap((entry) => [`- ${code(entry.path)} (${entry.mixin}):`, ...entry.changes.map((change) => `  - ${change}`)])];
 }
 
 function hardenedSection(hardened: readonly SecurityReportHardening[]): string[] {

@@ -8,7 +8,7 @@ import { describeFunctions } from './functions';
 import { Inventory } from './inventory';
 import {
   AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportDocument, SecurityReportFinding, SecurityReportFunction,
-  SecurityReportStack, SecurityReportStage, SecurityReportStaleAcknowledgement, SecurityReportWaiver,
+  SecurityReportHardening, SecurityReportStack, SecurityReportStage, SecurityReportStaleAcknowledgement, SecurityReportWaiver,
 } from './schema';
 import { describeStateMachines } from './state-machines';
 import { describeUserPools } from './user-pools';
@@ -92,6 +92,7 @@ export function buildReport(root: IConstruct, options: ReportOptions): SecurityR
       waivers: waivers.length,
       hardenedResources: new Set(stacks.flatMap((stack) => stack.hardened.map((entry) => entry.path))).size,
       staleAcknowledgements: stale.length,
+      runtimeChangedResources: new Set(stacks.flatMap((stack) => stack.runtimeChanges.map((entry) => entry.path))).size,
       findings: observed.packs,
     },
     stages,
@@ -152,6 +153,11 @@ function describeStack(scan: ScannedStack, functions: SecurityReportFunction[], 
     openFindings: [],
     acknowledgements: scan.acknowledgements,
     waivers: scan.waivers,
-    hardened: [...scan.hardened].sort((a, b) => compareText(a.path, b.path) || compareText(a.mixin, b.mixin)),
+    hardened: [...scan.hardened].sort(byPathAndMixin),
+    runtimeChanges: [...scan.runtimeChanges].sort(byPathAndMixin),
   };
+}
+
+function byPathAndMixin(a: SecurityReportHardening, b: SecurityReportHardening): number {
+  return compareText(a.path, b.path) || compareText(a.mixin, b.mixin);
 }

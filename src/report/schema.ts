@@ -17,9 +17,12 @@ export enum AcknowledgementSource {
   /** The library acknowledged the finding itself, with its reason, where AWS allows no other setting. */
   LIBRARY = 'library',
   /**
-   * aws-cdk-lib, for its own built-in template validation (`CloudFormation-Validate::...`),
-   * e.g. `W3010` for the literal AZs of `stack.availabilityZones`: recognised by the
-   * rule id together with the exact reason aws-cdk-lib writes.
+   * aws-cdk-lib's own code: the acknowledgements aws-cdk-lib records for its built-in
+   * template validation (`CloudFormation-Validate::...`, e.g. `W3010` for the literal
+   * AZs of `stack.availabilityZones`, recognised by the rule id together with the
+   * exact reason aws-cdk-lib writes), and those the library records, with exact ids
+   * and reasons, for findings that aws-cdk-lib's deploy-time helpers raise (their
+   * runtime, their place outside the VPC, the grants aws-cdk-lib writes for them).
    */
   AWS_CDK_LIB = 'aws-cdk-lib',
   /** Anything else: the app's code, with `Validations.of(construct).acknowledge(...)`. */
@@ -78,7 +81,7 @@ export interface SecurityReportSummary {
   readonly acknowledgements: number;
   /** Acknowledgements recorded by the library. */
   readonly libraryAcknowledgements: number;
-  /** Acknowledgements aws-cdk-lib recorded for its own template validation (`by: aws-cdk-lib`). */
+  /** Acknowledgements of findings aws-cdk-lib's own code raises (`by: aws-cdk-lib`): its template validation's, and its deploy-time helpers'. */
   readonly awsCdkLibAcknowledgements: number;
   /** Acknowledgements the app recorded (`by: user`). */
   readonly userAcknowledgements: number;
@@ -88,6 +91,8 @@ export interface SecurityReportSummary {
   readonly hardenedResources: number;
   /** Acknowledgements that matched no finding (`staleAcknowledgements`). */
   readonly staleAcknowledgements: number;
+  /** Of those, the resources that run differently since (`runtimeChanges` of each stack). */
+  readonly runtimeChangedResources: number;
   /**
    * Findings per pack (validation plugin).
    *
@@ -194,6 +199,14 @@ export interface SecurityReportStack {
   readonly waivers: SecurityReportWaiver[];
   /** Plain resources of this stack that a hardening mixin changed, with what it changed. */
   readonly hardened: SecurityReportHardening[];
+  /**
+   * Of those, the resources whose way of running a hardening mixin changed, with
+   * those changes in words the app's authors can check before deploying: where
+   * each function now runs and what it reaches, its reserved concurrency, its log
+   * format, its event sources' failure handling; an API's throttling; a schedule's
+   * retries. Each is also among the resource's `hardened` changes.
+   */
+  readonly runtimeChanges: SecurityReportHardening[];
 }
 
 /**

@@ -15,7 +15,7 @@ const SHARED_GROUP_ID = 'SecureScheduleGroup';
  *
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
  */
-const SCHEDULE_CONTEXT = 'kms:EncryptionContext:aws:scheduler:schedule-arn';
+export const SCHEDULE_CONTEXT = 'kms:EncryptionContext:aws:scheduler:schedule-arn';
 
 /**
  * Properties of a SecureSchedule.

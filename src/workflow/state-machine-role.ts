@@ -74,3 +74,24 @@ function isUnscopedServiceStatement(statement: iam.PolicyStatement): boolean {
     && statement.notActions.length === 0 && Object.keys(statement.conditions).length === 0
     && statement.actions.length > 0 && statement.actions.every(action => UNSCOPED_SERVICE_ACTIONS.has(action));
 }
+
+/**
+ * Narrows, in `policy`, `lambda:InvokeFunction` on `<fn>` and `<fn>:*` (what an
+ * aws-cdk-lib invoke grant writes) to `<fn>`, for a caller that invokes exactly
+ * the ARN it names (a state machine's task, a schedule's target).
+ *
+ * @returns whether a statement was narrowed
+ */
+export function narrowInvokeStatements(policy: iam.Policy): boolean {
+  // The document keeps its statements in a list of its own: narrowed in place, so the policy renders them narrowed.
+  const statements = (policy.document as unknown as { statements: iam.PolicyStatement[] }).statements;
+  const stack = Stack.of(policy);
+  let narrowedAny = false;
+  statements.forEach((statement, i) => {
+    const narrowed = withoutQualifierWildcards(stack, statement);
+    if (narrowed === statement) return;
+    statements[i] = narrowed;
+    narrowedAny = true;
+  });
+  return narrowedAny;
+}

@@ -105,7 +105,8 @@ function checkTarget(factory: string, kind: TargetKind, target: unknown, options
  * needs, through SQS only and for that queue (the same statement the key's
  * synth-time scan writes for a plain schedule's dead-letter queue).
  */
-function allowSending(role: iam.IRole, queue: sqs.IQueue): void {
+/** Lets `role` send to `queue`, with the key use an encrypted queue needs. */
+export function allowSending(role: iam.IRole, queue: sqs.IQueue): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
   const key = queue.encryptionMasterKey;
   if (key) grantKeyThrough(key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', queue.queueArn);

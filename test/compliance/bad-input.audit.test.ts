@@ -1,12 +1,16 @@
 process.env.CDK_VALIDATION = 'false';
 
 import { App, Duration, Mixins, Stack } from 'aws-cdk-lib';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -23,8 +27,10 @@ import { SecureUserPool } from '../../src/identity/secure-user-pool';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import { BucketHardening } from '../../src/mixins/bucket-hardening';
-import { FunctionOutsideVpc } from '../../src/mixins/function-hardening';
+import { FunctionHardening, FunctionOutsideVpc } from '../../src/mixins/function-hardening';
+import { HttpApiHardening } from '../../src/mixins/http-api-hardening';
 import { QueueHardening } from '../../src/mixins/queue-hardening';
+import { ScheduleHardening } from '../../src/mixins/schedule-hardening';
 import { ServerlessHardening } from '../../src/mixins/serverless-hardening';
 import { TableHardening } from '../../src/mixins/table-hardening';
 import { TopicHardening } from '../../src/mixins/topic-hardening';
@@ -153,6 +159,35 @@ const CONSTRUCTS: Record<string, { build: Build; props: string[] }> = {
       new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST });
       Mixins.of(stack).apply(new ServerlessHardening(props as any));
     },
+    props: ['profile', 'reservedConcurrency'],
+  },
+  FunctionHardening: {
+    build: (stack, props) => {
+      new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST }).with(new FunctionHardening(props as any));
+    },
+    props: ['profile', 'reservedConcurrency'],
+  },
+  HttpApiHardening: {
+    build: (stack, props) => {
+      const api = new apigatewayv2.HttpApi(stack, 'Api', { defaultAuthorizer: new HttpIamAuthorizer() });
+      api.addRoutes({
+        path: '/',
+        integration: new HttpLambdaIntegration('Get', new lambda.Function(stack, 'Plain', {
+          code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST,
+        })),
+      });
+      api.with(new HttpApiHardening(props as any));
+      Mixins.of(stack).apply(new ServerlessHardening());
+    },
+    props: ['profile'],
+  },
+  ScheduleHardening: {
+    build: (stack, props) => {
+      const fn = new lambda.Function(stack, 'Plain', { code: CODE, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_LATEST });
+      new scheduler.Schedule(stack, 'Hourly', { schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), target: new schedulerTargets.LambdaInvoke(fn) })
+        .with(new ScheduleHardening(props as any));
+      Mixins.of(stack).apply(new ServerlessHardening());
+    },
     props: ['profile'],
   },
   FunctionOutsideVpc: {
@@ -180,7 +215,7 @@ test.each(cases)('%s: our error or zero findings', (_label, name, prop, i) => {
   } catch (error) {
     if (error instanceof SecureServerlessError) {
       // Target factories and mixins are built before they meet a construct: they name themselves.
-      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)|(Table|Queue|Topic|Bucket|Serverless)Hardening|FunctionOutsideVpc): /);
+      expect(error.message).toMatch(/^(Audit(\/[^:]+)?|Secure(Schedule|Rule)Target\.(function|queue)|(Table|Queue|Topic|Bucket|Serverless|Function|HttpApi|Schedule)Hardening|FunctionOutsideVpc): /);
       return;
     }
     throw new Error(`not our error: ${(error as Error).constructor.name}: ${(error as Error).message}`);

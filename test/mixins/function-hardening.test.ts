@@ -44,7 +44,8 @@ describe('FunctionHardening on a default lambda.Function', () => {
   test('writes SecureFunction\'s settings into the function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       TracingConfig: { Mode: 'Active' },
-      ReservedConcurrentExecutions: FUNCTION_DEFAULTS.reservedConcurrentExecutions,
+      // In STANDARD a function's concurrency stays as the app set it, unless reservedConcurrency says otherwise.
+      ReservedConcurrentExecutions: Match.absent(),
       MemorySize: 128,
       Timeout: 3,
       // Under useCdkManagedLogGroup the group is named after the function, where Lambda writes by default.
@@ -90,7 +91,7 @@ describe('FunctionHardening on a default lambda.Function', () => {
         ? 'logs to aws-cdk-lib\'s log group S/Fn/LogGroup, now encrypted with the baseline key and retained'
         : 'logs to its own log group, encrypted with the baseline key and retained',
       'failed asynchronous events go to an encrypted, TLS-only dead-letter queue',
-      expect.stringMatching(/^placed in the private subnets/),
+      expect.stringMatching(/^runs in the private subnets of S\/SecurityBaseline\/Network, where it ran outside any VPC/),
       expect.stringMatching(/^environment encrypted with the baseline key/),
     ]));
     expect(hardeningRecords(fn.role!.node.defaultChild!).map((r) => r.change))
@@ -123,10 +124,10 @@ describe('FunctionHardening is idempotent and the same on the L2 and its L1', ()
 });
 
 describe('SecureFunction and a hardened plain function agree', () => {
-  test('on tracing, log format, reserved concurrency, environment key and log group', () => {
+  test('on tracing, log format, reserved concurrency, environment key, log group and failure alarm', () => {
     const { stack } = newStack();
     new SecureFunction(stack, 'Secure', { code: CODE, handler: HANDLER });
-    plainFunction(stack, 'Plain').with(new FunctionHardening());
+    plainFunction(stack, 'Plain').with(new FunctionHardening({ reservedConcurrency: FUNCTION_DEFAULTS.reservedConcurrentExecutions }));
     const template = Template.fromStack(stack);
     const functions = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: HANDLER } }))
       .map((r: any) => r.Properties);
@@ -141,6 +142,15 @@ describe('SecureFunction and a hardened plain function agree', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).filter((g: any) => g.Properties.RetentionInDays === 365);
     expect(new Set(groups.map((g: any) => JSON.stringify([g.DeletionPolicy, g.Properties.KmsKeyId])))).toEqual(
       new Set([JSON.stringify(['Retain', { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] }])]));
+    // One alarm definition: the same expression, threshold and action, on each function's own metrics.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
+    const shape = (alarm: any) => ({
+      ...alarm,
+      AlarmDescription: alarm.AlarmDescription.replace(/^S\/\w+:/, ''),
+      Metrics: alarm.Metrics.map((m: any) => ({ ...m, MetricStat: m.MetricStat && { ...m.MetricStat, Metric: { ...m.MetricStat.Metric, Dimensions: '<function>' } } })),
+    });
+    expect(alarms).toHaveLength(2);
+    expect(shape(alarms[0])).toEqual(shape(alarms[1]));
   });
 });
 

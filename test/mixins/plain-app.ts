@@ -1,4 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -15,8 +16,30 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { CODE, ENV, HANDLER, prefixListContext } from '../core/fixtures';
 
-/** The types of the stateful resources of the plain app, whose logical ids must not change. */
-export const STATEFUL_TYPES = ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'];
+/** The stateful resource types of the plain apps, with the property that names each: neither may change. */
+const STATEFUL_NAMES: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::SecretsManager::Secret': 'Name',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+};
+export const STATEFUL_TYPES = Object.keys(STATEFUL_NAMES);
+
+/**
+ * Each stateful resource of a stack by logical id, with its type and the name
+ * it is given (rendered; `undefined` when CloudFormation names it).
+ */
+export function statefulResources(stack: Stack): Record<string, { type: string; name?: string }> {
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  return Object.fromEntries(Object.entries(resources)
+    .filter(([, resource]) => resource.Type in STATEFUL_NAMES)
+    .map(([id, resource]) => {
+      const name = resource.Properties?.[STATEFUL_NAMES[resource.Type]];
+      return [id, { type: resource.Type, ...name === undefined ? {} : { name: JSON.stringify(name) } }];
+    }));
+}
 
 /**
  * An orders service written in plain aws-cdk-lib as a tutorial would: a REST API

@@ -1,6 +1,6 @@
 import { App, Mixins, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { plainOrdersApp, PlainOrdersApp, STATEFUL_TYPES } from './plain-app';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { plainOrdersApp, PlainOrdersApp, statefulResources } from './plain-app';
 import { controlTowerFindingId } from '../../src/core/finding-ids';
 import { ComplianceProfile } from '../../src/core/profile';
 import { BucketHardening } from '../../src/mixins/bucket-hardening';
@@ -25,7 +25,8 @@ function perPack(findings: readonly Finding[]): Record<string, number> {
  * the mixins leave to its author, each named by a finding whose message gives
  * the fix: the worker's `grantRead` on the upload bucket (wildcard actions and
  * object ARNs), the partner key's rotation, the uploads' Object Lock and, in
- * REGULATED, their replication (a typed waiver, listed in the report).
+ * REGULATED, their replication (a typed waiver, listed in the report) and the
+ * functions' reserved concurrency.
  */
 function hardenedOrdersApp(profile: ComplianceProfile): PlainOrdersApp {
   const plain = plainOrdersApp();
@@ -34,7 +35,8 @@ function hardenedOrdersApp(profile: ComplianceProfile): PlainOrdersApp {
       profile, replication: BucketReplication.waiver('proofs of payment are re-sent by the customer if lost; a second region would add cost for nothing'),
     }));
   }
-  Mixins.of(plain.app).apply(new ServerlessHardening({ profile }));
+  // REGULATED requires a reserved concurrency: the team caps each function at 10 concurrent executions.
+  Mixins.of(plain.app).apply(new ServerlessHardening({ profile, reservedConcurrency: profile === ComplianceProfile.REGULATED ? 10 : undefined }));
   Validations.of(plain.worker.role!).acknowledge(
     ...['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Resource::<Uploads4F6EB0FD.Arn>/*'].map((finding) => ({
       id: `AwsSolutions-IAM5[${finding}]`,
@@ -89,13 +91,11 @@ describe('ServerlessHardening on a plain orders service', () => {
     expect(formatLintFindings(lint)).toEqual(formatLintFindings([]));
   });
 
-  test('the logical ids of stateful resources are unchanged', () => {
-    const ids = (app: App) => {
-      const template = Template.fromStack(app.node.findChild('Orders') as Stack);
-      return STATEFUL_TYPES.flatMap((type) => Object.keys(template.findResources(type)));
-    };
-    expect(ids(hardened.get(ComplianceProfile.STANDARD)!.app)).toEqual(expect.arrayContaining(ids(plain.app)));
-    expect(ids(plain.app).length).toBeGreaterThan(0);
+  test.each(PROFILES)('%s: the logical ids and names of stateful resources are unchanged', (profile) => {
+    const plainResources = statefulResources(plain.stack);
+    const hardenedResources = statefulResources(hardened.get(profile)!.stack);
+    expect(Object.keys(plainResources).length).toBeGreaterThan(0);
+    for (const [id, resource] of Object.entries(plainResources)) expect({ id, ...hardenedResources[id] }).toEqual({ id, ...resource });
   });
 
   test('log groups keep the names the plain app deploys them under, and none takes a name Lambda has already created', () => {
@@ -124,10 +124,52 @@ describe('ServerlessHardening on a plain orders service', () => {
     expect(entries).toContainEqual({
       path: 'Orders/GetOrder',
       mixin: 'FunctionHardening',
-      changes: expect.arrayContaining(['active X-Ray tracing', 'reserved concurrency 10, as SecureFunction\'s default']),
+      changes: expect.arrayContaining(['active X-Ray tracing', expect.stringMatching(/^an alarm on errors, throttles and dead-lettered events/)]),
+    });
+    // The worker's SQS event source is listed where it changed.
+    expect(entries).toContainEqual({
+      path: expect.stringMatching(/^Orders\/Worker\/SqsEventSource:/),
+      mixin: 'FunctionHardening',
+      changes: [expect.stringMatching(/^failures reported per item \(ReportBatchItemFailures\)/)],
     });
     expect(entries.map((entry) => entry.mixin)).toEqual(expect.arrayContaining(['FunctionHardening', 'RestApiHardening', 'RuleHardening', 'StateMachineHardening']));
     expect(report.summary.hardenedResources).toBe(new Set(entries.map((entry) => entry.path)).size);
     expect(renderMarkdown(report)).toContain('| `Orders/NightlyRule` | RuleHardening | target Target0: undelivered events go to the rule\'s encrypted dead-letter queue; target Target0: 3 retries within 1 hour |');
+  });
+});
+
+describe('every change to how the plain orders service runs is listed per resource, in the report and at synth', () => {
+  const LOG_FORMAT = expect.stringMatching(/^log format JSON, where it was Text/);
+  const IN_VPC = 'runs in the private subnets of Orders/SecurityBaseline/Network, where it ran outside any VPC, with a security group of its own';
+  const reaches = (services: string) => `reaches ${services} and nothing else: not the internet, nor AWS services its role's statements do not name`;
+  const STANDARD_CHANGES = {
+    'Orders/GetOrder': [LOG_FORMAT, IN_VPC, reaches('dynamodb (gateway endpoint), secretsmanager (interface endpoint)')],
+    'Orders/Worker': [LOG_FORMAT, IN_VPC, reaches('dynamodb (gateway endpoint), s3 (gateway endpoint), sns (interface endpoint)'),
+      expect.stringMatching(/^event source Orders\/Worker\/SqsEventSource:\w+: failures reported per item \(ReportBatchItemFailures\)/)],
+    'Orders/Notifier': [LOG_FORMAT, IN_VPC, 'reaches no AWS service and nothing else: not the internet'],
+    'Orders/Nightly': [LOG_FORMAT, IN_VPC, reaches('dynamodb (gateway endpoint)')],
+    'Orders/Fulfilment': [expect.stringMatching(/^definition and execution history encrypted with the baseline key/)],
+    'Orders/Api/DeploymentStage.prod': [
+      expect.stringMatching(/^callers throttled at 100 requests per second, burst 200, on every method without limits of its own/),
+      expect.stringMatching(/^the stack's web ACL in front of the stage: AWS managed rules answer 403 Forbidden/),
+    ],
+    'Orders/Api/Default/orders/{id}/GET': [expect.stringMatching(/^request parameters and body validated .* gets 400 Bad Request/)],
+  };
+  const changesIn = (app: App) => Object.fromEntries(buildReport(app, { findings: () => ({ packs: [], open: [] }) }).stages
+    .flatMap((stage) => stage.stacks.flatMap((stack) => stack.runtimeChanges)).map((entry) => [entry.path, entry.changes]));
+
+  test('STANDARD: the report lists each change, and synth shows each as an info message on its resource', () => {
+    const { app, stack } = hardened.get(ComplianceProfile.STANDARD)!;
+    expect(changesIn(app)).toEqual(STANDARD_CHANGES);
+    const infos = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp(' changed how ')).map((info) => String(info.entry.data));
+    expect(infos).toHaveLength(Object.values(STANDARD_CHANGES).flat().length);
+  });
+
+  test('REGULATED: the reserved concurrency the team set comes first for each function', () => {
+    const changes = changesIn(hardened.get(ComplianceProfile.REGULATED)!.app);
+    for (const fn of ['Orders/GetOrder', 'Orders/Worker', 'Orders/Notifier', 'Orders/Nightly']) {
+      expect(changes[fn]).toEqual([expect.stringMatching(/^at most 10 executions at once \(reserved concurrency 10, where it had none\)/),
+        ...STANDARD_CHANGES[fn as keyof typeof STANDARD_CHANGES]]);
+    }
   });
 });

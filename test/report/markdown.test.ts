@@ -25,6 +25,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       waivers: 0,
       hardenedResources: 0,
       staleAcknowledgements: 0,
+      runtimeChangedResources: 0,
       findings: [],
     },
     stages: [{
@@ -43,6 +44,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
         acknowledgements: [],
         waivers: [],
         hardened: [],
+        runtimeChanges: [],
       }],
       acknowledgements: [],
       waivers: [],

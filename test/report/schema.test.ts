@@ -45,6 +45,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     waivers: 'number',
     hardenedResources: 'number',
     staleAcknowledgements: 'number',
+    runtimeChangedResources: 'number',
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
@@ -69,6 +70,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     acknowledgements: 'acknowledgement[]',
     waivers: 'waiver[]',
     hardened: 'hardening[]',
+    runtimeChanges: 'hardening[]',
   } satisfies Spec<schema.SecurityReportStack>,
   userPool: {
     path: 'string',
