@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { markMadeByMixin } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
@@ -14,6 +15,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
+import { constructsUnder } from '../core/work-count';
 import { EventSourceDefaults } from '../function/event-source-defaults';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
@@ -310,7 +312,7 @@ class HardenedFunction {
   private dropLogRetention(): boolean {
     const retention = this.fn?.node.tryFindChild('LogRetention');
     if (!retention) return false;
-    for (const resource of retention.node.findAll()) {
+    for (const resource of constructsUnder(retention)) {
       if (CfnResource.isCfnResource(resource)) Object.defineProperty(resource, 'shouldSynthesize', { value: () => false });
     }
     this.fn!.node.tryRemoveChild('LogRetention');
@@ -321,8 +323,8 @@ class HardenedFunction {
   /** The ARN of the log group named `name`: its attribute when the stack defines it, else built from the name. */
   private logGroupArnOf(name: string): string {
     const ref = (this.stack.resolve(name) as { Ref?: string }).Ref;
-    const group = ref === undefined ? undefined : this.stack.node.findAll()
-      .find((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup && this.stack.resolve(c.logicalId) === ref);
+    const group = ref === undefined ? undefined
+      : StackLookup.of(this.stack).referring(logs.CfnLogGroup, 'logicalId', c => c.logicalId, ref, 'equals')[0];
     return group?.attrArn
       ?? this.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
@@ -489,8 +491,8 @@ class HardenedHelper {
   private roleConstruct(): CfnResource | undefined {
     const getAtt = (this.stack.resolve(this.properties.Role) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
     if (!getAtt) return undefined;
-    return this.stack.node.findAll().find((c): c is CfnResource =>
-      CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Role' && this.stack.resolve(c.logicalId) === getAtt[0]);
+    return StackLookup.of(this.stack).referring(CfnResource, 'roleLogicalId',
+      c => c.cfnResourceType === 'AWS::IAM::Role' ? c.logicalId : undefined, getAtt[0], 'equals')[0];
   }
 
   /** A raw role's inline policies and AWS-managed basic execution policy become statements of `policy`. */
@@ -517,7 +519,7 @@ function roleOfL1(cfn: lambda.CfnFunction): iam.IRole | undefined {
   const stack = Stack.of(cfn);
   const getAtt = (stack.resolve(cfn.role) as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   if (!getAtt) return undefined;
-  const cfnRole = stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && stack.resolve(c.logicalId) === getAtt[0]);
+  const cfnRole = StackLookup.of(stack).referring(iam.CfnRole, 'logicalId', c => c.logicalId, getAtt[0], 'equals')[0];
   if (!cfnRole) return undefined;
   const parent = cfnRole.node.scope;
   if (parent instanceof iam.Role && parent.node.defaultChild === cfnRole) return parent;

@@ -10,6 +10,7 @@ import {
   SecurityReportPackFindings, SecurityReportStack, SecurityReportStage, SecurityReportWaiver,
 } from './schema';
 import { describeStateMachines } from './state-machines';
+import { inWorkStep } from '../core/work-count';
 
 /** The version of `security-report.json`'s schema. */
 export const SCHEMA_VERSION = 1;
@@ -30,6 +31,10 @@ export interface ReportOptions {
  * template, in time linear in the number of resources.
  */
 export function buildReport(root: IConstruct, options: ReportOptions): SecurityReportDocument {
+  return inWorkStep('report', () => reportOf(root, options));
+}
+
+function reportOf(root: IConstruct, options: ReportOptions): SecurityReportDocument {
   const included = options.templatePaths ? new Set(options.templatePaths.map((file) => path.resolve(file))) : undefined;
   const scan = scanApp(root, (templatePath) => !included || included.has(templatePath));
   const inventory = new Inventory(scan.stacks);
