@@ -37,6 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     'tsconfig-paths',
     '@types/node@^20',
+    // security-report.sarif is validated in the tests against the SARIF 2.1.0 schema
+    // that @microsoft/jest-sarif ships, with ajv (the schema is JSON Schema draft-04).
+    'ajv@^8',
+    'ajv-draft-04@^1',
+    'ajv-formats@^3',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   publishToPypi: {
@@ -94,9 +100,27 @@ project.npmignore?.addPatterns('/*', '!/lib/', '!/.jsii', '!/API.md');
 // Lint resolves the example app's import of this package through the dev tsconfig's paths.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './test/tsconfig.json']);
 
+// Tests run under two flag sets (test/feature-flags.ts): none, and the flags `cdk init` writes.
+// `npx projen test` runs every test without flags, then the compliance matrices, the mixin
+// tests and the example under a new project's flags; `test:recommended-flags` runs every
+// other test under them too (CI runs it), and the property tier runs under both.
+const RECOMMENDED_FLAGS_CORE = ['test/compliance/', 'test/mixins/', 'examples/'];
+project.testTask.exec(`jest --passWithNoTests --coverage=false ${RECOMMENDED_FLAGS_CORE.join(' ')}`, {
+  name: 'the compliance matrices, mixin tests and example under the flags cdk init writes',
+  env: { CDK_FEATURE_FLAGS: 'recommended' },
+});
+project.addTask('test:recommended-flags', {
+  description: 'Run every other test under the feature flags cdk init writes (the core ones run in `test`)',
+  env: { CDK_FEATURE_FLAGS: 'recommended' },
+}).exec(`jest --passWithNoTests --coverage=false --testPathIgnorePatterns /node_modules/ '\\.property\\.test\\.ts$' ${RECOMMENDED_FLAGS_CORE.map((dir) => `'/${dir}'`).join(' ')}`);
+
 // The property tier: every construct's generated prop sets and apps, our error or zero findings.
 project.addTask('test:properties', {
   description: 'Run the property-based tests (generated props and apps): our error, or zero findings',
+}).exec('jest --passWithNoTests --coverage=false --testPathIgnorePatterns=/node_modules/ --testMatch "<rootDir>/test/**/*.property.test.ts"');
+project.addTask('test:properties:recommended-flags', {
+  description: 'The property tier under the feature flags cdk init writes',
+  env: { CDK_FEATURE_FLAGS: 'recommended' },
 }).exec('jest --passWithNoTests --coverage=false --testPathIgnorePatterns=/node_modules/ --testMatch "<rootDir>/test/**/*.property.test.ts"');
 
 // The README's main command: synthesize the example app with the guardrails on.
@@ -107,6 +131,16 @@ const example = project.addTask('example', {
 example.env('TS_NODE_PROJECT', '../../test/tsconfig.json');
 example.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --transpile-only -r tsconfig-paths/register app.ts" --output cdk.out');
 example.exec('node print-outputs.js cdk.out');
+
+// The example again, as a project made by `cdk init` would synthesize it: the pinned CLI's
+// recommended feature flags, aws-cdk-lib's template validation on.
+const exampleFlags = project.addTask('example:recommended-flags', {
+  description: 'Synthesize the example app under the feature flags cdk init writes into a new project',
+  cwd: 'examples/orders-service',
+});
+exampleFlags.env('TS_NODE_PROJECT', '../../test/tsconfig.json');
+exampleFlags.exec('ts-node --transpile-only -r tsconfig-paths/register ../../test/example/synth-with-recommended-flags.ts recommended.cdk.out');
+exampleFlags.exec('node print-outputs.js recommended.cdk.out');
 
 // npm run bench: our constructs against plain aws-cdk-lib, synth + validation and resources per unit.
 const bench = project.addTask('bench', {

@@ -11,7 +11,7 @@ for (const [name, artifact] of Object.entries(manifest.artifacts ?? {})) {
   const resources = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).Resources ?? {}).length;
   console.log(`  ${name}: ${file} (${resources} resources)`);
 }
-for (const report of ['security-report.md', 'security-report.json', 'validation-report.json']) {
+for (const report of ['security-report.md', 'security-report.json', 'security-report.sarif', 'security-changes.md', 'validation-report.json']) {
   const file = path.join(outdir, report);
   if (fs.existsSync(file)) console.log(`  ${report}: ${file}`);
 }

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { claimId } from '../core/construct-ids';
 import { SecureServerlessError } from '../core/errors';
 import { LogRetention } from '../core/log-retention';
 import { ComplianceProfile, defaultProfileOf } from '../core/profile';
@@ -78,7 +79,7 @@ export class SecurityBaseline extends Construct {
   public static of(scope: IConstruct): SecurityBaseline {
     const stack = Stack.of(scope);
     const found = (stack as any)[BASELINE] as SecurityBaseline | undefined;
-    return found ?? new SecurityBaseline(stack, BASELINE_ID);
+    return found ?? new SecurityBaseline(stack, claimId(stack, BASELINE_ID, 'the stack\'s SecurityBaseline'));
   }
 
   /** The compliance bar of this stack. */
@@ -157,7 +158,7 @@ export class SecurityBaseline extends Construct {
    * @param retention how long it keeps events; defaults to the baseline's retention
    */
   public createLogGroup(scope: Construct, id: string, purpose: string, retention?: LogRetention): logs.LogGroup {
-    const group = new logs.LogGroup(scope, id, { removalPolicy: RemovalPolicy.RETAIN });
+    const group = new logs.LogGroup(scope, claimId(scope, id, `the log group for ${purpose}`), { removalPolicy: RemovalPolicy.RETAIN });
     return this.hardenLogGroup(group, purpose, retention);
   }
 

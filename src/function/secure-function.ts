@@ -22,6 +22,7 @@ import { familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
+import { claimId } from '../core/construct-ids';
 import { checkDurationSeconds, checkIntegerRange, describeValue, invalidProp, SecureServerlessError } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { LogRetention } from '../core/log-retention';
@@ -240,12 +241,12 @@ export class SecureFunction extends lambda.Function {
     const functionNetwork = props.network ?? FunctionNetwork.privateNetwork();
     const network = functionNetwork.outsideVpcReason ? undefined : functionNetwork.network ?? baseline.network;
     // The role is created beside the function: lambda.Function needs it at construction.
-    const role = new PolicyRole(scope, `${id}ServiceRole`, {
+    const role = new PolicyRole(scope, claimId(scope, `${id}ServiceRole`, `the execution role of ${path}`), {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${path} only`,
     });
     const securityGroup = network
-      ? new ec2.SecurityGroup(scope, `${id}SecurityGroup`, {
+      ? new ec2.SecurityGroup(scope, claimId(scope, `${id}SecurityGroup`, `the security group of ${path}`), {
         vpc: network.vpc,
         allowAllOutbound: false,
         description: `${path}: HTTPS only to the VPC endpoints it was granted`,
@@ -550,7 +551,7 @@ export class SecureFunction extends lambda.Function {
     // One alarm on all three signals keeps a function at one alarm resource; its
     // description names them, and each stays a separate metric in the alarm.
     const period = Duration.minutes(5);
-    const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+    const alarm = new cloudwatch.Alarm(this, claimId(this, 'FailureAlarm', 'the failure alarm'), {
       metric: new cloudwatch.MathExpression({
         expression: 'errors + throttles + deadLetters',
         usingMetrics: {

@@ -5,6 +5,7 @@ import {
 import { IConstruct } from 'constructs';
 import { controlTowerFinding, isAcknowledged } from './acknowledged';
 import { bundledControlTowerRules, controlTowerRuleFiles } from './control-tower-rules';
+import { rememberRule } from '../report/rule-texts';
 
 /**
  * Properties of ControlTowerChecks.
@@ -49,6 +50,8 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
       const { id, message, acknowledgementKeys } = controlTowerFinding(violation.description, violation.ruleName);
       for (const resource of violation.violatingResources) {
         const construct = byTemplate.get(path.resolve(resource.templatePath ?? ''))?.get(resource.resourceLogicalId ?? '');
+        // The security report describes acknowledged findings too, which no other plugin sees.
+        rememberRule(id, { description: message, fix: violation.fix, level: 'error' });
         if (construct && isAcknowledged(construct, acknowledgementKeys)) continue;
         const entry = violations.get(id) ?? { ruleName: id, description: message, fix: violation.fix, severity: 'error', violatingResources: [] };
         (entry.violatingResources as unknown[]).push({ ...resource, constructPath: construct?.node.path });

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { builtInTemplateValidation } from './built-in-validation';
 import { ControlTowerChecks } from './control-tower-checks';
 import { ServerlessSecurityChecks } from './serverless-security-checks';
+import { invalidProp } from '../core/errors';
 import { ComplianceProfile, setDefaultProfile } from '../core/profile';
 import { SecurityReport } from '../report/security-report';
 
@@ -41,13 +42,26 @@ export interface GuardrailsProps {
   readonly verbose?: boolean;
 
   /**
-   * Whether to write the security report (`security-report.json` and
-   * `security-report.md`) into the cloud assembly at each synth. It never fails
+   * Whether to write the security report (`security-report.json`,
+   * `security-report.md` and `security-report.sarif`) into the cloud assembly at each synth. It never fails
    * the synth, and counts the open findings of every plugin registered here.
    *
    * @default true
    */
   readonly report?: boolean;
+
+  /**
+   * A `security-report.json` committed from an earlier synth (the main
+   * branch's), to compare each synth's report with: the synth then also writes
+   * `security-changes.md` (a section for a pull-request comment) and
+   * `security-changes.json`, what each function, API, data store and key gained
+   * or lost since, and prints a one-line summary. Read at synth, relative to the
+   * directory the synth runs in; a file that is missing, unreadable or not a
+   * security report fails the synth.
+   *
+   * @default - no comparison
+   */
+  readonly baseline?: string;
 }
 
 /**
@@ -59,8 +73,9 @@ export class Guardrails {
    * plus the cdk-nag packs of the profile: AwsSolutions and Serverless, and for
    * REGULATED also HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1. Any
    * unacknowledged finding, warnings included, then fails `app.synth()` and `cdk synth`.
-   * Last, it registers the `SecurityReport`, which writes `security-report.json`
-   * and `security-report.md` into the cloud assembly (turn it off with `report: false`).
+   * Last, it registers the `SecurityReport`, which writes `security-report.json`,
+   * `security-report.md` and `security-report.sarif` into the cloud assembly (turn it
+   * off with `report: false`), and with a `baseline` the changes since it.
    * With the report on, aws-cdk-lib's own template validation (`CloudFormation Validate`,
    * unless `CDK_VALIDATION=false`) is registered on the app just before it, so that the
    * report counts its findings too; aws-cdk-lib then adds no second copy.
@@ -72,6 +87,10 @@ export class Guardrails {
    */
   public static enforce(scope: Stage, props: GuardrailsProps = {}): IPolicyValidationPlugin[] {
     const profile = props.profile ?? ComplianceProfile.STANDARD;
+    if (props.baseline !== undefined && (typeof props.baseline !== 'string' || props.baseline.trim() === '' || props.report === false)) {
+      invalidProp(scope, 'baseline', props.baseline,
+        'the path of a security-report.json of an earlier synth, with the report on (a baseline is compared with the report, so report: false leaves nothing to compare)');
+    }
     setDefaultProfile(scope, profile);
     const verbose = props.verbose ?? false;
     const plugins: IPolicyValidationPlugin[] = [
@@ -94,7 +113,7 @@ export class Guardrails {
       const builtIn = builtInTemplateValidation(scope, plugins);
       if (builtIn) plugins.push(builtIn);
       // Last, so that it runs after the plugins it observes.
-      plugins.push(new SecurityReport(scope, { plugins: [...plugins] }));
+      plugins.push(new SecurityReport(scope, { plugins: [...plugins], baseline: props.baseline }));
     }
     Validations.of(scope).addPlugins(...plugins);
     return plugins;

@@ -10,12 +10,14 @@ import { markMadeByMixin } from './data-store-support';
 import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { hardenLogGroupInPlace } from './log-group-hardening';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
 import { constructsUnder } from '../core/work-count';
+import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
 import { EventSourceDefaults } from '../function/event-source-defaults';
 import {
   acknowledgeRequiredWildcards, attachToVpcSubnetsStatement, decryptOwnEnvironmentStatement, FUNCTION_DEFAULTS,
@@ -103,7 +105,7 @@ export class FunctionHardening extends Mixin {
  * const charges = new lambda.Function(this, 'Charges', {
  *   code: lambda.Code.fromAsset('dist/charges'),
  *   handler: 'index.handler',
- *   runtime: lambda.Runtime.NODEJS_LATEST,
+ *   runtime: NewestRuntime.nodejs(),
  * });
  * charges.with(new FunctionOutsideVpc('calls the payment provider\'s API on the internet'));
  */
@@ -278,6 +280,16 @@ class HardenedFunction {
     const config = (this.stack.resolve(this.cfn.loggingConfig) ?? {}) as lambda.CfnFunction.LoggingConfigProperty;
     let logGroupName = (this.cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined)?.logGroup;
     if (this.dropLogRetention()) logGroupName = undefined;
+    if (logGroupName === undefined && this.fn) {
+      const adopted = adoptCdkManagedLogGroup(this.fn, undefined, (group) => {
+        hardenLogGroupInPlace(group.node.defaultChild as logs.CfnLogGroup, this.baseline, MIXIN);
+        return group;
+      });
+      if (adopted) {
+        this.logToCdkManagedGroup(adopted, config, droppedBasicExecution);
+        return;
+      }
+    }
     const created = logGroupName === undefined;
     let logGroupArn: string;
     if (logGroupName === undefined) {
@@ -301,6 +313,28 @@ class HardenedFunction {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroupArn],
     }));
+  }
+
+  /**
+   * Under `@aws-cdk/aws-lambda:useCdkManagedLogGroup`, lambda.Function made the
+   * function's log group itself, `/aws/lambda/<Ref of the function>`, which is where
+   * Lambda writes by default: it is hardened where it is, keeping its logical id and
+   * name. Its name refers to the function, so the function may not refer to it (no
+   * `LoggingConfig.LogGroup`) and the statement on it goes to a policy the function
+   * does not depend on; either would be a dependency cycle.
+   */
+  private logToCdkManagedGroup(group: logs.LogGroup, config: lambda.CfnFunction.LoggingConfigProperty, droppedBasicExecution: boolean): void {
+    if (config.logFormat === undefined) {
+      this.cfn.loggingConfig = { ...this.cfn.loggingConfig as object, logFormat: FUNCTION_DEFAULTS.logFormat };
+      this.record('JSON log format');
+    }
+    if (!droppedBasicExecution || !this.role) return;
+    const policy = this.child('LogGroupPolicy', (scope, id) => new iam.ManagedPolicy(scope, id, {
+      description: `${this.cfn.node.path} may write its own log group only`,
+      roles: [this.role!],
+    }));
+    policy.addStatements(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [group.logGroupArn] }));
+    this.record(`logs to aws-cdk-lib's log group ${group.node.path}, now encrypted with the baseline key and retained`);
   }
 
   /**

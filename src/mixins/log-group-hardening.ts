@@ -5,6 +5,7 @@ import { recordHardening } from './changes';
 import { retain } from './data-store-support';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { SecurityBaseline } from '../baseline/security-baseline';
 
 const MIXIN = 'LogGroupHardening';
 
@@ -36,21 +37,29 @@ export class LogGroupHardening extends Mixin {
   public applyTo(construct: IConstruct): void {
     if (!this.supports(construct)) return;
     const cfn = construct instanceof logs.LogGroup ? construct.node.defaultChild as logs.CfnLogGroup : construct as logs.CfnLogGroup;
-    const baseline = hardeningBaseline(cfn, MIXIN, this.props);
-    if (cfn.kmsKeyId === undefined) {
-      cfn.kmsKeyId = baseline.key.keyArn;
-      recordHardening(cfn, MIXIN, 'encrypted with the baseline key');
-    }
-    const minimum = baseline.logRetention.retentionDays as number;
-    const days = Stack.of(cfn).resolve(cfn.retentionInDays) as number | undefined;
-    if (days === undefined) {
-      Annotations.of(cfn).addWarningV2('cdk-secure-serverless:logRetention',
-        `${cfn.node.path}: events are kept forever; LogGroupHardening leaves it to you, as a retention deletes older events: set retention: logs.RetentionDays.ONE_YEAR (or longer)`);
-    } else if (typeof days === 'number' && days < minimum) {
-      // A longer retention deletes nothing.
-      cfn.retentionInDays = minimum;
-      recordHardening(cfn, MIXIN, `retention raised from ${days} to ${minimum} days, the baseline's`);
-    }
-    retain(cfn, MIXIN);
+    hardenLogGroupInPlace(cfn, hardeningBaseline(cfn, MIXIN, this.props), MIXIN);
   }
+}
+
+/**
+ * What LogGroupHardening does to one log group, recorded as `mixin`'s changes: the
+ * baseline key, at least the baseline's retention (a group kept forever stays so,
+ * with a warning), retained.
+ */
+export function hardenLogGroupInPlace(cfn: logs.CfnLogGroup, baseline: SecurityBaseline, mixin: string): void {
+  if (cfn.kmsKeyId === undefined) {
+    cfn.kmsKeyId = baseline.key.keyArn;
+    recordHardening(cfn, mixin, 'encrypted with the baseline key');
+  }
+  const minimum = baseline.logRetention.retentionDays as number;
+  const days = Stack.of(cfn).resolve(cfn.retentionInDays) as number | undefined;
+  if (days === undefined) {
+    Annotations.of(cfn).addWarningV2('cdk-secure-serverless:logRetention',
+      `${cfn.node.path}: events are kept forever; ${mixin} leaves it to you, as a retention deletes older events: set retention: logs.RetentionDays.ONE_YEAR (or longer)`);
+  } else if (typeof days === 'number' && days < minimum) {
+    // A longer retention deletes nothing.
+    cfn.retentionInDays = minimum;
+    recordHardening(cfn, mixin, `retention raised from ${days} to ${minimum} days, the baseline's`);
+  }
+  retain(cfn, mixin);
 }

@@ -5,7 +5,7 @@
  * service (or a route to the internet). The service is read from the action's
  * prefix; where one prefix spans several endpoints (DynamoDB tables and
  * streams, AppConfig's control and data planes, Bedrock and SageMaker
- * runtimes), from the action's name.
+ * runtimes, Step Functions' synchronous executions), from the action's name.
  */
 
 /** How a function reaches one service. */
@@ -35,6 +35,8 @@ const BY_ACTION: ReadonlyArray<{ readonly prefix: string; readonly actions: RegE
   { prefix: 'appconfig', actions: /^(StartConfigurationSession|GetLatestConfiguration)$/i, endpoint: { kind: 'interface', service: 'appconfigdata' } },
   { prefix: 'bedrock', actions: /^(InvokeModel|InvokeModelWithResponseStream|Converse|ConverseStream|ApplyGuardrail)$/i, endpoint: { kind: 'interface', service: 'bedrock-runtime' } },
   { prefix: 'sagemaker', actions: /^InvokeEndpoint/i, endpoint: { kind: 'interface', service: 'sagemaker.runtime' } },
+  // Synchronous Express executions have an endpoint of their own.
+  { prefix: 'states', actions: /^StartSyncExecution$/i, endpoint: { kind: 'interface', service: 'sync-states' } },
 ];
 
 /**

@@ -9,6 +9,7 @@ const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
 const HTTP_API = 'AWS::ApiGatewayV2::Api';
 const HTTP_AUTHORIZER = 'AWS::ApiGatewayV2::Authorizer';
 const HTTP_INTEGRATION = 'AWS::ApiGatewayV2::Integration';
+const USER_POOL = 'AWS::Cognito::UserPool';
 
 /** A method of a REST API, with the function behind it. */
 export interface ApiRoute {
@@ -128,7 +129,7 @@ function describeHttpApis(scan: ScannedStack): SecurityReportApi[] {
           name: renderText(stage.properties.StageName),
           ...throttling ? { throttling } : {},
           tracing: false,
-          ...accessLogs !== undefined ? { accessLogs: scan.nameOf(accessLogs) } : {},
+          ...accessLogs !== undefined ? { accessLogs: scan.nameOfResource(accessLogs, ResourceType.LOG_GROUP) } : {},
         };
       }),
       routes,
@@ -146,7 +147,7 @@ function describeHttpRoute(route: HttpApiRoute, scan: ScannedStack, stage: Scann
     method: route.httpMethod,
     path: route.path,
     authorization: renderText(props.AuthorizationType ?? 'NONE'),
-    ...authorizer ? { authorizer: `${authorizer.path} (${renderText(authorizer.properties.AuthorizerType)})` } : {},
+    ...authorizer ? describeJwtAuthorizer(authorizer, scan) : {},
     apiKeyRequired: isTrue(props.ApiKeyRequired),
     integration: renderText(integration?.properties.IntegrationType ?? 'NONE'),
     ...route.handler ? { handler: route.handler.path } : {},
@@ -169,7 +170,7 @@ function describeStage(api: ScannedResource, stage: ScannedResource, scan: Scann
     ...webAcl !== undefined ? { webAcl } : {},
     ...throttling ? { throttling } : {},
     tracing: isTrue(settings.TracingEnabled),
-    ...accessLogs !== undefined ? { accessLogs: scan.nameOf(accessLogs) } : {},
+    ...accessLogs !== undefined ? { accessLogs: scan.nameOfResource(accessLogs, ResourceType.LOG_GROUP) } : {},
   };
 }
 
@@ -182,7 +183,7 @@ function describeRoute(route: ApiRoute, scan: ScannedStack, stageSettings: reado
     method: route.httpMethod,
     path: route.path,
     authorization: renderText(props.AuthorizationType ?? 'NONE'),
-    ...authorizer ? { authorizer: describeAuthorizer(authorizer, scan) } : {},
+    ...authorizer ? describeAuthorizer(authorizer, scan) : {},
     apiKeyRequired: isTrue(props.ApiKeyRequired),
     integration: renderText(props.Integration?.Type ?? 'MOCK'),
     ...route.handler ? { handler: route.handler.path } : {},
@@ -190,10 +191,28 @@ function describeRoute(route: ApiRoute, scan: ScannedStack, stageSettings: reado
   };
 }
 
-/** An authorizer's path and type, and for a Cognito authorizer the user pools whose tokens it accepts. */
-function describeAuthorizer(authorizer: ScannedResource, scan: ScannedStack): string {
+type AuthorizerFields = Pick<SecurityReportRoute, 'authorizer' | 'userPools' | 'clients'>;
+
+/** A REST API authorizer's path and type, and for a Cognito authorizer the user pools whose tokens it accepts. */
+function describeAuthorizer(authorizer: ScannedResource, scan: ScannedStack): AuthorizerFields {
   const pools = asArray(authorizer.properties.ProviderARNs).map((arn) => scan.nameOf(arn));
-  return `${authorizer.path} (${renderText(authorizer.properties.Type)}${pools.length > 0 ? `: ${pools.join(', ')}` : ''})`;
+  return { authorizer: `${authorizer.path} (${renderText(authorizer.properties.Type)})`, ...pools.length > 0 ? { userPools: pools } : {} };
+}
+
+/**
+ * An HTTP API authorizer's path and type, and for a JWT authorizer the user
+ * pool its issuer names (`https://cognito-idp.<region>.<suffix>/<pool id>`)
+ * and the app clients of its audience.
+ */
+function describeJwtAuthorizer(authorizer: ScannedResource, scan: ScannedStack): AuthorizerFields {
+  const type = renderText(authorizer.properties.AuthorizerType);
+  const jwt = isObject(authorizer.properties.JwtConfiguration) ? authorizer.properties.JwtConfiguration : undefined;
+  if (type !== 'JWT' || !jwt) return { authorizer: `${authorizer.path} (${type})` };
+  return {
+    authorizer: `${authorizer.path} (${type})`,
+    userPools: jwt.Issuer !== undefined ? [scan.nameOfResource(jwt.Issuer, USER_POOL)] : [],
+    clients: asArray(jwt.Audience).map((audience) => scan.nameOf(audience)),
+  };
 }
 
 function isStageWide(setting: CfnValue): boolean {

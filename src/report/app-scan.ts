@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct, MetadataEntry } from 'constructs';
 import { isAwsCdkLibAcknowledgement } from './cdk-acknowledgements';
+import { referencedIds } from './references';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportHardening, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
 import { countEach, countWork } from '../core/work-count';
@@ -81,6 +82,17 @@ export class ScannedStack {
    */
   public nameOf(value: CfnValue): string {
     return this.referenced(value)?.path ?? renderText(value);
+  }
+
+  /**
+   * The construct path of the resource of `type` that a value is built from,
+   * when it refers to that one resource only (a log group ARN joined from its
+   * `Ref`, a JWT issuer that ends with a user pool's id), else `nameOf(value)`.
+   */
+  public nameOfResource(value: CfnValue, type: string): string {
+    const ids = referencedIds(value);
+    const only = ids.size === 1 ? this.resource([...ids][0], type) : undefined;
+    return only?.path ?? this.nameOf(value);
   }
 
   /** Records a resource node, indexed later with the template. */

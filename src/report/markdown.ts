@@ -1,8 +1,8 @@
 import { mermaidGraph } from './mermaid';
 import {
-  SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFunction,
-  SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack, SecurityReportStateMachine, SecurityReportWaiver,
-  SecurityReportHardening,
+  SecurityReportAcknowledgement, SecurityReportApi, SecurityReportDataStore, SecurityReportDocument, SecurityReportFinding, SecurityReportFunction,
+  SecurityReportHardening, SecurityReportInvoker, SecurityReportKey, SecurityReportRoute, SecurityReportService, SecurityReportStack,
+  SecurityReportStateMachine, SecurityReportUserPool, SecurityReportWaiver,
 } from './schema';
 
 /**
@@ -15,27 +15,38 @@ export function renderMarkdown(report: SecurityReportDocument): string {
     '# Security report',
     '',
     'Written at synth by cdk-secure-serverless from the templates of this cloud assembly: what each function can do and who can invoke it, '
-      + 'the API routes and their authorization, who reads and writes each data store, the keys, and every acknowledged finding and waiver with its reason. '
-      + 'The same data is in `security-report.json`.',
+      + 'the API routes and their authorization, who reads and writes each data store, the keys and user pools, the open findings, '
+      + 'and every acknowledged finding and waiver with its reason. '
+      + 'The same data is in `security-report.json`, and the findings and acknowledgements in `security-report.sarif` for code scanning.',
     '',
-    table(['Functions', 'Outside a VPC', 'API routes', 'Without authorization', 'Data stores', 'Keys', 'Acknowledgements (library / aws-cdk-lib / user)', 'Waivers'], [[
+    table(['Functions', 'Outside a VPC', 'API routes', 'Without authorization', 'Data stores', 'Keys', 'User pools',
+      'Acknowledgements (library / aws-cdk-lib / user)', 'Waivers'], [[
       `${summary.functions}`, `${summary.functionsOutsideVpc}`, `${summary.routes}`, `${summary.routesWithoutAuthorization}`, `${summary.dataStores}`,
-      `${summary.keys}`, `${summary.acknowledgements} (${summary.libraryAcknowledgements} / ${summary.awsCdkLibAcknowledgements} / ${summary.userAcknowledgements})`, `${summary.waivers}`,
+      `${summary.keys}`, `${summary.userPools}`,
+      `${summary.acknowledgements} (${summary.libraryAcknowledgements} / ${summary.awsCdkLibAcknowledgements} / ${summary.userAcknowledgements})`, `${summary.waivers}`,
     ]]),
   ];
   const failing = failingPacks(report);
   if (failing.length > 0) {
-    lines.push('', `**This synth fails** on the open findings of ${failing.join(', ')}: each is listed in \`validation-report.json\` beside this report.`);
+    lines.push('', `**This synth fails** on the open findings of ${failing.join(', ')}: each is listed under its stack below, `
+      + 'and in `validation-report.json` beside this report.');
   }
-  if (summary.findings.length > 0) {
+  const ran = summary.findings.filter((pack) => pack.ran);
+  if (ran.length > 0) {
     lines.push('', table(['Pack', 'Open findings', 'Acknowledged'],
-      summary.findings.map((pack) => [pack.pack, pack.open !== undefined ? `${pack.open}` : 'not observed', `${pack.acknowledged}`])));
+      ran.map((pack) => [pack.pack, pack.open !== undefined ? `${pack.open}` : 'not observed', `${pack.acknowledged}`])));
+  }
+  const waiting = summary.findings.filter((pack) => !pack.ran);
+  if (waiting.length > 0) {
+    lines.push('', `Acknowledgements for packs that did not run in this synth: ${waiting.map((pack) => `${pack.pack} ${pack.acknowledged}`).join(', ')}. `
+      + 'The library records them in every profile, so that turning a pack on (the REGULATED profile, `controlTower: true`) finds nothing to fix; '
+      + 'until then they are listed, not checked.');
   }
   for (const stage of report.stages) {
     for (const stack of stage.stacks) lines.push('', ...stackSection(stack, stage.stage));
-    if (stage.acknowledgements.length > 0 || stage.waivers.length > 0) {
+    if (stage.acknowledgements.length > 0 || stage.waivers.length > 0 || stage.openFindings.length > 0) {
       lines.push('', `## ${stage.stage ? `Stage ${code(stage.stage)}` : 'App'}: outside any stack`);
-      lines.push(...acknowledgementSection(stage.acknowledgements), ...waiverSection(stage.waivers));
+      lines.push(...findingSection(stage.openFindings), ...acknowledgementSection(stage.acknowledgements), ...waiverSection(stage.waivers));
     }
   }
   return lines.join('\n') + '\n';
@@ -43,12 +54,16 @@ export function renderMarkdown(report: SecurityReportDocument): string {
 
 function stackSection(stack: SecurityReportStack, stage: string): string[] {
   const lines = [`## Stack ${code(stack.path)}${stage ? ` (stage ${code(stage)})` : ''}`, ''];
+  const helpers = stack.functions.filter((fn) => fn.deployTimeHelper).length;
   lines.push([
     `Template ${code(stack.templateFile)}`,
     stack.account || stack.region ? `, ${[stack.account, stack.region].filter(Boolean).join(' / ')}` : '',
-    `: ${count(stack.functions.length, 'function')}, ${count(stack.apis.length, 'API')}, `,
-    `${count(stack.dataStores.length, 'data store')}, ${count(stack.keys.length, 'key')}.`,
+    `: ${count(stack.functions.length - helpers, 'function')}${helpers > 0 ? ` and ${count(helpers, 'deploy-time helper')}` : ''}, `,
+    `${count(stack.apis.length, 'API')}, ${count(stack.dataStores.length, 'data store')}, ${count(stack.keys.length, 'key')}`,
+    stack.userPools.length > 0 ? `, ${count(stack.userPools.length, 'user pool')}` : '',
+    '.',
   ].join(''));
+  lines.push(...findingSection(stack.openFindings));
   const graph = mermaidGraph(stack);
   if (graph.length > 0) lines.push('', '```mermaid', ...graph, '```');
   if (stack.functions.length > 0) {
@@ -58,6 +73,7 @@ function stackSection(stack: SecurityReportStack, stage: string): string[] {
   if (stack.apis.length > 0) lines.push('', '### API routes', ...stack.apis.flatMap(apiSection));
   if (stack.dataStores.length > 0) lines.push('', '### Data stores', '', dataStoreTable(stack.dataStores));
   if (stack.keys.length > 0) lines.push('', '### Keys', '', keyTable(stack.keys));
+  if (stack.userPools.length > 0) lines.push('', '### User pools', ...stack.userPools.flatMap(userPoolSection));
   if (stack.stateMachines.length > 0) lines.push('', '### State machines', ...stack.stateMachines.flatMap(stateMachineSection));
   lines.push(...acknowledgementSection(stack.acknowledgements), ...waiverSection(stack.waivers), ...hardenedSection(stack.hardened));
   return lines;
@@ -76,7 +92,7 @@ function functionSection(fn: SecurityReportFunction): string[] {
   const reaches = network.reachableEndpoints.map((endpoint) => `${endpoint.service} (${endpoint.endpointType.toLowerCase()})`);
   const egress = network.securityGroups.flatMap((group) => group.allowsAllOutbound
     ? [`${code(group.path)}: all outbound traffic`]
-    : group.egress.map((rule) => `${code(group.path)}: ${rule.protocol} ${rule.ports} to ${code(rule.destination)}`));
+    : group.egress.map((rule) => `${code(group.path)}: ${rule.protocol} ${rule.ports} to ${code(rule.destination)}${rule.note ? ` (${rule.note})` : ''}`));
   const failures = [
     deadLetter.target ? `dead-letter ${code(deadLetter.target)}` : '',
     deadLetter.onFailure ? `on failure ${code(deadLetter.onFailure)}` : '',
@@ -85,8 +101,7 @@ function functionSection(fn: SecurityReportFunction): string[] {
   const rows: string[][] = [
     ['Role', code(fn.role)],
     ['Policies', fn.policies.map((policy) => `${code(policy.name)} (${policy.kind})`).join(', ') || 'none in the template'],
-    ['Invoked by', fn.invokers.map((invoker) => `${invoker.kind}: ${code(invoker.source)} as ${code(invoker.principal)}`
-      + (invoker.sourceAccount ? ` from account ${invoker.sourceAccount}` : '')).join('<br>') || 'nothing in the template'],
+    ['Invoked by', fn.invokers.map(invokerText).join('<br>') || 'nothing in the template'],
     ['Network', network.inVpc
       ? [`VPC ${code(network.vpc ?? '?')}`, ...egress.length > 0 ? [`egress ${egress.join('; ')}`] : ['no egress'],
         `reaches ${reaches.join(', ') || 'no VPC endpoint'}`,
@@ -114,6 +129,13 @@ function functionSection(fn: SecurityReportFunction): string[] {
     lines.push('', `Not in the template, so not listed: ${outside.map((policy) => `${code(policy.name)} (${policy.kind})`).join(', ')}.`);
   }
   return lines;
+}
+
+/** `api-route: \`GET /orders on Shop/Api\` as \`apigateway.amazonaws.com\` from account 1, permission \`arn:...\``. */
+function invokerText(invoker: SecurityReportInvoker): string {
+  return `${invoker.kind}: ${code(invoker.source)} as ${code(invoker.principal)}`
+    + (invoker.sourceAccount ? ` from account ${invoker.sourceAccount}` : '')
+    + (invoker.permissions?.length ? `, ${invoker.permissions.length > 1 ? 'permissions' : 'permission'} ${codeList(invoker.permissions)}` : '');
 }
 
 function stateMachineSection(machine: SecurityReportStateMachine): string[] {
@@ -161,10 +183,51 @@ export function failingPacks(report: SecurityReportDocument): string[] {
   return report.summary.findings.filter((pack) => pack.failsSynth).map((pack) => pack.pack);
 }
 
-/** `COGNITO_USER_POOLS` once, not again as the authorizer's type; a Lambda authorizer keeps its type (`TOKEN`, `REQUEST`). */
+/**
+ * `COGNITO_USER_POOLS` or `JWT` once, not again as the authorizer's type (a
+ * Lambda authorizer keeps its type, `TOKEN` or `REQUEST`), then the pools and
+ * clients whose tokens it accepts.
+ */
 function authorizationText(route: SecurityReportRoute): string {
   const authorizer = route.authorizer?.replace(` (${route.authorization})`, '');
-  return route.authorization + (authorizer ? ` ${code(authorizer)}` : '') + (route.apiKeyRequired ? ', API key' : '');
+  const accepts = [
+    route.userPools ? `${route.userPools.length > 1 ? 'pools' : 'pool'} ${codeList(route.userPools)}` : '',
+    route.clients ? `${route.clients.length === 1 ? 'client' : 'clients'} ${codeList(route.clients)}` : route.userPools ? 'any client' : '',
+  ].filter(Boolean);
+  return route.authorization + (authorizer ? ` ${code(authorizer)}` : '') + (accepts.length > 0 ? ` (${accepts.join(', ')})` : '')
+    + (route.apiKeyRequired ? ', API key' : '');
+}
+
+function userPoolSection(pool: SecurityReportUserPool): string[] {
+  const summary = [
+    code(pool.path),
+    `MFA ${pool.mfa === 'ON' ? 'required' : pool.mfa === 'OPTIONAL' ? 'optional' : 'off'}${pool.mfaMethods.length > 0 ? ` (${pool.mfaMethods.join(', ')})` : ''}`,
+    `sign-up ${pool.signUp}`,
+    pool.passwordMinLength !== undefined ? `passwords of ${pool.passwordMinLength} characters or more` : 'Cognito\'s default password policy',
+    `threat protection ${pool.threatProtection ?? 'off'}`,
+    `deletion protection ${onOff(pool.deletionProtection)}`,
+    `removal ${pool.removalPolicy}`,
+  ];
+  const lines = ['', `${summary.join(', ')}.`];
+  if (pool.clients.length > 0) {
+    lines.push('', table(['Client', 'Secret', 'Auth flows', 'OAuth flows and scopes', 'Callback URLs', 'User existence errors'], pool.clients.map((client) => [
+      code(client.path),
+      client.generateSecret ? 'yes' : 'no',
+      codeList(client.authFlows) || 'none',
+      [...client.oauthFlows, ...client.oauthScopes].map(code).join(', ') || 'none',
+      codeList(client.callbackUrls),
+      client.preventUserExistenceErrors ?? 'not set',
+    ])));
+  } else {
+    lines.push('', 'No app client in the template.');
+  }
+  return lines;
+}
+
+function findingSection(findings: readonly SecurityReportFinding[]): string[] {
+  if (findings.length === 0) return [];
+  return ['', '### Open findings', '', table(['Rule', 'Construct', 'Severity', 'Pack', 'Description'],
+    findings.map((finding) => [code(finding.rule), finding.path ? code(finding.path) : '', finding.severity, finding.pack, finding.description]))];
 }
 
 function dataStoreTable(stores: readonly SecurityReportDataStore[]): string {

@@ -42,7 +42,7 @@ export function mermaidGraph(stack: SecurityReportStack): string[] {
 
   for (const fn of stack.functions) {
     const target = functionNode(fn.path);
-    for (const invoker of drawnInvokers(fn.invokers)) {
+    for (const invoker of fn.invokers) {
       const source = stores.has(invoker.source)
         ? storeNode(invoker.source)
         : node(`invoker:${invoker.kind}|${invoker.principal}|${invoker.source}`, invokerLabel(invoker, short), 'invoker');
@@ -58,16 +58,6 @@ export function mermaidGraph(stack: SecurityReportStack): string[] {
     }
   }
   return lines;
-}
-
-/**
- * API Gateway, SNS and EventBridge add an `AWS::Lambda::Permission` beside the
- * route, subscription or rule that invokes the function: a permission is drawn
- * only when no other invoker of the function has its principal.
- */
-function drawnInvokers(invokers: readonly SecurityReportInvoker[]): SecurityReportInvoker[] {
-  const structured = new Set(invokers.filter((invoker) => invoker.kind !== 'permission').map((invoker) => invoker.principal));
-  return invokers.filter((invoker) => invoker.kind !== 'permission' || !structured.has(invoker.principal));
 }
 
 function invokerLabel(invoker: SecurityReportInvoker, short: (name: string) => string): string {

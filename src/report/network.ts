@@ -1,6 +1,7 @@
+import { Token } from 'aws-cdk-lib';
 import { compareText, pushTo, ScannedResource, ScannedStack } from './app-scan';
 import { SecurityReportEgressRule, SecurityReportEndpoint, SecurityReportNetwork, SecurityReportSecurityGroup, SecurityReportService } from './schema';
-import { asArray, CfnValue, coversTcpPort, isObject, numberValue, referencedLogicalId, renderText } from '../guardrails/cfn-values';
+import { asArray, CfnValue, coversTcpPort, isObject, numberValue, referencedLogicalId, referenceOf, renderText } from '../guardrails/cfn-values';
 import { ResourceType } from '../guardrails/resource-index';
 import { networkPathsOf } from '../guardrails/rules/lambda/LambdaNetworkPath';
 
@@ -69,14 +70,30 @@ export class NetworkIndex {
     const groups = groupValues.map((value) => this.rulesOf(value));
     const vpcValue = this.scan.referenced(subnets[0])?.properties.VpcId ?? groups.find((g) => g.group)?.group?.properties.VpcId;
     const vpc = vpcValue !== undefined ? renderText(vpcValue) : undefined;
+    const services = this.services(fn);
+    const anywhereNote = this.anywhereNote(subnets, services);
     return {
       inVpc: true,
       ...vpcValue !== undefined ? { vpc: this.scan.nameOf(vpcValue) } : {},
       subnets: subnets.map((subnet) => this.scan.nameOf(subnet)),
-      securityGroups: groupValues.map((value, i) => this.describeGroup(value, groups[i])),
+      securityGroups: groupValues.map((value, i) => this.describeGroup(value, groups[i], anywhereNote)),
       reachableEndpoints: this.reachable(groups, vpc),
-      services: this.services(fn),
+      services,
     };
+  }
+
+  /**
+   * What HTTPS to anywhere does from subnets without a route to the internet:
+   * it reaches the gateway endpoints the function calls through, the path an
+   * environment-agnostic stack takes because it cannot name their prefix lists.
+   */
+  private anywhereNote(subnets: readonly CfnValue[], services: readonly SecurityReportService[]): string | undefined {
+    const gateways = services.filter((service) => service.via === 'gateway endpoint').map((service) => service.service);
+    const internet = subnets.map((subnet) => this.scan.template.subnetRoutesToInternet(referencedLogicalId(subnet) ?? ''));
+    if (gateways.length === 0 || internet.some((routes) => routes !== false)) return undefined;
+    const agnostic = Token.isUnresolved(this.scan.stack.region);
+    return `the path to the ${gateways.join(' and ')} gateway endpoint${gateways.length > 1 ? 's' : ''}: the subnets have no route to the internet`
+      + (agnostic ? ', and an environment-agnostic stack cannot name the prefix list' : '');
   }
 
   private services(fn: ScannedResource): SecurityReportService[] {
@@ -125,19 +142,21 @@ export class NetworkIndex {
     return { group, allowsAllOutbound, egress };
   }
 
-  private describeGroup(groupValue: CfnValue, rules: SecurityGroupRules): SecurityReportSecurityGroup {
+  private describeGroup(groupValue: CfnValue, rules: SecurityGroupRules, anywhereNote: string | undefined): SecurityReportSecurityGroup {
     return {
       path: this.scan.nameOf(groupValue),
       allowsAllOutbound: rules.allowsAllOutbound,
-      egress: rules.egress.map((rule) => this.describeEgress(rule)),
+      egress: rules.egress.map((rule) => this.describeEgress(rule, anywhereNote)),
     };
   }
 
-  private describeEgress(rule: CfnValue): SecurityReportEgressRule {
+  private describeEgress(rule: CfnValue, anywhereNote: string | undefined): SecurityReportEgressRule {
     const protocol = protocolOf(rule);
-    const from = numberValue(rule.FromPort);
-    const to = numberValue(rule.ToPort);
-    const ports = protocol === 'all' || from === undefined || from === -1 ? 'all' : from === to || to === undefined ? `${from}` : `${from}-${to}`;
+    const from = this.portOf(rule.FromPort);
+    const to = this.portOf(rule.ToPort);
+    const ports = protocol === 'all' || from === undefined || from === '-1' ? 'all' : from === to || to === undefined ? from : `${from}-${to}`;
+    const toAnywhere = ANYWHERE.has(rule.CidrIp) || ANYWHERE.has(rule.CidrIpv6);
+    const note = toAnywhere && coversTcpPort(rule, HTTPS) ? anywhereNote : undefined;
     let destination: string;
     if (rule.DestinationSecurityGroupId !== undefined) {
       const endpoint = this.endpointOfGroup.get(referencedLogicalId(rule.DestinationSecurityGroupId) ?? '');
@@ -145,7 +164,27 @@ export class NetworkIndex {
     } else {
       destination = renderText(rule.CidrIp ?? rule.CidrIpv6 ?? rule.DestinationPrefixListId ?? '?');
     }
-    return { protocol, ports, destination, ...rule.Description !== undefined ? { description: renderText(rule.Description) } : {} };
+    return {
+      protocol,
+      ports,
+      destination,
+      ...rule.Description !== undefined ? { description: renderText(rule.Description) } : {},
+      ...note !== undefined ? { note } : {},
+    };
+  }
+
+  /**
+   * A port as a number, also when the template takes it from the resource it
+   * reaches (`Fn::GetAtt [Db, Endpoint.Port]` is the database's `Port`); else
+   * rendered, `<Db.Endpoint.Port>`.
+   */
+  private portOf(value: CfnValue): string | undefined {
+    if (value === undefined) return undefined;
+    const literal = numberValue(value);
+    if (literal !== undefined) return `${literal}`;
+    const reference = referenceOf(value);
+    const port = reference?.attribute?.endsWith('Port') ? numberValue(this.scan.resource(reference.logicalId)?.properties.Port) : undefined;
+    return port !== undefined ? `${port}` : renderText(value);
   }
 }
 

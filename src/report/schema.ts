@@ -30,7 +30,10 @@ export enum AcknowledgementSource {
  * `security-report.json`: the whole app, grouped by stage and stack.
  */
 export interface SecurityReportDocument {
-  /** The version of this schema, `1`; a field is only ever added within a version. */
+  /**
+   * The version of this schema, `2`; a field is only ever added within a version.
+   * The README's changelog says what each version changed.
+   */
   readonly schemaVersion: number;
   /** What wrote the report: `cdk-secure-serverless`. */
   readonly generatedBy: string;
@@ -52,9 +55,9 @@ export interface SecurityReportSummary {
   readonly functionsOutsideVpc: number;
   /** Functions a custom resource invokes at deployment (aws-cdk-lib helpers such as the default-security-group closer). */
   readonly deployTimeHelpers: number;
-  /** REST APIs. */
+  /** REST APIs and HTTP APIs. */
   readonly apis: number;
-  /** Methods of REST APIs. */
+  /** Methods of REST APIs and routes of HTTP APIs. */
   readonly routes: number;
   /** Routes with authorization type `NONE` (CORS preflight `OPTIONS` routes included). */
   readonly routesWithoutAuthorization: number;
@@ -62,6 +65,8 @@ export interface SecurityReportSummary {
   readonly dataStores: number;
   /** KMS keys. */
   readonly keys: number;
+  /** Cognito user pools. */
+  readonly userPools: number;
   /** Acknowledged findings, each rule id on each construct counted once. */
   readonly acknowledgements: number;
   /** Acknowledgements recorded by the library. */
@@ -91,6 +96,13 @@ export interface SecurityReportSummary {
 export interface SecurityReportPackFindings {
   /** The pack (validation plugin) name, e.g. `AwsSolutions`, or the prefix of acknowledged rule ids for a pack the report did not observe. */
   readonly pack: string;
+  /**
+   * Whether the pack is registered on the app, so that it ran in this synth.
+   * The library records its HIPAA, NIST, PCI and Control Tower acknowledgements
+   * in every profile, so that turning a pack on finds nothing to fix; while the
+   * pack is not registered they wait, listed but not checked.
+   */
+  readonly ran: boolean;
   /** Whether the report saw this pack's result of this synth. */
   readonly observed: boolean;
   /**
@@ -123,6 +135,8 @@ export interface SecurityReportStage {
   readonly acknowledgements: SecurityReportAcknowledgement[];
   /** Waivers recorded outside any stack. */
   readonly waivers: SecurityReportWaiver[];
+  /** Open findings of observed packs on the stage itself, or on no resource of a stack. */
+  readonly openFindings: SecurityReportFinding[];
 }
 
 /**
@@ -157,6 +171,14 @@ export interface SecurityReportStack {
   readonly keys: SecurityReportKey[];
   /** Every `AWS::StepFunctions::StateMachine` of the template. */
   readonly stateMachines: SecurityReportStateMachine[];
+  /** Every `AWS::Cognito::UserPool` of the template, with its app clients. */
+  readonly userPools: SecurityReportUserPool[];
+  /**
+   * The unacknowledged findings of the packs the report observed, on resources
+   * of this stack: what fails the synth (or, for aws-cdk-lib's own template
+   * validation, what it warns about).
+   */
+  readonly openFindings: SecurityReportFinding[];
   /** Acknowledged findings on constructs of this stack. */
   readonly acknowledgements: SecurityReportAcknowledgement[];
   /** Typed waivers on constructs of this stack. */
@@ -294,6 +316,17 @@ export interface SecurityReportInvoker {
    * @default - absent when not set
    */
   readonly sourceAccount?: string;
+  /**
+   * The `SourceArn` of each `AWS::Lambda::Permission` that lets this route,
+   * subscription, rule, bucket or authorizer invoke the function (API Gateway,
+   * SNS, EventBridge and S3 need one), rendered: listed here rather than as
+   * invokers of their own; for a function URL, whose permission names no
+   * source, its action (`lambda:InvokeFunctionUrl`). A permission that matches
+   * no such invoker is an invoker of kind `permission`.
+   *
+   * @default - absent when no permission is folded in
+   */
+  readonly permissions?: string[];
 }
 
 /**
@@ -373,7 +406,11 @@ export interface SecurityReportSecurityGroup {
 export interface SecurityReportEgressRule {
   /** `tcp`, `udp`, `icmp` or `all`. */
   readonly protocol: string;
-  /** `443`, a range `1024-65535`, or `all`. */
+  /**
+   * `443`, a range `1024-65535`, or `all`. A port the template gives as a
+   * reference is read from the resource it names (the `Port` of a database for
+   * its `Endpoint.Port`), else rendered (`<Db.Endpoint.Port>`).
+   */
   readonly ports: string;
   /** A CIDR, a prefix list id, or the construct path of the destination security group (with the endpoint it guards). */
   readonly destination: string;
@@ -383,6 +420,15 @@ export interface SecurityReportEgressRule {
    * @default - absent when the rule has none
    */
   readonly description?: string;
+  /**
+   * What the rule is for, when the template tells more than its destination:
+   * HTTPS to `0.0.0.0/0` from subnets without a route to the internet reaches
+   * only the gateway endpoints (S3, DynamoDB) of the VPC, the path an
+   * environment-agnostic stack takes because it cannot name their prefix lists.
+   *
+   * @default - absent when the destination says it all
+   */
+  readonly note?: string;
 }
 
 /**
@@ -544,12 +590,27 @@ export interface SecurityReportRoute {
   readonly authorization: string;
   /**
    * The authorizer: its construct path and type (`TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`, `JWT`),
-   * and for a Cognito authorizer the user pools whose tokens it accepts, e.g.
-   * `Shop/Api/Authorizer (COGNITO_USER_POOLS: Shop/Users)`.
+   * e.g. `Shop/Api/Authorizer (COGNITO_USER_POOLS)`.
    *
    * @default - absent when the route uses none
    */
   readonly authorizer?: string;
+  /**
+   * The user pools whose tokens the authorizer accepts: construct paths, or for
+   * a pool outside the template its rendered ARN or JWT issuer (any issuer of a
+   * JWT authorizer that is not a Cognito pool is listed the same way).
+   *
+   * @default - absent for a route without a Cognito or JWT authorizer
+   */
+  readonly userPools?: string[];
+  /**
+   * The app clients whose tokens a JWT authorizer accepts (its audience):
+   * construct paths of `AWS::Cognito::UserPoolClient`s, or rendered ids.
+   * A Cognito authorizer of a REST API accepts the tokens of every client of its pools.
+   *
+   * @default - absent unless the authorizer is a JWT authorizer
+   */
+  readonly clients?: string[];
   /** Whether an API key is required. */
   readonly apiKeyRequired: boolean;
   /** The integration type: `AWS_PROXY`, `AWS`, `HTTP`, `HTTP_PROXY` or `MOCK`. */
@@ -760,4 +821,90 @@ export interface SecurityReportTask {
    * @default - absent when the task invokes no function of the template
    */
   readonly function?: string;
+}
+
+/**
+ * One entry of `userPools`: a Cognito user pool, how users join and sign in, and its app clients.
+ */
+export interface SecurityReportUserPool {
+  /** Construct path. */
+  readonly path: string;
+  /** Logical id in the template. */
+  readonly logicalId: string;
+  /** Multi-factor authentication: `ON` (required), `OPTIONAL` or `OFF` (`MfaConfiguration`). */
+  readonly mfa: string;
+  /** The second factors offered (`EnabledMfas`): `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`. */
+  readonly mfaMethods: string[];
+  /** Who creates users: `administrators only` (`AllowAdminCreateUserOnly`) or `self-service` (anyone may sign up). */
+  readonly signUp: string;
+  /**
+   * The shortest password accepted.
+   *
+   * @default - absent when the template sets no password policy (Cognito requires 8 characters)
+   */
+  readonly passwordMinLength?: number;
+  /**
+   * Threat protection (`UserPoolAddOns.AdvancedSecurityMode`): `ENFORCED`, `AUDIT` or `OFF`.
+   *
+   * @default - absent when not set (off)
+   */
+  readonly threatProtection?: string;
+  /** Whether deletion protection is on. */
+  readonly deletionProtection: boolean;
+  /** The CloudFormation `DeletionPolicy`. */
+  readonly removalPolicy: string;
+  /** Its app clients (`AWS::Cognito::UserPoolClient` of the template). */
+  readonly clients: SecurityReportUserPoolClient[];
+}
+
+/**
+ * One entry of `userPools[].clients`: an app client and how it signs users in.
+ */
+export interface SecurityReportUserPoolClient {
+  /** Construct path. */
+  readonly path: string;
+  /** Logical id in the template. */
+  readonly logicalId: string;
+  /** Whether the client has a secret (a confidential, server-side client). */
+  readonly generateSecret: boolean;
+  /** The authentication flows it allows (`ExplicitAuthFlows`), e.g. `ALLOW_USER_SRP_AUTH`. */
+  readonly authFlows: string[];
+  /** The OAuth flows it allows (`AllowedOAuthFlows`): `code`, `implicit`, `client_credentials`. */
+  readonly oauthFlows: string[];
+  /** The OAuth scopes it may request. */
+  readonly oauthScopes: string[];
+  /** Where the hosted sign-in may redirect to (`CallbackURLs`). */
+  readonly callbackUrls: string[];
+  /**
+   * `ENABLED` when sign-in errors do not reveal whether a user exists, `LEGACY` when they do.
+   *
+   * @default - absent when not set (Cognito's default applies)
+   */
+  readonly preventUserExistenceErrors?: string;
+}
+
+/**
+ * One entry of `openFindings`: an unacknowledged finding of a pack the report observed.
+ */
+export interface SecurityReportFinding {
+  /** The finding id as the pack reports it, e.g. `AwsSolutions-IAM5[Resource::*]`; acknowledged with this id. */
+  readonly rule: string;
+  /** The pack (validation plugin) that reported it. */
+  readonly pack: string;
+  /** `error`, `warning`, `info` or `fatal`, as the pack reports it. */
+  readonly severity: string;
+  /** What is wrong, as the pack describes it. */
+  readonly description: string;
+  /**
+   * Construct path of the resource (without a trailing `/Resource`).
+   *
+   * @default - absent when the pack names no resource
+   */
+  readonly path?: string;
+  /**
+   * Logical id of the resource in its template.
+   *
+   * @default - absent when the pack names no resource
+   */
+  readonly logicalId?: string;
 }

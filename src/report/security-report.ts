@@ -4,9 +4,12 @@ import {
   IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stage,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { compareReports, headlineOf, renderChanges } from './changes';
+import { SecurityChangesDocument } from './changes-schema';
 import { PluginObserver } from './findings';
 import { count, failingPacks, renderMarkdown } from './markdown';
-import { buildReport } from './report-builder';
+import { buildReport, SCHEMA_VERSION } from './report-builder';
+import { SarifWriter } from './sarif';
 import { SecurityReportDocument } from './schema';
 
 /**
@@ -24,19 +27,39 @@ export interface SecurityReportProps {
    * @default - none: the report counts each pack's acknowledgements only
    */
   readonly plugins?: IPolicyValidationPlugin[];
+
+  /**
+   * A `security-report.json` of an earlier synth (typically committed from the
+   * main branch), to compare this synth's report with: each synth then also
+   * writes `security-changes.md` and `security-changes.json`, what was added or
+   * removed since, and prints a one-line summary.
+   *
+   * The path is read at synth, relative to the directory the synth runs in. A
+   * file that is missing, unreadable or not a security report fails the synth
+   * when the report is given the app (`Guardrails.enforce` gives it);
+   * otherwise it is explained on stderr and no changes are written.
+   *
+   * @default - no comparison: no `security-changes.*` files
+   */
+  readonly baseline?: string;
 }
 
 /**
- * A validation plugin that never fails synth and writes `security-report.json`
- * and `security-report.md` into the cloud assembly directory, beside the
- * templates: for each function what its role allows, who can invoke it, where
+ * A validation plugin that never fails synth and writes `security-report.json`,
+ * `security-report.md` and `security-report.sarif` into the cloud assembly
+ * directory, beside the templates: for each function what its role allows, who can invoke it, where
  * it runs and what it reaches, its keys, logs, concurrency, dead letters and
  * alarms; for each REST API its stages and routes with their authorization
  * and throttling; for each table, queue, topic, secret and bucket its key,
- * recovery settings and the functions that read or write it; each KMS key;
- * every acknowledged finding and typed waiver with its reason; and, in the
- * Markdown, a Mermaid graph of invokers, functions and data stores per stack.
- * After writing, it prints one line on stderr with the path and headline counts.
+ * recovery settings and the functions that read or write it; each KMS key and
+ * Cognito user pool; the open findings of the packs it observes; every
+ * acknowledged finding and typed waiver with its reason; and, in the Markdown,
+ * a Mermaid graph of invokers, functions and data stores per stack. The SARIF
+ * 2.1.0 log holds the open findings and the acknowledgements (as suppressed
+ * results) for code scanning. Given a `baseline`, it also writes
+ * `security-changes.md` and `security-changes.json`, what changed since. After
+ * writing, it prints one line on stderr with the path and headline counts (and
+ * one with the changes).
  *
  * The report is built from the synthesized templates and the construct tree in
  * one pass, in time linear in the number of resources. Relations are read
@@ -59,22 +82,43 @@ export class SecurityReport implements IPolicyValidationPlugin {
   public static readonly JSON_FILE = 'security-report.json';
   /** The file name of the Markdown report. */
   public static readonly MARKDOWN_FILE = 'security-report.md';
+  /** The file name of the SARIF 2.1.0 log of the open findings and acknowledgements. */
+  public static readonly SARIF_FILE = 'security-report.sarif';
+  /** The file name of the changes since the baseline, as a Markdown section for a pull-request comment. */
+  public static readonly CHANGES_MARKDOWN_FILE = 'security-changes.md';
+  /** The file name of the changes since the baseline, as JSON. */
+  public static readonly CHANGES_JSON_FILE = 'security-changes.json';
 
   /** The plugin name. */
   public readonly name: string = 'SecurityReport';
   private readonly observer: PluginObserver;
+  private readonly baseline?: string;
   /** Headlines printed, by report file: a second synth of the same app writes the same report and says nothing new. */
   private readonly printed = new Map<string, string>();
 
   /**
-   * @param scope the app (or a construct in it); when given, report files left by an earlier synth into the same directory are removed now, before synthesis
+   * @param scope the app (or a construct in it); when given, report files left by an earlier synth into the same directory are removed now, before synthesis, and a baseline that cannot be read fails the synth
    * @param props options
    */
   constructor(scope?: IConstruct, props: SecurityReportProps = {}) {
     this.observer = new PluginObserver(props.plugins ?? []);
+    this.baseline = props.baseline;
     const root = scope?.node.root;
     if (root && Stage.isStage(root)) {
-      for (const file of [SecurityReport.JSON_FILE, SecurityReport.MARKDOWN_FILE]) fs.rmSync(path.join(root.outdir, file), { force: true });
+      const files = [
+        SecurityReport.JSON_FILE, SecurityReport.MARKDOWN_FILE, SecurityReport.SARIF_FILE,
+        SecurityReport.CHANGES_MARKDOWN_FILE, SecurityReport.CHANGES_JSON_FILE,
+      ];
+      for (const file of files) fs.rmSync(path.join(root.outdir, file), { force: true });
+    }
+    const baseline = props.baseline;
+    if (root && baseline !== undefined) {
+      root.node.addValidation({
+        validate: () => {
+          const read = readBaseline(baseline);
+          return 'error' in read ? [read.error] : [];
+        },
+      });
     }
   }
 
@@ -101,25 +145,79 @@ export class SecurityReport implements IPolicyValidationPlugin {
   private write(app: Stage, context: IPolicyValidationContext): void {
     const report = buildReport(app, {
       templatePaths: context.templatePaths,
-      findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements),
+      findings: (keys, acknowledgements) => this.observer.findings(context.templatePaths, keys, acknowledgements, app),
     });
     const jsonFile = path.join(app.outdir, SecurityReport.JSON_FILE);
     const markdownFile = path.join(app.outdir, SecurityReport.MARKDOWN_FILE);
-    const stale = [
-      writeNewFile(jsonFile, JSON.stringify(report, undefined, 2) + '\n'),
-      writeNewFile(markdownFile, renderMarkdown(report)),
-    ].filter((file): file is string => file !== undefined);
+    const files = new Map<string, string>([
+      [jsonFile, JSON.stringify(report, undefined, 2) + '\n'],
+      [markdownFile, renderMarkdown(report)],
+      [path.join(app.outdir, SecurityReport.SARIF_FILE), new SarifWriter(app, app.outdir).render(report)],
+    ]);
+    const changes = this.compare(report);
+    if (changes) {
+      files.set(path.join(app.outdir, SecurityReport.CHANGES_JSON_FILE), JSON.stringify(changes.document, undefined, 2) + '\n');
+      files.set(path.join(app.outdir, SecurityReport.CHANGES_MARKDOWN_FILE), changes.markdown);
+    }
+    const stale = [...files].map(([file, content]) => writeNewFile(file, content)).filter((file): file is string => file !== undefined);
     if (stale.length > 0) {
-      warn(`the security report was not updated: ${stale.map(displayPath).join(' and ')} ${stale.length > 1 ? 'are' : 'is'} left from an earlier synth, `
+      const names = stale.map(displayPath);
+      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
+      warn(`the security report was not updated: ${list} ${stale.length > 1 ? 'are' : 'is'} left from an earlier synth, `
         + 'and validation plugins may not change files that exist before validation. Delete them, or construct the report with the app '
         + '(new SecurityReport(app)) so that it removes them before synthesis.');
       return;
     }
-    const line = `security report ${displayPath(markdownFile)} (and .json): ${headline(report)}`;
-    if (this.printed.get(markdownFile) === line) return;
-    this.printed.set(markdownFile, line);
-    warn(line);
+    const lines = [
+      `security report ${displayPath(markdownFile)} (and .json, .sarif): ${headline(report)}`,
+      ...changes ? [`security changes since ${this.baseline}: ${changes.headline} (${displayPath(path.join(app.outdir, SecurityReport.CHANGES_MARKDOWN_FILE))})`] : [],
+    ].join('\n');
+    if (this.printed.get(markdownFile) === lines) return;
+    this.printed.set(markdownFile, lines);
+    warn(lines.replace(/\n/g, '\ncdk-secure-serverless: '));
   }
+
+  /** The changes since the baseline; none without one, or when it cannot be read (which is explained). */
+  private compare(report: SecurityReportDocument): { document: SecurityChangesDocument; markdown: string; headline: string } | undefined {
+    if (this.baseline === undefined) return undefined;
+    const read = readBaseline(this.baseline);
+    if ('error' in read) {
+      warn(`the security changes were not written: ${read.error}`);
+      return undefined;
+    }
+    const document = compareReports(read.report, report, this.baseline);
+    return { document, markdown: renderChanges(document), headline: headlineOf(document) };
+  }
+}
+
+/**
+ * Reads a baseline report: a `security-report.json` of this library of a
+ * schema version up to this one; else the error, worded for the synth's output.
+ */
+function readBaseline(file: string): { report: SecurityReportDocument } | { error: string } {
+  const allowed = `the path of a security-report.json that cdk-secure-serverless wrote at an earlier synth (report schema 1 to ${SCHEMA_VERSION}), `
+    + `relative to the directory the synth runs in (${process.cwd()})`;
+  const invalid = (why: string) => ({ error: `invalid baseline: received ${JSON.stringify(file)}, ${why}; allowed: ${allowed}` });
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(file), 'utf-8');
+  } catch (error) {
+    return invalid(`which cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return invalid(`which is not JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || parsed.generatedBy !== 'cdk-secure-serverless' || !Array.isArray(parsed.stages)
+    || typeof parsed.schemaVersion !== 'number') {
+    return invalid('which is not a security report (no generatedBy "cdk-secure-serverless", schemaVersion and stages)');
+  }
+  if (parsed.schemaVersion > SCHEMA_VERSION) {
+    return invalid(`a report of schema ${parsed.schemaVersion}, written by a newer version of the library than this one (schema ${SCHEMA_VERSION})`);
+  }
+  return { report: parsed };
 }
 
 /**
@@ -145,6 +243,7 @@ function headline(report: SecurityReportDocument): string {
     `${count(s.routes, 'API route')} (${s.routesWithoutAuthorization} without authorization)`,
     count(s.dataStores, 'data store'),
     count(s.keys, 'key'),
+    ...s.userPools > 0 ? [count(s.userPools, 'user pool')] : [],
     `${count(s.acknowledgements, 'acknowledged finding')} (${s.libraryAcknowledgements} by the library, ${s.awsCdkLibAcknowledgements} by aws-cdk-lib, ${s.userAcknowledgements} by the app)`,
     count(s.waivers, 'waiver'),
     ...s.hardenedResources > 0 ? [`${count(s.hardenedResources, 'resource')} hardened in place`] : [],

@@ -60,6 +60,8 @@ export function stateMachineInvokers(scan: ScannedStack): Array<[string, Securit
 
 /** One target of an EventBridge rule or Scheduler schedule, with who invokes it and when. */
 export interface RuleTarget {
+  /** The rule or schedule. */
+  readonly rule: ScannedResource;
   readonly arn: CfnValue;
   readonly invoker: SecurityReportInvoker;
 }
@@ -74,7 +76,7 @@ export function ruleTargets(scan: ScannedStack): RuleTarget[] {
     for (const rule of scan.resourcesOf(type)) {
       const schedule = rule.properties.ScheduleExpression;
       const source = schedule !== undefined ? `${rule.path} (${renderText(schedule)})` : rule.path;
-      for (const target of targetsOf(rule.properties).filter(isObject)) found.push({ arn: target.Arn, invoker: { kind: 'event-rule', principal, source } });
+      for (const target of targetsOf(rule.properties).filter(isObject)) found.push({ rule, arn: target.Arn, invoker: { kind: 'event-rule', principal, source } });
     }
   }
   return found;

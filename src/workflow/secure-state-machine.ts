@@ -13,6 +13,7 @@ import { ExecutionDataLogging } from './execution-data-logging';
 import { StateMachineRole } from './state-machine-role';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { recordWaiver } from '../core/acknowledgements';
+import { claimId } from '../core/construct-ids';
 import { checkDurationSeconds, invalidProp } from '../core/errors';
 import { LogRetention } from '../core/log-retention';
 import { checkPropKinds, interfaces, kinds } from '../core/prop-types';
@@ -156,7 +157,7 @@ export class SecureStateMachine extends sfn.StateMachine {
     const key = props.encryptionKey ?? baseline.key;
     const stateMachineName = props.stateMachineName ?? generatedName(scope, id);
     const executionData = props.executionData ?? ExecutionDataLogging.exclude();
-    const role = new StateMachineRole(scope, `${id}Role`, {
+    const role = new StateMachineRole(scope, claimId(scope, `${id}Role`, `the role of ${id}`), {
       assumedBy: accountPinnedServicePrincipal(scope, 'states.amazonaws.com'),
       description: `Execution role of ${path} only`,
     });

@@ -10,6 +10,7 @@ import { aws_events as eventsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { admitEventBridge, deadLetterQueueOf, MAX_EVENT_AGE, RETRY_ATTEMPTS } from './delivery-defaults';
 import { TARGET_ROLE_ID } from './target-role';
+import { claimId } from '../core/construct-ids';
 import { checkDurationSeconds, checkIntegerRange, invalidProp } from '../core/errors';
 import { checkPropKinds, kinds, PropCheck } from '../core/prop-types';
 import { grantKeyThrough } from '../encryption/key-conditions';
@@ -226,7 +227,7 @@ export class SecureRuleTarget implements events.IRuleTarget {
   public static stateMachine(stateMachine: sfn.IStateMachine, options: SecureRuleTargetOptions = {}): SecureRuleTarget {
     checkTarget('SecureRuleTarget', TargetKind.STATE_MACHINE, stateMachine, options, RULE_INPUT);
     return new SecureRuleTarget(options, (scope, id, delivery) => {
-      const role = new PolicyRole(scope, `${id}Role`, {
+      const role = new PolicyRole(scope, claimId(scope, `${id}Role`, `the role of ${id}`), {
         assumedBy: accountPinnedServicePrincipal(scope, 'events.amazonaws.com'),
         description: `Role with which ${scope.node.path} starts ${stateMachine.node.path}`,
       });

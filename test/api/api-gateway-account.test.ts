@@ -11,7 +11,9 @@ import { SecureServerlessError } from '../../src/core/errors';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureTable } from '../../src/table/secure-table';
 import { findingsOf } from '../compliance/harness';
-import { logicalIdOf, managedPolicyStatementsOf, metadataOf, onlyResource, thrownBy } from '../core/fixtures';
+import {
+  logicalIdOf, managedPolicyStatementsOf, metadataOf, onlyResource, PARTITION, partitionArn, thrownBy,
+} from '../core/fixtures';
 
 /** A stack with one SecureApi and one route. */
 function apiStack(scope: App | Stage, id: string, env = ENV, cloudWatchRole?: ApiCloudWatchRole): { stack: Stack; api: SecureApi } {
@@ -57,14 +59,13 @@ describe('the API Gateway CloudWatch role of one stack', () => {
   });
 
   test('THEN it may only write logs, in this account and region', () => {
-    const partition = { Ref: 'AWS::Partition' };
     expect(managedPolicyStatementsOf(template, roleId)).toEqual([{
       Sid: 'WriteApiLogsInThisAccountAndRegion',
       Effect: 'Allow',
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       Resource: [
-        { 'Fn::Join': ['', ['arn:', partition, ':logs:eu-west-1:111111111111:log-group:*']] },
-        { 'Fn::Join': ['', ['arn:', partition, ':logs:eu-west-1:111111111111:log-group:*:log-stream:*']] },
+        partitionArn(':logs:eu-west-1:111111111111:log-group:*'),
+        partitionArn(':logs:eu-west-1:111111111111:log-group:*:log-stream:*'),
       ],
     }]);
   });
@@ -72,8 +73,8 @@ describe('the API Gateway CloudWatch role of one stack', () => {
   test('THEN exactly its two wildcard findings are acknowledged, on its policy, with the reason', () => {
     const policy = (account.role as any).policy;
     expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id)).toEqual([
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:*:log-stream:*]',
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:logs:eu-west-1:111111111111:log-group:*]`,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:logs:eu-west-1:111111111111:log-group:*:log-stream:*]`,
     ]);
     expect(metadataOf(policy, LIBRARY_ACKNOWLEDGEMENT_METADATA)[0].reason).toBe(
       'API Gateway uses this one role for the execution and access logs of every REST API of the account and region, ' +

@@ -11,7 +11,7 @@ import { SecureApi } from '../../src/api/secure-api';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, WAIVER_METADATA } from '../../src/core/acknowledgements';
 import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
-import { logicalIdOf, metadataOf, onlyResource, statementsOf } from '../core/fixtures';
+import { logicalIdOf, metadataOf, onlyResource, PARTITION, statementsOf } from '../core/fixtures';
 
 const ROUTE_METADATA = 'cdk-secure-serverless:route';
 
@@ -115,7 +115,7 @@ describe('a SecureApi with defaults and two routes', () => {
 
   test('THEN the stage is associated with the shared web ACL after it exists', () => {
     const { resource } = onlyResource(template, 'AWS::WAFv2::WebACLAssociation');
-    expect(joined(resource.Properties.ResourceArn)).toBe(`arn:<AWS::Partition>:apigateway:eu-west-1::/restapis/<${apiId}>/stages/<${stageId}>`);
+    expect(joined(resource.Properties.ResourceArn)).toBe(`arn:${PARTITION}:apigateway:eu-west-1::/restapis/<${apiId}>/stages/<${stageId}>`);
     expect(resource.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(api.webAcl.node.defaultChild as any), 'Arn'] });
     // The ResourceArn's reference to the stage orders it; no DependsOn repeats that (cfn-lint W3005).
     expect(resource.DependsOn).toBeUndefined();
@@ -124,8 +124,8 @@ describe('a SecureApi with defaults and two routes', () => {
   test('THEN each function may be invoked by its own route on the deployed stage only, with SourceAccount', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
     expect(permissions.map((p: any) => [p.Properties.FunctionName, joined(p.Properties.SourceArn), p.Properties.SourceAccount])).toEqual([
-      [{ 'Fn::GetAtt': [logicalIdOf(getOrder), 'Arn'] }, `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${apiId}>/<${stageId}>/GET/orders/*`, '111111111111'],
-      [{ 'Fn::GetAtt': [logicalIdOf(createOrder), 'Arn'] }, `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${apiId}>/<${stageId}>/POST/orders`, '111111111111'],
+      [{ 'Fn::GetAtt': [logicalIdOf(getOrder), 'Arn'] }, `arn:${PARTITION}:execute-api:eu-west-1:111111111111:<${apiId}>/<${stageId}>/GET/orders/*`, '111111111111'],
+      [{ 'Fn::GetAtt': [logicalIdOf(createOrder), 'Arn'] }, `arn:${PARTITION}:execute-api:eu-west-1:111111111111:<${apiId}>/<${stageId}>/POST/orders`, '111111111111'],
     ]);
   });
 
@@ -211,7 +211,7 @@ describe('a SecureApi with CORS, per-route options and every authorization', () 
     expect(permissions).toHaveLength(2);
     for (const permission of permissions as any[]) {
       expect(permission.Properties.SourceAccount).toBe('111111111111');
-      expect(joined(permission.Properties.SourceArn)).toMatch(/^arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<Api\w+>\/authorizers\/<ApiLambda\w+Authorizer\w+>$/);
+      expect(joined(permission.Properties.SourceArn)).toMatch(new RegExp(`^arn:${PARTITION}:execute-api:eu-west-1:111111111111:<Api\\w+>/authorizers/<ApiLambda\\w+Authorizer\\w+>$`));
     }
   });
 
@@ -271,7 +271,7 @@ describe('a SecureApi with CORS, per-route options and every authorization', () 
       Properties: { FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] } },
     })).map((p: any) => joined(p.Properties.SourceArn));
     expect(sourceArns.filter(arn => arn.includes('/test-invoke-stage/'))).toHaveLength(6);
-    expect(sourceArns).toContain(`arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${logicalIdOf(api.restApi)}>/test-invoke-stage/*/admin/*`);
+    expect(sourceArns).toContain(`arn:${PARTITION}:execute-api:eu-west-1:111111111111:<${logicalIdOf(api.restApi)}>/test-invoke-stage/*/admin/*`);
     expect(sourceArns).toHaveLength(12);
   });
 
@@ -345,7 +345,7 @@ describe('a PRIVATE SecureApi', () => {
     const endpoint = template.toJSON().Resources[endpointId];
     const statements = statementsOf(endpoint.Properties.PolicyDocument);
     expect(statements.map((s: any) => s.Sid)).toEqual(['OnlyThisAccount', 'InvokeThisAccountsApisWithoutIam']);
-    expect(joined(statements[1].Resource)).toBe('arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:*');
+    expect(joined(statements[1].Resource)).toBe(`arn:${PARTITION}:execute-api:eu-west-1:111111111111:*`);
     expect(statements[1].Action).toBe('execute-api:Invoke');
   });
 });

@@ -14,11 +14,11 @@ import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
-import { CODE, HANDLER, logicalIdOf, newStack, onlyResource, statementsOf } from '../core/fixtures';
+import { CODE, HANDLER, logicalIdOf, newStack, onlyResource, partitionArn, sameMembers, statementsOf } from '../core/fixtures';
 
 const joined = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
 const via = (service: string) => joined(`${service}.eu-west-1.`, { Ref: 'AWS::URLSuffix' });
-const arn = (rest: string) => joined('arn:', { Ref: 'AWS::Partition' }, rest);
+const arn = partitionArn;
 
 function keyPolicyOf(template: Template): any[] {
   return statementsOf(onlyResource(template, 'AWS::KMS::Key').resource.Properties.KeyPolicy);
@@ -71,7 +71,7 @@ describe('the baseline key admits each service exactly where the stack makes it 
       Sid: 'AllowCloudWatchThroughSNS',
       Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
       Resource: '*',
       Condition: { StringEquals: { ...account, 'kms:ViaService': via('sns') } },
     });
@@ -80,7 +80,7 @@ describe('the baseline key admits each service exactly where the stack makes it 
   test('S3 through SQS, for the named queue it notifies, with no reference to the bucket (which depends on the key)', () => {
     expect(bySid('AllowS3ThroughSQS')).toMatchObject({
       Principal: { Service: 's3.amazonaws.com' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
       Condition: {
         StringEquals: { ...account, 'kms:ViaService': via('sqs') },
         ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': arn(':sqs:eu-west-1:111111111111:orders') },
@@ -116,7 +116,7 @@ describe('the baseline key admits each service exactly where the stack makes it 
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlqArn },
       {
         Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
         Resource: { 'Fn::GetAtt': [logicalIdOf(SecurityBaseline.of(stack).key), 'Arn'] },
         Condition: { StringEquals: { 'kms:ViaService': via('sqs') }, ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlqArn } },
       },
@@ -187,7 +187,7 @@ test('a statement asked for that the stack shows no use for is kept, pinned to t
   expect(statements).toEqual([{
     Effect: 'Allow',
     Principal: { Service: 'events.amazonaws.com' },
-    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
     Resource: '*',
     Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com', 'aws:SourceAccount': '111111111111' } },
   }]);

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SecureServerlessError } from '../../src/core/errors';
 import { SecureKey } from '../../src/encryption/secure-key';
-import { ENV, asArray, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
+import { asArray, ENV, newStack, onlyResource, partitionArn, statementsOf, thrownBy } from '../core/fixtures';
 
 describe('SecureKey', () => {
   // GIVEN one key with defaults and one with an alias, synthesized once
@@ -62,7 +62,7 @@ describe('SecureKey', () => {
   });
 
   test('gives kms:* to the account root and to nobody else', () => {
-    const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } };
+    const root = { AWS: partitionArn(':iam::111111111111:root') };
     const allowAll = statements.filter(s => s.Effect === 'Allow' && asArray(s.Action).some((a: string) => a === '*' || a === 'kms:*'));
 
     expect(allowAll).toHaveLength(1);

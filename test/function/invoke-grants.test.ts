@@ -7,7 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { SecureFunction } from '../../src/function/secure-function';
-import { CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack } from '../core/fixtures';
+import { CODE, expectSameStatements, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack } from '../core/fixtures';
 
 /**
  * Invoke grants on a SecureFunction name exactly the ARNs invoked (never
@@ -45,7 +45,7 @@ describe('SecureFunction invoke grants', () => {
   const arn = () => ({ 'Fn::GetAtt': [logicalIdOf(target), 'Arn'] });
 
   test('a plain role gets the function, $LATEST and a version by name, in a customer-managed policy of its own', () => {
-    expect(managedPolicyStatementsOf(template, logicalIdOf(plain))).toEqual([
+    expectSameStatements(managedPolicyStatementsOf(template, logicalIdOf(plain)), [
       invoke(arn()),
       invoke([{ 'Fn::Join': ['', [arn(), ':$LATEST']] }, arn()]),
       invoke({ Ref: logicalIdOf(target.currentVersion) }),

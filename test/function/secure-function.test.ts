@@ -14,7 +14,8 @@ import { LogRetention } from '../../src/core/log-retention';
 import { FunctionNetwork } from '../../src/function/function-network';
 import { SecureFunction, SecureFunctionProps } from '../../src/function/secure-function';
 import {
-  CODE, ENV, HANDLER, PREFIX_LISTS, asArray, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, referencedIds, thrownBy,
+  asArray, CODE, ENV, HANDLER, logicalIdOf, logicalIds, managedPolicyStatementsOf, metadataOf, newStack, partitionArn, PREFIX_LISTS,
+  referencedIds, thrownBy,
 } from '../core/fixtures';
 
 /** The newest nodejs runtime of the installed aws-cdk-lib, computed independently of src/. */
@@ -500,8 +501,8 @@ describe('the key, for the function\'s own environment only', () => {
   test('the role decrypts with the baseline key only for this function\'s ARN, built from its generated name', () => {
     const { fn, stack, template } = build();
     const name = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.FunctionName;
-    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:111111111111:function:${name}`]] };
-    const arnWithQualifier = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:111111111111:function:${name}:*`]] };
+    const arn = partitionArn(`:lambda:eu-west-1:111111111111:function:${name}`);
+    const arnWithQualifier = partitionArn(`:lambda:eu-west-1:111111111111:function:${name}:*`);
 
     expect(name).toMatch(/^S-[A-Za-z0-9-]+$/);
     expect(managedPolicyStatementsOf(template, logicalIdOf(fn.role!))).toContainEqual({

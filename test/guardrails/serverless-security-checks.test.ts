@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ENV, reported, testFunction, testStack } from './support';
 import { ServerlessSecurityChecks } from '../../src/guardrails';
 
@@ -71,7 +72,7 @@ describe('ServerlessSecurityChecks', () => {
 
   test('as a validation plugin, lets synth pass once each finding is acknowledged', () => {
     // GIVEN a function whose only finding is its missing log group
-    const { app, stack } = testStack();
+    const { app, stack } = testStack({ [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: false });
     Validations.of(app).addPlugins(new ServerlessSecurityChecks(app));
     const handler = testFunction(stack, 'Fn');
 

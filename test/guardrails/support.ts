@@ -6,9 +6,10 @@ import { ServerlessSecurityChecks } from '../../src/guardrails';
 /** Account and region of the test stacks. */
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-/** A fresh app with one stack named `Test`. */
-export function testStack(): { app: App; stack: Stack } {
+/** A fresh app with one stack named `Test`, with `flags` set over the run's flag set. */
+export function testStack(flags: { [flag: string]: unknown } = {}): { app: App; stack: Stack } {
   const app = new App();
+  for (const [flag, value] of Object.entries(flags)) app.node.setContext(flag, value);
   const stack = new Stack(app, 'Test', { env: ENV });
   return { app, stack };
 }

@@ -8,7 +8,7 @@ import { ComplianceProfile } from '../../src/core/profile';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureTable } from '../../src/table/secure-table';
 import { findingsOf, formatFindings } from '../compliance/harness';
-import { CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, referencedIds } from '../core/fixtures';
+import { CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, newStack, referencedIds, sameMembers } from '../core/fixtures';
 
 /** A deployed ARN is at most about this long; references in the template stand for one. */
 const ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/OrdersService-CustomerOrdersTable0123456789-ABCDEFGHIJKL';
@@ -67,7 +67,7 @@ describe('statements that differ only in their actions', () => {
     const statements = onQueue(fn, logicalIdOf(queue));
     expect(statements).toEqual([{
       Effect: 'Allow',
-      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:PurgeQueue'],
+      Action: sameMembers(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:PurgeQueue']),
       Resource: { 'Fn::GetAtt': [logicalIdOf(queue), 'Arn'] },
     }]);
   });

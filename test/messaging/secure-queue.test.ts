@@ -9,7 +9,7 @@ import { SecureServerlessError } from '../../src/core/errors';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue, SecureQueueProps } from '../../src/messaging/secure-queue';
 import {
-  CODE, HANDLER, logicalIdOf, logicalIds, metadataOf, newStack, statementsOf, thrownBy,
+  CODE, expectSameStatements, HANDLER, logicalIdOf, logicalIds, metadataOf, newStack, partitionArn, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const SSL_ONLY = (queueId: string) => ({
@@ -70,7 +70,7 @@ describe('SecureQueue defaults', () => {
     expect(typeof name).toBe('string');
     expect(resources[dlqId].Properties.RedriveAllowPolicy).toEqual({
       redrivePermission: 'byQueue',
-      sourceQueueArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sqs:eu-west-1:111111111111:${name}`]] }],
+      sourceQueueArns: [partitionArn(`:sqs:eu-west-1:111111111111:${name}`)],
     });
   });
 
@@ -93,7 +93,7 @@ describe('SecureQueue options', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'orders', RedrivePolicy: { maxReceiveCount: 5 } });
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:eu-west-1:111111111111:orders']] }] },
+      RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [partitionArn(':sqs:eu-west-1:111111111111:orders')] },
     });
     expect(logicalIds(template, 'AWS::SQS::Queue')).toContain(logicalIdOf(queue.deadLetter));
   });
@@ -161,21 +161,21 @@ describe('SecureQueue grants', () => {
   };
 
   test('grantSendMessages gives exactly SendMessage, GetQueueAttributes, GetQueueUrl and GenerateDataKey, Decrypt through SQS for this queue', () => {
-    expect(statementsFor(producer)).toEqual([
+    expectSameStatements(statementsFor(producer), [
       { Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
       { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn, Condition: throughSqs },
     ]);
   });
 
   test('grantConsumeMessages gives exactly the receive actions and Decrypt through SQS for this queue', () => {
-    expect(statementsFor(consumer)).toEqual([
+    expectSameStatements(statementsFor(consumer), [
       { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: throughSqs },
     ]);
   });
 
   test('grantPurge gives exactly PurgeQueue, GetQueueAttributes, GetQueueUrl', () => {
-    expect(statementsFor(purger)).toEqual([
+    expectSameStatements(statementsFor(purger), [
       { Effect: 'Allow', Action: ['sqs:PurgeQueue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
     ]);
   });

@@ -11,7 +11,7 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecureTopic } from '../../src/messaging/secure-topic';
 import {
-  CODE, HANDLER, asArray, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, statementsOf, thrownBy,
+  asArray, CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, sameMembers, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 describe('SecureTopic', () => {
@@ -101,7 +101,7 @@ describe('SecureTopic', () => {
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
       Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
       Condition: {
         StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },

@@ -8,6 +8,7 @@ import { plainFunction } from './cases';
 import { SecurityBaseline } from '../../src/baseline/security-baseline';
 import { WAIVER_METADATA } from '../../src/core/acknowledgements';
 import { ComplianceProfile } from '../../src/core/profile';
+import { CDK_MANAGED_LOG_GROUP_FLAG } from '../../src/function/cdk-managed-log-group';
 import { FUNCTION_DEFAULTS } from '../../src/function/function-defaults';
 import { SecureFunction } from '../../src/function/secure-function';
 import { HARDENING_METADATA, hardeningRecords } from '../../src/mixins/changes';
@@ -15,6 +16,9 @@ import { FunctionHardening, FunctionOutsideVpc } from '../../src/mixins/function
 import { InlinePolicyHardening } from '../../src/mixins/inline-policy-hardening';
 import { LogGroupHardening } from '../../src/mixins/log-group-hardening';
 import { CODE, HANDLER, metadataOf, newStack, onlyResource, statementsOf, thrownBy } from '../core/fixtures';
+import { flagOn } from '../feature-flags';
+
+const cdkManagedLogGroup = flagOn(CDK_MANAGED_LOG_GROUP_FLAG);
 
 describe('FunctionHardening on a default lambda.Function', () => {
   let template: Template;
@@ -42,7 +46,8 @@ describe('FunctionHardening on a default lambda.Function', () => {
       ReservedConcurrentExecutions: FUNCTION_DEFAULTS.reservedConcurrentExecutions,
       MemorySize: 128,
       Timeout: 3,
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^FnLogGroup') } },
+      // Under useCdkManagedLogGroup the group is named after the function, where Lambda writes by default.
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: cdkManagedLogGroup ? Match.absent() : { Ref: Match.stringLikeRegexp('^FnLogGroup') } },
       KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecurityBaselineKey'), 'Arn'] },
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnDeadLetterQueue'), 'Arn'] } },
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^FnSecurityGroup'), 'GroupId'] }] },
@@ -79,7 +84,9 @@ describe('FunctionHardening on a default lambda.Function', () => {
     const changes = hardeningRecords(fn.node.defaultChild!).map((r) => r.change);
     expect(changes).toEqual(expect.arrayContaining([
       'active X-Ray tracing',
-      'logs to its own log group, encrypted with the baseline key and retained',
+      cdkManagedLogGroup
+        ? 'logs to aws-cdk-lib\'s log group S/Fn/LogGroup, now encrypted with the baseline key and retained'
+        : 'logs to its own log group, encrypted with the baseline key and retained',
       'failed asynchronous events go to an encrypted, TLS-only dead-letter queue',
       expect.stringMatching(/^placed in the private subnets/),
       expect.stringMatching(/^environment encrypted with the baseline key/),

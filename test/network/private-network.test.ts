@@ -10,7 +10,7 @@ import { SecureQueue } from '../../src/messaging/secure-queue';
 import { InternetEgress } from '../../src/network/internet-egress';
 import { PrivateNetwork } from '../../src/network/private-network';
 import {
-  CODE, HANDLER, logicalIdOf, logicalIds, metadataOf, newStack, onlyResource, statementsOf, thrownBy,
+  anyOrder, CODE, expectSameStatements, HANDLER, logicalIdOf, logicalIds, metadataOf, newStack, onlyResource, PARTITION, statementsOf, thrownBy,
 } from '../core/fixtures';
 
 const ACCOUNT_PINNED_POLICY = {
@@ -82,7 +82,7 @@ describe('PrivateNetwork defaults', () => {
       PolicyDocument: {
         Statement: [{
           Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Action: anyOrder(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams']),
           Resource: { 'Fn::GetAtt': [flowLog.LogGroupName.Ref, 'Arn'] },
         }],
       },
@@ -142,14 +142,15 @@ describe('PrivateNetwork defaults', () => {
     expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
 
     // AND that policy writes its own logs and changes the rules of the default security group only
-    expect(statementsOf(policy.Properties.PolicyDocument)).toEqual([
+    const securityGroupArn = PARTITION === 'aws'
+      ? { 'Fn::Join': ['', ['arn:aws:ec2:eu-west-1:111111111111:security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]] }
+      : { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:111111111111:security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]] };
+    expectSameStatements(statementsOf(policy.Properties.PolicyDocument), [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [handler.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] } },
       {
         Effect: 'Allow',
         Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-        Resource: {
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:111111111111:security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]],
-        },
+        Resource: securityGroupArn,
       },
     ]);
   });

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, IPolicyValidationPlugin, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -24,6 +25,23 @@ export const USER_REASON = 'the plain function stands for code the team has not 
 /** The reason of the fixture's waiver. */
 export const WAIVER_REASON = 'calls a partner webhook that offers no VPC endpoint';
 
+/** Runs `action` with stderr (and console.error, where CDK prints warnings) captured. */
+export function captureStderr(action: () => void): string {
+  const chunks: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    action();
+  } finally {
+    write.mockRestore();
+    error.mockRestore();
+  }
+  return chunks.join('');
+}
+
 /** A fresh cloud assembly directory. */
 export function tempOutdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'security-report-'));
@@ -33,8 +51,9 @@ export function tempOutdir(): string {
  * An API with two routes (IAM and no authorization), reader and writer
  * functions on one plain table, a SecureQueue worker, a plain secret read by
  * the reader, a state machine running the worker started by a nightly rule,
- * a function outside the VPC (a waiver), a plain function with a
- * user acknowledgement, and a nested stage with one more plain function.
+ * a function outside the VPC (a waiver), a plain user pool with a client, a
+ * plain function with a user acknowledgement, and a nested stage with one more
+ * plain function.
  */
 export function buildFixture(outdir: string): App {
   const app = new App({ outdir });
@@ -74,6 +93,9 @@ export function buildFixture(outdir: string): App {
 
   new SecureFunction(stack, 'Webhook', { code: CODE, handler: HANDLER, network: FunctionNetwork.outsideVpc(WAIVER_REASON) });
 
+  // A plain user pool with a client, for the report's `userPools`.
+  new cognito.UserPool(stack, 'Customers').addClient('Web');
+
   const plain = new lambda.Function(stack, 'Plain', { runtime: lambda.Runtime.NODEJS_22_X, code: CODE, handler: HANDLER });
   Validations.of(plain).acknowledge({ id: 'AwsSolutions-L1', reason: USER_REASON });
   // A plain log group hardened in place, for the report's `hardened` entries.
@@ -84,21 +106,15 @@ export function buildFixture(outdir: string): App {
   return app;
 }
 
-/** Synthesizes the fixture with the report alone and reads both files. */
-export function synthFixture(): { outdir: string; json: any; markdown: string; stderr: string[] } {
+/**
+ * Synthesizes the fixture with the report alone (and the packs given, which it
+ * observes) and reads both files.
+ */
+export function synthFixture(packs: IPolicyValidationPlugin[] = []): { outdir: string; json: any; markdown: string; stderr: string[] } {
   const outdir = tempOutdir();
   const app = buildFixture(outdir);
-  Validations.of(app).addPlugins(new SecurityReport());
-  const stderr: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    stderr.push(String(chunk));
-    return true;
-  });
-  try {
-    app.synth();
-  } finally {
-    write.mockRestore();
-  }
+  Validations.of(app).addPlugins(...packs, new SecurityReport(undefined, { plugins: packs }));
+  const stderr = [captureStderr(() => app.synth())];
   return {
     outdir,
     json: JSON.parse(fs.readFileSync(path.join(outdir, 'security-report.json'), 'utf-8')),

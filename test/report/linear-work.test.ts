@@ -23,7 +23,7 @@ function synthesizedApp(units: number): App {
  */
 test('each unit adds the same work to the report', () => {
   const work = workBySize([1, 2, 3], synthesizedApp, (app) => {
-    const report = buildReport(app, { findings: () => [] });
+    const report = buildReport(app, { findings: () => ({ packs: [], open: [] }) });
     renderMarkdown(report);
   });
 

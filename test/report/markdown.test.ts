@@ -5,7 +5,7 @@ import { SecurityReportApi, SecurityReportDocument, SecurityReportRoute } from '
 function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument {
   const api: SecurityReportApi = { path: 'Shop/Api', logicalId: 'Api', protocol: 'REST', endpointType: 'REGIONAL', stages: [], routes };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedBy: 'cdk-secure-serverless',
     summary: {
       stacks: 1,
@@ -17,6 +17,7 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
       routesWithoutAuthorization: 0,
       dataStores: 0,
       keys: 0,
+      userPools: 0,
       acknowledgements: 0,
       libraryAcknowledgements: 0,
       awsCdkLibAcknowledgements: 0,
@@ -27,9 +28,24 @@ function reportWithRoutes(routes: SecurityReportRoute[]): SecurityReportDocument
     },
     stages: [{
       stage: '',
-      stacks: [{ path: 'Shop', stackName: 'Shop', templateFile: 'Shop.template.json', functions: [], apis: [api], stateMachines: [], dataStores: [], keys: [], acknowledgements: [], waivers: [], hardened: [] }],
+      stacks: [{
+        path: 'Shop',
+        stackName: 'Shop',
+        templateFile: 'Shop.template.json',
+        functions: [],
+        apis: [api],
+        stateMachines: [],
+        dataStores: [],
+        keys: [],
+        userPools: [],
+        openFindings: [],
+        acknowledgements: [],
+        waivers: [],
+        hardened: [],
+      }],
       acknowledgements: [],
       waivers: [],
+      openFindings: [],
     }],
   };
 }

@@ -130,21 +130,30 @@ describe('SecurityReport on plain aws-cdk-lib resources', () => {
     expect(readers('OtherAccount/Far')).toEqual([]);
   });
 
-  test('invokers: SNS subscription, schedule, function URL, API route and authorizer', () => {
-    const kinds = fn('Handler').invokers.filter((invoker) => invoker.kind !== 'permission');
-    expect(kinds).toEqual([
-      { kind: 'api-route', principal: 'apigateway.amazonaws.com', source: 'GET / on Plain/Api' },
-      { kind: 'sns-subscription', principal: 'sns.amazonaws.com', source: 'Plain/Topic' },
-      { kind: 'event-rule', principal: 'events.amazonaws.com', source: 'Plain/Every5Minutes (rate(5 minutes))' },
-      { kind: 'function-url', principal: '*', source: 'function URL (NONE)' },
+  test('invokers: SNS subscription, schedule, function URL, API route and authorizer, each with the permission that admits it', () => {
+    expect(fn('Handler').invokers).toEqual([
+      {
+        kind: 'api-route',
+        principal: 'apigateway.amazonaws.com',
+        source: 'GET / on Plain/Api',
+        permissions: [expect.stringMatching(/\/<ApiDeploymentStage\w+>\/GET\/$/), expect.stringMatching(/\/test-invoke-stage\/GET\/$/)],
+      },
+      { kind: 'sns-subscription', principal: 'sns.amazonaws.com', source: 'Plain/Topic', permissions: ['Plain/Topic'] },
+      { kind: 'event-rule', principal: 'events.amazonaws.com', source: 'Plain/Every5Minutes (rate(5 minutes))', permissions: ['Plain/Every5Minutes'] },
+      { kind: 'function-url', principal: '*', source: 'function URL (NONE)', permissions: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'] },
     ]);
-    expect(fn('Authorizer').invokers[0]).toEqual({ kind: 'api-authorizer', principal: 'apigateway.amazonaws.com', source: 'Plain/Token' });
+    expect(fn('Authorizer').invokers).toEqual([{
+      kind: 'api-authorizer',
+      principal: 'apigateway.amazonaws.com',
+      source: 'Plain/Token',
+      permissions: [expect.stringMatching(/:<Api\w+>\/authorizers\/<Token\w+>$/)],
+    }]);
     const [api] = stacks.find((stack) => stack.path === 'Plain')!.apis;
     expect(api.routes).toEqual([expect.objectContaining({ method: 'GET', path: '/', authorization: 'CUSTOM', authorizer: 'Plain/Token (TOKEN)', handler: 'Plain/Handler' })]);
     expect(api.endpointType).toBe('REGIONAL');
   });
 
-  test('the graph draws each invoker once, not again as the permission that comes with it', () => {
+  test('the graph draws each invoker once, not again as the permission that admits it', () => {
     const graph = /```mermaid\n([\s\S]*?)```/.exec(markdown.slice(markdown.indexOf('## Stack `Plain`')))![1];
     expect(graph).toContain('(["Every5Minutes (rate(5 minutes))"])');
     expect(graph).toContain('(["function URL (NONE)"])');

@@ -4,30 +4,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { buildFixture, tempOutdir } from './fixture';
+import { buildFixture, captureStderr, tempOutdir } from './fixture';
 import { SecureFunction } from '../../src/function/secure-function';
 import { Guardrails } from '../../src/guardrails/guardrails';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { SecurityReportDocument } from '../../src/report/schema';
 import { SecurityReport } from '../../src/report/security-report';
 import { CODE, ENV, HANDLER } from '../core/fixtures';
-
-/** Runs `action` with stderr (and console.error, where CDK prints warnings) captured. */
-function captureStderr(action: () => void): string {
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    action();
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-  return chunks.join('');
-}
 
 function readReport(outdir: string): SecurityReportDocument {
   return JSON.parse(fs.readFileSync(path.join(outdir, SecurityReport.JSON_FILE), 'utf-8'));
@@ -54,9 +37,9 @@ describe('Guardrails.enforce', () => {
 
     // THEN every pack ran before the report, and none left a finding open
     expect(readReport(outdir).summary.findings.slice(0, 3)).toEqual([
-      { pack: 'ServerlessSecurity', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
-      { pack: 'AwsSolutions', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
-      { pack: 'Serverless', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'ServerlessSecurity', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'AwsSolutions', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
+      { pack: 'Serverless', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false },
     ]);
     expect(stderr).toMatch(/, 0 open findings in 3 packs\n$/);
   });
@@ -108,7 +91,7 @@ describe('Guardrails.enforce', () => {
     test('registers it just before the report, so that it runs once and the report observes it', () => {
       expect(plugins.map((plugin) => plugin.name).slice(-2)).toEqual(['CloudFormation Validate', 'SecurityReport']);
       expect(readReport(outdir).summary.findings).toContainEqual(
-        { pack: 'CloudFormation Validate', observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false });
+        { pack: 'CloudFormation Validate', ran: true, observed: true, open: 0, acknowledged: expect.any(Number), failsSynth: false });
       expect(stderr.split('\n').filter((line) => line.includes('security report'))).toEqual([expect.stringMatching(/0 open findings in 4 packs$/)]);
     });
 
@@ -148,7 +131,7 @@ describe('SecurityReport', () => {
     captureStderr(() => app.synth());
 
     // THEN
-    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', observed: true, open: 1, acknowledged: 1, failsSynth: false });
+    expect(readReport(outdir).summary.findings).toContainEqual({ pack: 'Stub Pack', ran: true, observed: true, open: 1, acknowledged: 1, failsSynth: false });
   });
 
   test('never fails the synth: a report it cannot write is explained on stderr', () => {
@@ -218,7 +201,7 @@ describe('SecurityReport', () => {
     test('without the app, leaves the earlier report and says so, and the synth still succeeds', () => {
       const { outdir, stderr } = synthTwice(() => new SecurityReport());
       expect(readReport(outdir).summary.functions).toBe(6);
-      expect(stderr).toMatch(/the security report was not updated: .*security-report\.json and .*security-report\.md are left from an earlier synth/);
+      expect(stderr).toMatch(/the security report was not updated: .*security-report\.json, .*security-report\.md and .*security-report\.sarif are left from an earlier synth/);
     });
   });
 });

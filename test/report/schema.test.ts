@@ -1,5 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
+import { IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { synthFixture } from './fixture';
 import * as schema from '../../src/report/schema';
 
@@ -11,7 +12,8 @@ import * as schema from '../../src/report/schema';
  */
 type ObjectName = 'document' | 'summary' | 'packFindings' | 'stage' | 'stack' | 'function' | 'policy' | 'statement' | 'invoker' | 'service'
 | 'network' | 'securityGroup' | 'egressRule' | 'endpoint' | 'encryption' | 'logging' | 'deadLetter' | 'alarm' | 'api' | 'apiStage'
-| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task';
+| 'throttling' | 'route' | 'dataStore' | 'key' | 'keyGrant' | 'acknowledgement' | 'waiver' | 'hardening' | 'stateMachine' | 'task'
+| 'userPool' | 'userPoolClient' | 'finding';
 type Tag = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | ObjectName | `${ObjectName}[]`;
 type Field = Tag | { optional: Tag };
 type Spec<T> = { [K in keyof T]-?: Field };
@@ -32,6 +34,7 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     routesWithoutAuthorization: 'number',
     dataStores: 'number',
     keys: 'number',
+    userPools: 'number',
     acknowledgements: 'number',
     libraryAcknowledgements: 'number',
     awsCdkLibAcknowledgements: 'number',
@@ -41,10 +44,10 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     findings: 'packFindings[]',
   } satisfies Spec<schema.SecurityReportSummary>,
   packFindings: {
-    pack: 'string', observed: 'boolean', open: optional('number'), acknowledged: 'number', failsSynth: optional('boolean'),
+    pack: 'string', ran: 'boolean', observed: 'boolean', open: optional('number'), acknowledged: 'number', failsSynth: optional('boolean'),
   } satisfies Spec<schema.SecurityReportPackFindings>,
   stage: {
-    stage: 'string', stacks: 'stack[]', acknowledgements: 'acknowledgement[]', waivers: 'waiver[]',
+    stage: 'string', stacks: 'stack[]', acknowledgements: 'acknowledgement[]', waivers: 'waiver[]', openFindings: 'finding[]',
   } satisfies Spec<schema.SecurityReportStage>,
   stack: {
     path: 'string',
@@ -57,10 +60,37 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     dataStores: 'dataStore[]',
     keys: 'key[]',
     stateMachines: 'stateMachine[]',
+    userPools: 'userPool[]',
+    openFindings: 'finding[]',
     acknowledgements: 'acknowledgement[]',
     waivers: 'waiver[]',
     hardened: 'hardening[]',
   } satisfies Spec<schema.SecurityReportStack>,
+  userPool: {
+    path: 'string',
+    logicalId: 'string',
+    mfa: 'string',
+    mfaMethods: 'string[]',
+    signUp: 'string',
+    passwordMinLength: optional('number'),
+    threatProtection: optional('string'),
+    deletionProtection: 'boolean',
+    removalPolicy: 'string',
+    clients: 'userPoolClient[]',
+  } satisfies Spec<schema.SecurityReportUserPool>,
+  userPoolClient: {
+    path: 'string',
+    logicalId: 'string',
+    generateSecret: 'boolean',
+    authFlows: 'string[]',
+    oauthFlows: 'string[]',
+    oauthScopes: 'string[]',
+    callbackUrls: 'string[]',
+    preventUserExistenceErrors: optional('string'),
+  } satisfies Spec<schema.SecurityReportUserPoolClient>,
+  finding: {
+    rule: 'string', pack: 'string', severity: 'string', description: 'string', path: optional('string'), logicalId: optional('string'),
+  } satisfies Spec<schema.SecurityReportFinding>,
   stateMachine: {
     path: 'string',
     logicalId: 'string',
@@ -101,14 +131,16 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     notResources: optional('string[]'),
     conditions: optional('object'),
   } satisfies Spec<schema.SecurityReportStatement>,
-  invoker: { kind: 'string', principal: 'string', source: 'string', sourceAccount: optional('string') } satisfies Spec<schema.SecurityReportInvoker>,
+  invoker: {
+    kind: 'string', principal: 'string', source: 'string', sourceAccount: optional('string'), permissions: optional('string[]'),
+  } satisfies Spec<schema.SecurityReportInvoker>,
   network: {
     inVpc: 'boolean', vpc: optional('string'), subnets: 'string[]', securityGroups: 'securityGroup[]', reachableEndpoints: 'endpoint[]', services: 'service[]',
   } satisfies Spec<schema.SecurityReportNetwork>,
   service: { service: 'string', actions: 'string[]', via: optional('string'), endpoint: optional('string') } satisfies Spec<schema.SecurityReportService>,
   securityGroup: { path: 'string', allowsAllOutbound: 'boolean', egress: 'egressRule[]' } satisfies Spec<schema.SecurityReportSecurityGroup>,
   egressRule: {
-    protocol: 'string', ports: 'string', destination: 'string', description: optional('string'),
+    protocol: 'string', ports: 'string', destination: 'string', description: optional('string'), note: optional('string'),
   } satisfies Spec<schema.SecurityReportEgressRule>,
   endpoint: { service: 'string', endpointType: 'string', path: 'string' } satisfies Spec<schema.SecurityReportEndpoint>,
   encryption: { environmentKey: optional('string') } satisfies Spec<schema.SecurityReportEncryption>,
@@ -131,6 +163,8 @@ const SCHEMA: { [name in ObjectName]: { [field: string]: Field } } = {
     path: 'string',
     authorization: 'string',
     authorizer: optional('string'),
+    userPools: optional('string[]'),
+    clients: optional('string[]'),
     apiKeyRequired: 'boolean',
     integration: 'string',
     handler: optional('string'),
@@ -190,15 +224,24 @@ function checkValue(tag: Tag, value: any, at: string, problems: string[], seen: 
   }
 }
 
+/** A pack that reports one warning on the fixture's plain function, so that the report has an open finding. */
+const STUB_PACK: IPolicyValidationPlugin = {
+  name: 'Stub',
+  validate: () => ({
+    success: true,
+    violations: [{ ruleName: 'Stub-Open', description: 'an open finding', severity: 'warning', violatingResources: [{ constructPath: 'Shop/Plain/Resource', locations: [] }] }],
+  }),
+};
+
 describe('security-report.json schema', () => {
-  const { json } = synthFixture();
+  const { json } = synthFixture([STUB_PACK]);
 
   test('the report has exactly the documented fields, of the documented types', () => {
     const problems: string[] = [];
     const seen = new Set<string>();
     check('document', json, '$', problems, seen);
     expect(problems).toEqual([]);
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
     // The fixture exercises every object of the schema.
     expect([...seen].sort()).toEqual(Object.keys(SCHEMA).sort());
   });

@@ -50,6 +50,9 @@ describe('the report of buckets and user pools', () => {
   test('the route names the user pool whose tokens its authorizer accepts', () => {
     const route = report.apis[0].routes.find(r => r.path === '/uploads');
     expect(route?.authorization).toBe('COGNITO_USER_POOLS');
-    expect(route?.authorizer).toMatch(/^Shop\/Api\/.+ \(COGNITO_USER_POOLS: Shop\/Customers\)$/);
+    expect(route?.authorizer).toMatch(/^Shop\/Api\/.+ \(COGNITO_USER_POOLS\)$/);
+    expect(route?.userPools).toEqual(['Shop/Customers']);
+    // A Cognito authorizer of a REST API accepts every client of its pool.
+    expect(route?.clients).toBeUndefined();
   });
 });

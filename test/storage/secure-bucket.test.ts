@@ -13,11 +13,11 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { BucketReplication, NoncurrentVersions } from '../../src/storage/bucket-options';
 import { SecureBucket } from '../../src/storage/secure-bucket';
-import { CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, statementsOf, thrownBy } from '../core/fixtures';
+import { anyOrder, CODE, ENV, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, PARTITION, partitionArn, statementsOf, thrownBy } from '../core/fixtures';
 
 const NAME = 's-uploads-7f776674-111111111111-eu-west-1';
-const ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${NAME}`]] };
-const objects = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${NAME}/${suffix}`]] });
+const ARN = partitionArn(`:s3:::${NAME}`);
+const objects = (suffix: string) => partitionArn(`:s3:::${NAME}/${suffix}`);
 
 describe('a SecureBucket with grants and notifications', () => {
   let stack: Stack;
@@ -118,7 +118,7 @@ describe('a SecureBucket with grants and notifications', () => {
 
   test('writeObjects grants putting and aborting uploads only, with the data key', () => {
     const statements = managedPolicyStatementsOf(template, logicalIdOf(writer.role!)).filter(s => JSON.stringify(s).includes(NAME));
-    expect(statements.map(s => s.Action)).toEqual([['s3:PutObject', 's3:AbortMultipartUpload'], ['kms:GenerateDataKey', 'kms:Decrypt']]);
+    expect(statements.map(s => [s.Action].flat().sort())).toEqual([['s3:AbortMultipartUpload', 's3:PutObject'], ['kms:Decrypt', 'kms:GenerateDataKey']]);
     expect(statements[0].Resource).toEqual(objects('uploads/*'));
   });
 
@@ -131,7 +131,7 @@ describe('a SecureBucket with grants and notifications', () => {
 
   test('the object wildcard is acknowledged exactly, on the grantee\'s role, with its reason', () => {
     const ids = metadataOf(reader.role!, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id);
-    expect(ids).toContain(`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${NAME}/reports/*]`);
+    expect(ids).toContain(`AwsSolutions-IAM5[Resource::arn:${PARTITION}:s3:::${NAME}/reports/*]`);
   });
 
   test('opens the S3 gateway endpoint to grantees', () => {
@@ -165,7 +165,7 @@ describe('a SecureBucket with grants and notifications', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
-          Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+          Principal: { Service: 's3.amazonaws.com' }, Action: anyOrder(['kms:GenerateDataKey', 'kms:Decrypt']), Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
         })]),
       },
     });

@@ -8,7 +8,8 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { SecureTable } from '../../src/table/secure-table';
 import { SecureTableGrants } from '../../src/table/table-grants';
 import {
-  CODE, HANDLER, PREFIX_LISTS, asArray, logicalIdOf, managedPolicyStatementsOf, newStack, statementsOf, thrownBy,
+  CODE, HANDLER, PREFIX_LISTS, asArray, expectStatementsInclude, logicalIdOf, managedPolicyStatementsOf, newStack, statementAtoms, statementsOf,
+  thrownBy,
 } from '../core/fixtures';
 
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
@@ -73,6 +74,9 @@ describe('SecureTable grants', () => {
     .filter((p: any) => p.Properties.Roles.some((ref: any) => ref.Ref === logicalIdOf(r)))
     .flatMap((p: any) => statementsOf(p.Properties.PolicyDocument));
   const actionsOf = (r: iam.Role): string[] => statementsFor(r).flatMap(s => asArray<string>(s.Action));
+  const withoutKey = (s: any) => !asArray<string>(s.Action).some(a => a.startsWith('kms:'));
+  // Compared as atoms: @aws-cdk/aws-iam:minimizePolicies merges and sorts statements.
+  const atomsFor = (r: iam.Role, keep: (s: any) => boolean = () => true) => statementAtoms(statementsFor(r).filter(keep));
 
   test('table.grants is a SecureTableGrants, and an aws-cdk-lib TableGrants', () => {
     expect(table.grants).toBeInstanceOf(SecureTableGrants);
@@ -80,11 +84,11 @@ describe('SecureTable grants', () => {
   });
 
   test('readItems gives exactly the item reads on the table, Query on the index and Decrypt through DynamoDB', () => {
-    expect(statementsFor(roles.reader)).toEqual([
+    expect(atomsFor(roles.reader)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: READS, Resource: tableArn },
       { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexArn },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaDynamoDb },
-    ]);
+    ]));
     expect(grants.reader.success).toBe(true);
   });
 
@@ -96,10 +100,10 @@ describe('SecureTable grants', () => {
   });
 
   test('writeItems gives exactly the item writes, with no item returned, and Decrypt, GenerateDataKey through DynamoDB', () => {
-    expect(statementsFor(roles.writer)).toEqual([
+    expect(atomsFor(roles.writer)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: WRITES, Resource: tableArn, Condition: { StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } } },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaDynamoDb },
-    ]);
+    ]));
   });
 
   test('a writer granted writeItems cannot read, and reaches no index', () => {
@@ -110,18 +114,18 @@ describe('SecureTable grants', () => {
   });
 
   test('readWriteItems gives both, without Scan', () => {
-    expect(statementsFor(roles.readWriter)).toEqual([
+    expect(atomsFor(roles.readWriter)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: [...READS, ...WRITES], Resource: tableArn },
       { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexArn },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaDynamoDb },
-    ]);
+    ]));
   });
 
   test('allowScan adds Scan on the table and its index', () => {
-    expect(statementsFor(roles.scanner).slice(0, 2)).toEqual([
+    expect(atomsFor(roles.scanner, withoutKey)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: [...READS, 'dynamodb:Scan'], Resource: tableArn },
       { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:Scan'], Resource: indexArn },
-    ]);
+    ]));
   });
 
   test('leadingKeys limits table and index reads to the listed partition keys, and requires the key', () => {
@@ -129,34 +133,37 @@ describe('SecureTable grants', () => {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['${aws:PrincipalTag/tenant}'] },
       'Null': { 'dynamodb:LeadingKeys': 'false' },
     };
-    expect(statementsFor(roles.tenant).slice(0, 2)).toEqual([
+    expect(atomsFor(roles.tenant, withoutKey)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: READS, Resource: tableArn, Condition: condition },
       { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexArn, Condition: condition },
-    ]);
+    ]));
   });
 
   test('streamRead gives the three stream reads on the stream and Decrypt through DynamoDB (Streams), without ListStreams', () => {
-    expect(statementsFor(roles.streamReader)).toEqual([
+    expect(atomsFor(roles.streamReader)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'StreamArn'] } },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaDynamoDbStreams },
-    ]);
+    ]));
   });
 
   test('the classic grantReadData is readItems with Scan: no DescribeTable, no stream actions on the table, no key wildcards', () => {
-    expect(statementsFor(roles.classicReader)).toEqual(statementsFor(roles.scanner));
+    expect(atomsFor(roles.classicReader)).toEqual(atomsFor(roles.scanner));
   });
 
   test('the classic grantWriteData and grantReadWriteData match writeItems and readWriteItems (with Scan)', () => {
-    expect(statementsFor(roles.classicWriter)).toEqual(statementsFor(roles.writer));
-    expect(actionsOf(roles.classicReadWriter)).toEqual([...READS, ...WRITES, 'dynamodb:Scan', 'dynamodb:Query', 'dynamodb:Scan', 'kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(statementsFor(roles.classicStream)).toEqual(statementsFor(roles.streamReader));
+    expect(atomsFor(roles.classicWriter)).toEqual(atomsFor(roles.writer));
+    expect(atomsFor(roles.classicReadWriter)).toEqual(statementAtoms([
+      ...statementsFor(roles.readWriter),
+      { Effect: 'Allow', Action: 'dynamodb:Scan', Resource: [tableArn, indexArn] },
+    ]));
+    expect(atomsFor(roles.classicStream)).toEqual(atomsFor(roles.streamReader));
   });
 
   test('grant(actions) gives exactly those actions on the table and its indexes', () => {
-    expect(statementsFor(roles.exact)).toEqual([
+    expect(atomsFor(roles.exact)).toEqual(statementAtoms([
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn },
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: indexArn },
-    ]);
+    ]));
   });
 
   test('no grant lists a table administration action or a kms wildcard, and none changes the key policy', () => {
@@ -193,11 +200,11 @@ describe('SecureTable grants and indexes', () => {
 
     // THEN the grant queries both
     const tableArn = { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] };
-    expect(managedPolicyStatementsOf(Template.fromStack(stack), logicalIdOf(fn.role!))).toContainEqual({
+    expectStatementsInclude(managedPolicyStatementsOf(Template.fromStack(stack), logicalIdOf(fn.role!)), [{
       Effect: 'Allow',
       Action: 'dynamodb:Query',
       Resource: [{ 'Fn::Join': ['', [tableArn, '/index/byCustomer']] }, { 'Fn::Join': ['', [tableArn, '/index/byDate']] }],
-    });
+    }]);
   });
 });
 
@@ -218,8 +225,8 @@ describe('SecureTable grants to a SecureFunction', () => {
       SecurityGroupEgress: [{ DestinationPrefixListId: PREFIX_LISTS.dynamodb, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the dynamodb gateway endpoint' }],
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
-    expect(managedPolicyStatementsOf(template, logicalIdOf(fn.role!))).toContainEqual(
-      { Effect: 'Allow', Action: READS, Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } });
+    expectStatementsInclude(managedPolicyStatementsOf(template, logicalIdOf(fn.role!)),
+      [{ Effect: 'Allow', Action: READS, Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } }]);
   });
 });
 

@@ -11,12 +11,11 @@ import { SecureFunction } from '../../src/function/secure-function';
 import { ExecutionDataLogging } from '../../src/workflow/execution-data-logging';
 import { SecureStateMachine } from '../../src/workflow/secure-state-machine';
 import {
-  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, statementsOf, thrownBy,
+  CODE, HANDLER, logicalIdOf, managedPolicyStatementsOf, metadataOf, newStack, onlyResource, partitionArn, sameMembers, statementAtoms,
+  statementsOf, thrownBy,
 } from '../core/fixtures';
 
-const STATE_MACHINE_ARN = (name: string) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:eu-west-1:111111111111:stateMachine:${name}`]],
-});
+const STATE_MACHINE_ARN = (name: string) => partitionArn(`:states:eu-west-1:111111111111:stateMachine:${name}`);
 
 describe('SecureStateMachine invoking a SecureFunction and one of its versions', () => {
   // GIVEN one state machine with two LambdaInvoke tasks, and a caller granted StartExecution, synthesized once
@@ -80,7 +79,7 @@ describe('SecureStateMachine invoking a SecureFunction and one of its versions',
 
   test('may use the key only for this state machine, and for log delivery', () => {
     expect(roleStatements).toContainEqual({
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Action: sameMembers(['kms:Decrypt', 'kms:GenerateDataKey']),
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
       Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': STATE_MACHINE_ARN(name) } },
@@ -90,9 +89,9 @@ describe('SecureStateMachine invoking a SecureFunction and one of its versions',
   test('log delivery and X-Ray statements on "*" sit alone in the service policy, whose IAM5 finding is acknowledged', () => {
     const servicePolicy = machine.node.scope!.node.findChild('MachineRole').node.findChild('ServicePolicy');
     const statements = statementsOf(resources[logicalIdOf(servicePolicy)].Properties.PolicyDocument);
-    expect(statements.map(s => s.Resource)).toEqual(['*', '*']);
+    expect(new Set(statements.map(s => s.Resource))).toEqual(new Set(['*']));
     expect(statements.flatMap(s => s.Action).every((a: string) => /^(logs|xray):/.test(a))).toBe(true);
-    expect(roleStatements.filter(s => s.Resource === '*').map(s => s.Action)).toEqual(statements.map(s => s.Action));
+    expect(statementAtoms(roleStatements.filter(s => s.Resource === '*'))).toEqual(statementAtoms(statements));
     expect(metadataOf(servicePolicy, LIBRARY_ACKNOWLEDGEMENT_METADATA).map(a => a.id)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
   });
 
@@ -101,7 +100,7 @@ describe('SecureStateMachine invoking a SecureFunction and one of its versions',
     expect(statementsOf(policy.Properties.PolicyDocument)).toEqual([
       { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } },
       {
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Action: sameMembers(['kms:GenerateDataKey', 'kms:Decrypt']),
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
         Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': STATE_MACHINE_ARN(name) } },

@@ -1,9 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { PARTITION } from '../../core/fixtures';
 import { reported, testStack } from '../support';
 
-const ROOT = 'arn:<AWS::Partition>:iam::111111111111:root';
+const ROOT = `arn:${PARTITION}:iam::111111111111:root`;
 
 /** The statement CT.KMS.PR.3 asks for and aws-cdk-lib never writes. */
 function denyGrantsNotForAwsResources(): iam.PolicyStatement {
@@ -70,7 +71,7 @@ describe('KmsKeyPolicy', () => {
 
     expect(reported(app, 'KmsKeyPolicy')).toEqual([
       'ServerlessSecurity-KmsKeyPolicy[AllActions::<Role1ABCC5F0.Arn>] @ Test/Key/Resource',
-      'ServerlessSecurity-KmsKeyPolicy[AllActions::arn:<AWS::Partition>:iam::222222222222:root] @ Test/Key/Resource',
+      `ServerlessSecurity-KmsKeyPolicy[AllActions::arn:${PARTITION}:iam::222222222222:root] @ Test/Key/Resource`,
     ]);
   });
 

@@ -7,6 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { PARTITION } from '../../core/fixtures';
 import { reported, testFunction, testStack } from '../support';
 
 function lambdaRole(scope: Stack, id: string): iam.Role {
@@ -96,7 +98,7 @@ describe('LambdaPolicyWildcard', () => {
     }));
 
     expect(reported(app, 'LambdaPolicyWildcard')).toEqual([
-      'ServerlessSecurity-LambdaPolicyWildcard[Resource::arn:<AWS::Partition>:dynamodb:eu-west-1:111111111111:table/*] @ Test/Fn/ServiceRole/DefaultPolicy/Resource',
+      `ServerlessSecurity-LambdaPolicyWildcard[Resource::arn:${PARTITION}:dynamodb:eu-west-1:111111111111:table/*] @ Test/Fn/ServiceRole/DefaultPolicy/Resource`,
     ]);
   });
 
@@ -167,14 +169,21 @@ describe('LambdaLogGroup', () => {
   });
 
   test('reports a function without a log group', () => {
-    const { app, stack } = testStack();
+    const { app, stack } = testStack({ [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: false });
     testFunction(stack, 'Fn');
 
     expect(reported(app, 'LambdaLogGroup')).toEqual(['ServerlessSecurity-LambdaLogGroup[LogGroup::missing] @ Test/Fn/Resource']);
   });
 
+  test('judges the log group aws-cdk-lib creates under useCdkManagedLogGroup, unencrypted', () => {
+    const { app, stack } = testStack({ [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: true });
+    testFunction(stack, 'Fn');
+
+    expect(reported(app, 'LambdaLogGroup')).toEqual(['ServerlessSecurity-LambdaLogGroup[KmsKeyId::missing] @ Test/Fn/Resource']);
+  });
+
   test('finds the log group named /aws/lambda/<function name>', () => {
-    const { app, stack } = testStack();
+    const { app, stack } = testStack({ [cxapi.USE_CDK_MANAGED_LAMBDA_LOGGROUP]: false });
     const byRef = testFunction(stack, 'ByRef');
     compliantLogGroup(stack, 'ByRefLogs', { logGroupName: `/aws/lambda/${byRef.functionName}` });
     testFunction(stack, 'ByName', { functionName: 'orders-get' });
