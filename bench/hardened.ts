@@ -1,6 +1,8 @@
 import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 
@@ -18,13 +21,15 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
  * gateway endpoint and flow logs, one security group for the functions, a role
  * with a customer-managed policy, an encrypted log group and an encrypted
  * dead-letter queue per function, a web ACL with logging, access and execution
- * logs, throttling, IAM authorization, tables with point-in-time recovery and,
- * when `regulated`, a backup plan for every table and an encrypted API cache.
+ * logs, throttling, IAM authorization, tables with point-in-time recovery, an
+ * alarm per function on its errors, throttles and dead letters to an encrypted
+ * topic, and, when `regulated`, a backup plan for every table and an encrypted
+ * API cache: the protections our constructs give, so that both are the same app.
  * What is shared is created once per stack, as such an engineer would.
  */
 export function hardenedUnits(stack: Stack, units: number, code: lambda.Code, regulated: boolean): void {
   const { account, region } = stack;
-  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN, alias: `${stack.stackName}/key` });
   key.addToResourcePolicy(new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
@@ -38,6 +43,14 @@ export function hardenedUnits(stack: Stack, units: number, code: lambda.Code, re
     resources: ['*'],
     conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:*` } },
   }));
+  // CloudWatch publishes alarms to the encrypted topic with the key.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': account, 'kms:ViaService': `sns.${region}.amazonaws.com` } },
+  }));
+  const alarmTopic = new sns.Topic(stack, 'AlarmTopic', { masterKey: key, enforceSSL: true });
   const logGroup = (id: string, logGroupName?: string) => new logs.LogGroup(stack, id, {
     logGroupName, encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
   });
@@ -167,6 +180,22 @@ export function hardenedUnits(stack: Stack, units: number, code: lambda.Code, re
       logGroup: fnLogs,
       loggingFormat: lambda.LoggingFormat.JSON,
     });
+    const period = Duration.minutes(5);
+    new cloudwatch.Alarm(stack, `Handler${i}Alarm`, {
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles + deadLetters',
+        usingMetrics: {
+          errors: fn.metricErrors({ period, statistic: 'Sum' }),
+          throttles: fn.metricThrottles({ period, statistic: 'Sum' }),
+          deadLetters: dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        },
+        period,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cw_actions.SnsAction(alarmTopic));
     const policy = managedPolicy(`Handler${i}Policy`, role, [
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], resources: [table.tableArn] }),
       new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),

@@ -1,8 +1,13 @@
 import { ArnFormat, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { ENCRYPTION_CONTEXT, grantKeyThrough } from './key-conditions';
+import { constructsUnder, countWork, inWorkStep } from '../core/work-count';
 
 /** The service principal of CloudFront origin access control (OAC). */
 const CLOUDFRONT = 'cloudfront.amazonaws.com';
@@ -69,7 +74,7 @@ class KeyUseScan implements IAspect {
   public visit(node: IConstruct): void {
     if (node !== this.stack || this.done) return;
     this.done = true;
-    new Scan(this.stack, this.keys).run();
+    inWorkStep('aspect:KeyUse', () => new Scan(this.stack, this.keys).run());
   }
 }
 
@@ -109,14 +114,14 @@ class Scan {
 
   public run(): void {
     const scanned: Array<{ type: string; props: any }> = [];
-    for (const construct of this.stack.node.findAll()) {
+    for (const construct of constructsUnder(this.stack)) {
       if (!CfnResource.isCfnResource(construct) || Stack.of(construct) !== this.stack) continue;
       if (construct.cfnResourceType === 'AWS::IAM::Role') this.roles.set(this.stack.resolve(construct.logicalId), construct);
       if (!SCANNED_TYPES.has(construct.cfnResourceType)) continue;
-      const rendered = this.stack.resolve((construct as any)._toCloudFormation());
-      const [logicalId, resource] = Object.entries<any>(rendered.Resources)[0];
-      this.collectEncrypted(construct.cfnResourceType, logicalId, resource.Properties ?? {});
-      scanned.push({ type: construct.cfnResourceType, props: resource.Properties ?? {} });
+      countWork(construct);
+      const { logicalId, props } = this.scanned(construct);
+      this.collectEncrypted(construct.cfnResourceType, logicalId, props);
+      scanned.push({ type: construct.cfnResourceType, props });
     }
     for (const { type, props } of scanned) this.collectUse(type, props);
     for (const key of this.logGroupKeys) key._admit(logsStatement(this.stack));
@@ -131,6 +136,20 @@ class Scan {
   }
 
   /**
+   * The logical id and the properties the scan reads of a resource. The most
+   * common kinds are read from the L1's own properties when no override can
+   * change them, which spares rendering a whole alarm for its actions; the
+   * others, and any resource with an override, are rendered as the template shows them.
+   */
+  private scanned(construct: CfnResource): { logicalId: string; props: any } {
+    const direct = Object.keys((construct as any).rawOverrides ?? { unknown: true }).length === 0 ? directProperties(construct) : undefined;
+    if (direct) return { logicalId: this.stack.resolve(construct.logicalId), props: this.stack.resolve(direct) };
+    const rendered = this.stack.resolve((construct as any)._toCloudFormation());
+    const [logicalId, resource] = Object.entries<any>(rendered.Resources)[0];
+    return { logicalId, props: resource.Properties ?? {} };
+  }
+
+  /**
    * A statement an integration asked for is dropped when the scan admits its
    * services from what it found; otherwise (a use the scan cannot see, such as a
    * resource in another stack) it is kept: CloudFront's pinned to this account;
@@ -142,10 +161,10 @@ class Scan {
   private settleDeferred(key: KeyPolicyTarget): void {
     const admitted = new Set([...this.uses.get(key)?.values() ?? []].map(use => use.principal));
     if (this.cloudFrontReads.get(key) !== undefined) admitted.add(CLOUDFRONT);
-    const logs = this.logGroupKeys.has(key);
+    const logsAdmitted = this.logGroupKeys.has(key);
     for (const statement of key._deferred) {
       const services = servicesOf(this.stack, statement);
-      if (services.every(service => admitted.has(service) || (logs && isLogsService(service)))) continue;
+      if (services.every(service => admitted.has(service) || (logsAdmitted && isLogsService(service)))) continue;
       if (services.includes(CLOUDFRONT)) {
         // CloudFront sends its source keys to KMS (its guide's key policy conditions on aws:SourceArn): pinned to this account.
         const literal = literalConditions(statement.conditions);
@@ -271,6 +290,17 @@ class Scan {
     const id = referencedId(value);
     return id ? this.destinations.get(id) : undefined;
   }
+}
+
+/** What the scan reads of an alarm, log group, queue or topic, unresolved, named as in the template. */
+function directProperties(construct: CfnResource): Record<string, unknown> | undefined {
+  if (construct instanceof cloudwatch.CfnAlarm) {
+    return { AlarmActions: construct.alarmActions, OKActions: construct.okActions, InsufficientDataActions: construct.insufficientDataActions };
+  }
+  if (construct instanceof logs.CfnLogGroup) return { KmsKeyId: construct.kmsKeyId };
+  if (construct instanceof sqs.CfnQueue) return { KmsMasterKeyId: construct.kmsMasterKeyId, QueueName: construct.queueName };
+  if (construct instanceof sns.CfnTopic) return { KmsMasterKeyId: construct.kmsMasterKeyId, TopicName: construct.topicName };
+  return undefined;
 }
 
 /**

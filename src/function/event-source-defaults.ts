@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { acknowledgeFinding, LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
 import { recordHardening, recordRuntimeChange } from '../mixins/changes';
+import { constructsUnder, countWork, inWorkStep } from '../core/work-count';
 
 const REGISTRY = Symbol.for('cdk-secure-serverless.EventSourceDefaults');
 /** AWS's guidance: a queue's visibility timeout is at least six times the function's timeout. */
@@ -83,7 +84,11 @@ export class EventSourceDefaults implements IAspect {
   private constructor(private readonly stack: Stack) {}
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof lambda.CfnEventSourceMapping)) return;
+    if (node instanceof lambda.CfnEventSourceMapping) inWorkStep('aspect:EventSourceDefaults', () => this.harden(node));
+  }
+
+  private harden(node: lambda.CfnEventSourceMapping): void {
+    countWork(node);
     const fn = this.targetOf(node);
     const registered = fn && this.functions.get(fn);
     if (!fn || !registered) return;
@@ -149,7 +154,7 @@ export class EventSourceDefaults implements IAspect {
 
   private resource(logicalId: string | undefined): CfnResource | undefined {
     if (logicalId === undefined) return undefined;
-    this.resources ??= new Map(this.stack.node.findAll()
+    this.resources ??= new Map(constructsUnder(this.stack)
       .filter((c): c is CfnResource => CfnResource.isCfnResource(c))
       .map(r => [this.stack.resolve(r.logicalId) as string, r]));
     return this.resources.get(logicalId);

@@ -2,6 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { asArray, CfnValue, forEachReferencedLogicalId, isObject, referencedLogicalId, renderText } from './cfn-values';
 import { statementsOf } from './policy-document';
+import { countEach, countWork } from '../core/work-count';
 
 /** CloudFormation resource types the rules and the index read. */
 export const ResourceType = {
@@ -76,11 +77,12 @@ export class TemplateIndex {
   private readonly functionLogGroups = new Map<IndexedResource, IndexedResource | undefined>();
   private readonly logGroupUsers = new Map<IndexedResource, number>();
   private readonly webAclTargets = new Set<string>();
-  private readonly ingressBySecurityGroup = new Map<string, CfnValue[]>();
-  private readonly egressBySecurityGroup = new Map<string, CfnValue[]>();
-  private readonly policyDocumentsByRole = new Map<string, CfnValue[]>();
+  private readonly ingressBySecurityGroup = new Map<string, IndexedResource[]>();
+  private readonly egressBySecurityGroup = new Map<string, IndexedResource[]>();
+  /** Each document with the resource that holds it: the role (inline policies) or the policy. */
+  private readonly policyDocumentsByRole = new Map<string, PolicyDocumentOf[]>();
+  private readonly managedPolicyDocuments = new Map<string, PolicyDocumentOf>();
   private readonly policyDocumentsByTopic = new Map<string, CfnValue[]>();
-  private readonly managedPolicyDocuments = new Map<string, CfnValue>();
   private readonly functionTargets: IndexedResource[] = [];
   private readonly targetsByFunction = new Map<string, IndexedResource[]>();
   private readonly vpcEndpoints: IndexedResource[] = [];
@@ -112,7 +114,7 @@ export class TemplateIndex {
 
   /** The functions whose `Role` is the same value (same role resource, same literal ARN or same expression). */
   public functionsUsingRole(role: CfnValue): readonly IndexedResource[] {
-    return this.functionsByRole.get(roleKey(role)) ?? [];
+    return countEach(this.functionsByRole.get(roleKey(role)) ?? []);
   }
 
   /** The function with this literal `FunctionName`. */
@@ -164,7 +166,7 @@ export class TemplateIndex {
 
   /** Standalone `AWS::EC2::SecurityGroupIngress` rules of a security group. */
   public ingressRulesOf(securityGroupId: string): readonly CfnValue[] {
-    return this.ingressBySecurityGroup.get(securityGroupId) ?? [];
+    return propertiesOf(this.ingressBySecurityGroup.get(securityGroupId));
   }
 
   /** Whether a literal CIDR is the whole CIDR of a VPC in this template. */
@@ -174,12 +176,12 @@ export class TemplateIndex {
 
   /** The `AWS::ApiGateway::Method` resources of a REST API. */
   public methodsOf(restApiId: string): readonly IndexedResource[] {
-    return this.methodsByRestApi.get(restApiId) ?? [];
+    return countEach(this.methodsByRestApi.get(restApiId) ?? []);
   }
 
   /** The `AWS::ApiGatewayV2::Route` resources of an HTTP or WebSocket API. */
   public routesOf(apiId: string): readonly IndexedResource[] {
-    return this.routesByHttpApi.get(apiId) ?? [];
+    return countEach(this.routesByHttpApi.get(apiId) ?? []);
   }
 
   /** The path (`/orders/{id}`) of an API Gateway resource id value: a `Ref` to a resource or the API's root. */
@@ -203,7 +205,7 @@ export class TemplateIndex {
 
   /** Standalone `AWS::EC2::SecurityGroupEgress` rules of a security group. */
   public egressRulesOf(securityGroupId: string): readonly CfnValue[] {
-    return this.egressBySecurityGroup.get(securityGroupId) ?? [];
+    return propertiesOf(this.egressBySecurityGroup.get(securityGroupId));
   }
 
   /**
@@ -212,7 +214,10 @@ export class TemplateIndex {
    * customer-managed policies attached to it from either side.
    */
   public policyDocumentsOf(roleId: string): readonly CfnValue[] {
-    return this.policyDocumentsByRole.get(roleId) ?? [];
+    return (this.policyDocumentsByRole.get(roleId) ?? []).map(({ holder, document }) => {
+      countWork(holder.node);
+      return document;
+    });
   }
 
   /**
@@ -221,12 +226,12 @@ export class TemplateIndex {
    * its aliases.
    */
   public invocationSettingsOf(functionId: string): readonly IndexedResource[] {
-    return this.targetsByFunction.get(functionId) ?? [];
+    return countEach(this.targetsByFunction.get(functionId) ?? []);
   }
 
   /** The VPC endpoints of this template. */
   public get endpoints(): readonly IndexedResource[] {
-    return this.vpcEndpoints;
+    return countEach(this.vpcEndpoints);
   }
 
   /**
@@ -263,17 +268,17 @@ export class TemplateIndex {
           if (policyId !== undefined) push(this.managedPolicyRoleValues, policyId, { Ref: resource.logicalId });
         }
         for (const policy of asArray(props.Policies)) {
-          if (isObject(policy)) push(this.policyDocumentsByRole, resource.logicalId, policy.PolicyDocument);
+          if (isObject(policy)) push(this.policyDocumentsByRole, resource.logicalId, { holder: resource, document: policy.PolicyDocument });
         }
         break;
       case ResourceType.IAM_MANAGED_POLICY:
         for (const role of asArray(props.Roles)) push(this.managedPolicyRoleValues, resource.logicalId, role);
-        this.managedPolicyDocuments.set(resource.logicalId, props.PolicyDocument);
+        this.managedPolicyDocuments.set(resource.logicalId, { holder: resource, document: props.PolicyDocument });
         break;
       case ResourceType.IAM_POLICY:
         for (const role of asArray(props.Roles)) {
           const roleId = referencedLogicalId(role);
-          if (roleId !== undefined) push(this.policyDocumentsByRole, roleId, props.PolicyDocument);
+          if (roleId !== undefined) push(this.policyDocumentsByRole, roleId, { holder: resource, document: props.PolicyDocument });
         }
         break;
       case ResourceType.LAMBDA_EVENT_SOURCE_MAPPING:
@@ -282,7 +287,7 @@ export class TemplateIndex {
         break;
       case ResourceType.EC2_EGRESS: {
         const groupId = referencedLogicalId(props.GroupId);
-        if (groupId !== undefined) push(this.egressBySecurityGroup, groupId, props);
+        if (groupId !== undefined) push(this.egressBySecurityGroup, groupId, resource);
         break;
       }
       case ResourceType.EC2_VPC_ENDPOINT:
@@ -310,7 +315,7 @@ export class TemplateIndex {
         break;
       case ResourceType.EC2_INGRESS: {
         const groupId = referencedLogicalId(props.GroupId);
-        if (groupId !== undefined) push(this.ingressBySecurityGroup, groupId, props);
+        if (groupId !== undefined) push(this.ingressBySecurityGroup, groupId, resource);
         break;
       }
       case ResourceType.EC2_VPC:
@@ -396,6 +401,7 @@ export class ResourceIndex {
     const pending: IConstruct[] = [scope];
     while (pending.length > 0) {
       const construct = pending.pop()!;
+      countWork(construct);
       if (CfnResource.isCfnResource(construct) && (types === undefined || types.has(construct.cfnResourceType))) index.add(construct);
       for (const child of construct.node.children) pending.push(child);
     }
@@ -423,6 +429,7 @@ export class ResourceIndex {
     // `_toCloudFormation()` is how the template itself is rendered (aws-cdk-lib
     // keeps it internal): it includes property overrides and raw CfnResource
     // properties, which the L1 getters would miss.
+    countWork(node);
     const rendered = stack.resolve((node as any)._toCloudFormation());
     const [entry] = Object.entries<CfnValue>(rendered?.Resources ?? {});
     if (!entry) return;
@@ -510,6 +517,17 @@ function findCycles(resources: ReadonlyMap<string, IndexedResource>): Map<string
     }
   }
   return cycles;
+}
+
+/** A policy document and the resource that holds it. */
+interface PolicyDocumentOf {
+  readonly holder: IndexedResource;
+  readonly document: CfnValue;
+}
+
+/** The properties of standalone rules, each counted as handled. */
+function propertiesOf(rules: readonly IndexedResource[] | undefined): CfnValue[] {
+  return countEach(rules ?? []).map((rule) => rule.properties);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

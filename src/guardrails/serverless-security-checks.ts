@@ -2,6 +2,7 @@ import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ANY_RESOURCE_TYPE, ResourceIndex } from './resource-index';
+import { countWork, inWorkStep } from '../core/work-count';
 import { RuleDefinition, RULES } from './rules/catalog';
 
 const PACK_NAME = 'ServerlessSecurity';
@@ -74,7 +75,7 @@ export class ServerlessSecurityChecks extends NagPack {
    * @param scope the construct tree to validate
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    this.index = ResourceIndex.build(scope);
+    this.index = inWorkStep('rules:index', () => ResourceIndex.build(scope));
     try {
       return super.validateScope(scope);
     } finally {
@@ -97,7 +98,10 @@ export class ServerlessSecurityChecks extends NagPack {
         explanation: definition.explanation,
         level: definition.level,
         node,
-        rule: () => definition.rule(resource),
+        rule: () => inWorkStep(`rule:${definition.rule.name}`, () => {
+          countWork(node);
+          return definition.rule(resource);
+        }),
       });
     }
   }

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, ownerOf, resourceOf, retain, sameValue } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -191,13 +192,13 @@ function encrypt(bucket: s3.CfnBucket, baseline: SecurityBaseline, first: boolea
 /** The buckets of the stack that send their server access logs here. */
 function logSources(bucket: s3.CfnBucket): s3.CfnBucket[] {
   const stack = Stack.of(bucket);
-  const ref = JSON.stringify(stack.resolve(bucket.ref));
+  const lookup = StackLookup.of(stack);
+  const destination = (c: s3.CfnBucket) => (stack.resolve(c.loggingConfiguration) as any)?.destinationBucketName;
   const name = stack.resolve(bucket.bucketName);
-  return stack.node.findAll().filter((c): c is s3.CfnBucket => c instanceof s3.CfnBucket && c !== bucket && c.loggingConfiguration !== undefined
-    && (() => {
-      const target = (stack.resolve(c.loggingConfiguration) as any)?.destinationBucketName;
-      return JSON.stringify(target) === ref || (name !== undefined && target === name);
-    })());
+  return lookup.inTreeOrder([
+    ...lookup.referring(s3.CfnBucket, 'logDestination', destination, bucket.ref, 'equals'),
+    ...typeof name === 'string' ? lookup.referring(s3.CfnBucket, 'logDestination', destination, name, 'equals') : [],
+  ]).filter(c => c !== bucket);
 }
 
 /**
@@ -227,8 +228,7 @@ function addPolicy(bucket: s3.CfnBucket, owner: s3.Bucket | undefined): void {
     if (!text.includes('"s3:TlsVersion"')) owner.addToResourcePolicy(tlsVersion);
     if (!text.includes('"aws:PrincipalAccount"')) closeToOtherAccounts(owner, owner.bucketArn);
   } else {
-    const ref = JSON.stringify(stack.resolve(bucket.ref));
-    if (stack.node.findAll().some(c => c instanceof s3.CfnBucketPolicy && JSON.stringify(stack.resolve(c.bucket)) === ref)) return;
+    if (StackLookup.of(stack).referring(s3.CfnBucketPolicy, 'bucket', c => c.bucket, bucket.ref, 'equals').length > 0) return;
     const arn = bucket.attrArn;
     markMadeByMixin(new s3.CfnBucketPolicy(bucket.node.scope!, `${bucket.node.id}Policy`, {
       bucket: bucket.ref,

@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeHelperFunction, acknowledgeHelperGrants, HELPER_OUTSIDE_VPC_REASON, isAwsCdkLibHelper } from './aws-cdk-lib-helpers';
 import { recordHardening, recordRuntimeChange } from './changes';
 import { markMadeByMixin } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { FunctionHardeningProps } from './hardening-props';
 import { checkFunctionHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { hardenLogGroupInPlace } from './log-group-hardening';
@@ -17,6 +18,7 @@ import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeAwsCdkLibFinding, acknowledgeFinding } from '../core/acknowledgements';
 import { checkReason, invalidProp } from '../core/errors';
 import { controlTowerFindingId, SERVERLESS_SECURITY_PACK } from '../core/finding-ids';
+import { constructsUnder } from '../core/work-count';
 import { adoptCdkManagedLogGroup } from '../function/cdk-managed-log-group';
 import { EventSourceDefaults } from '../function/event-source-defaults';
 import { FailureMetrics, functionFailureAlarm } from '../function/failure-alarm';
@@ -502,7 +504,7 @@ class HardenedFunction {
   private dropLogRetention(): boolean {
     const retention = this.fn?.node.tryFindChild('LogRetention');
     if (!retention) return false;
-    for (const resource of retention.node.findAll()) {
+    for (const resource of constructsUnder(retention)) {
       if (CfnResource.isCfnResource(resource)) Object.defineProperty(resource, 'shouldSynthesize', { value: () => false });
     }
     this.fn!.node.tryRemoveChild('LogRetention');
@@ -513,8 +515,8 @@ class HardenedFunction {
   /** The ARN of the log group named `name`: its attribute when the stack defines it, else built from the name. */
   private logGroupArnOf(name: string): string {
     const ref = (this.stack.resolve(name) as { Ref?: string }).Ref;
-    const group = ref === undefined ? undefined : this.stack.node.findAll()
-      .find((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup && this.stack.resolve(c.logicalId) === ref);
+    const group = ref === undefined ? undefined
+      : StackLookup.of(this.stack).referring(logs.CfnLogGroup, 'logicalId', c => c.logicalId, ref, 'equals')[0];
     return group?.attrArn
       ?? this.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
@@ -742,8 +744,8 @@ class HardenedHelper {
   private roleConstruct(): CfnResource | undefined {
     const getAtt = (this.stack.resolve(this.properties.Role) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
     if (!getAtt) return undefined;
-    return this.stack.node.findAll().find((c): c is CfnResource =>
-      CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Role' && this.stack.resolve(c.logicalId) === getAtt[0]);
+    return StackLookup.of(this.stack).referring(CfnResource, 'roleLogicalId',
+      c => c.cfnResourceType === 'AWS::IAM::Role' ? c.logicalId : undefined, getAtt[0], 'equals')[0];
   }
 
   /** The statements of a raw role's inline policies. */

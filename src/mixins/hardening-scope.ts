@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { StackLookup } from './hardening-pass';
 import { FunctionHardeningProps, HardeningProps } from './hardening-props';
 import { ApiGatewayAccount } from '../api/api-gateway-account';
 import { SecureApi } from '../api/secure-api';
@@ -93,7 +94,7 @@ export function roleNamedBy(resource: IConstruct, roleArn: unknown): iam.IRole |
   const stack = Stack.of(resource);
   const getAtt = (stack.resolve(roleArn) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
   if (!getAtt) return undefined;
-  const cfnRole = stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && stack.resolve(c.logicalId) === getAtt[0]);
+  const cfnRole = StackLookup.of(stack).referring(iam.CfnRole, 'logicalId', c => c.logicalId, getAtt[0], 'equals')[0];
   if (!cfnRole) return undefined;
   const parent = cfnRole.node.scope;
   if (parent instanceof iam.Role && parent.node.defaultChild === cfnRole) return parent;

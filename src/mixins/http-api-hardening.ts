@@ -2,6 +2,7 @@ import { Annotations, CfnResource, Mixin, Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening, recordRuntimeChange } from './changes';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
 import { DEFAULT_THROTTLE, HTTP_ACCESS_LOG_FORMAT, WEBSOCKET_ACCESS_LOG_FORMAT } from '../api/api-defaults';
@@ -107,8 +108,8 @@ function judgeAuthorization(route: apigatewayv2.CfnRoute): void {
   if (typeof routeKey === 'string' && routeKey.startsWith('OPTIONS ')) return;
   const api = apiOf(route);
   if (protocolOf(route) === 'WEBSOCKET') {
-    const connect = api && stack.node.findAll().find((c): c is apigatewayv2.CfnRoute => c instanceof apigatewayv2.CfnRoute
-      && stack.resolve(c.apiId)?.Ref === stack.resolve(api.logicalId) && stack.resolve(c.routeKey) === CONNECT_ROUTE);
+    const connect = api && StackLookup.of(stack).referring(apigatewayv2.CfnRoute, 'apiId', c => c.apiId, api.ref, 'equals')
+      .find((c) => stack.resolve(c.routeKey) === CONNECT_ROUTE);
     const connectType = connect ? stack.resolve(connect.authorizationType) as string | undefined : undefined;
     if (routeKey !== CONNECT_ROUTE && connectType !== undefined && connectType !== 'NONE') {
       const acknowledged = route.node.metadata.some((m) => m.type === LIBRARY_ACKNOWLEDGEMENT_METADATA);
@@ -137,7 +138,7 @@ function apiOf(resource: apigatewayv2.CfnStage | apigatewayv2.CfnRoute): apigate
   // The L2's API is its parent or its sibling; else the stack is searched once.
   const near = [scope?.node.defaultChild, scope?.node.scope?.node.defaultChild];
   const found = near.find((c): c is apigatewayv2.CfnApi => c instanceof apigatewayv2.CfnApi && stack.resolve(c.logicalId) === ref);
-  return found ?? stack.node.findAll().find((c): c is apigatewayv2.CfnApi => c instanceof apigatewayv2.CfnApi && stack.resolve(c.logicalId) === ref);
+  return found ?? StackLookup.of(stack).referring(apigatewayv2.CfnApi, 'logicalId', c => c.logicalId, ref, 'equals')[0];
 }
 
 /** HTTP or WEBSOCKET; an API defined outside the stack counts as HTTP. */

@@ -1,7 +1,8 @@
-import { AspectPriority, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, IAspect, Reference, Stack, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { constructsUnder, inWorkStep } from '../core/work-count';
 import { viaService } from '../encryption/key-conditions';
 
 /** The services whose data stores are encrypted with a key their users' statements may not name. */
@@ -39,6 +40,12 @@ const WRITES: Record<DataService, string[]> = {
 
 const REGISTERED = Symbol.for('cdk-secure-serverless.KeyFollowsAccess');
 
+/** The stores of one app whose keys follow access, and whether the one pass over its policies ran. */
+interface Registry {
+  readonly stores: EncryptedStore[];
+  done: boolean;
+}
+
 /**
  * Makes every identity policy of the app that reads or writes `store` also
  * allow the key use it now needs, whenever the grant was written: aws-cdk-lib
@@ -50,47 +57,86 @@ const REGISTERED = Symbol.for('cdk-secure-serverless.KeyFollowsAccess');
  */
 export function keyFollowsAccess(store: EncryptedStore): void {
   const stack = Stack.of(store.resource);
-  let stores: EncryptedStore[] | undefined = (stack as any)[REGISTERED];
-  if (!stores) {
-    stores = [];
-    Object.defineProperty(stack, REGISTERED, { value: stores });
-    Aspects.of(stack).add(new KeyFollowsAccess(stack, stores), { priority: AspectPriority.MUTATING });
+  const root = stack.node.root as IConstruct & { [REGISTERED]?: Registry };
+  if (!root[REGISTERED]) Object.defineProperty(root, REGISTERED, { value: { stores: [], done: false } satisfies Registry });
+  const registry = root[REGISTERED]!;
+  if (!(REGISTERED in stack)) {
+    Object.defineProperty(stack, REGISTERED, { value: true });
+    Aspects.of(stack).add(new KeyFollowsAccess(stack, registry), { priority: AspectPriority.MUTATING });
   }
-  if (!stores.some(s => s.resource === store.resource)) stores.push(store);
+  if (!registry.stores.some(s => s.resource === store.resource)) registry.stores.push(store);
 }
 
-/** The one pass over the stack's policies, when the aspect visits the stack itself. */
+/**
+ * One pass over the app's policies for the stores of every stack, when the
+ * first stack with a store is visited: grantees in other stacks of the app
+ * read a store too, and each policy is read once, whatever the number of stacks.
+ */
 class KeyFollowsAccess implements IAspect {
-  private done = false;
-
-  constructor(private readonly stack: Stack, private readonly stores: readonly EncryptedStore[]) {}
+  constructor(private readonly stack: Stack, private readonly registry: Registry) {}
 
   public visit(node: IConstruct): void {
-    if (node !== this.stack || this.done) return;
-    this.done = true;
-    const ids = this.stores.map(store => this.stack.resolve(store.resource.logicalId) as string);
-    // Grantees in other stacks of the app read the store too: their policies are walked as well.
-    for (const policy of this.stack.node.root.node.findAll()) {
-      if (!(policy instanceof iam.Policy || policy instanceof iam.ManagedPolicy)) continue;
-      const statements = statementsOf(this.stack.resolve(policy.document.toJSON()));
-      this.stores.forEach((store, i) => {
-        const use = useOf(store.service, statements, ids[i]);
-        if (!use) return;
-        const actions = use === 'write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
-        const keyArn = this.stack.resolve(store.key.keyArn);
-        const context = this.stack.resolve(store.context);
-        if (actions.every(action => allows(statements, action, keyArn, store.service, context))) return;
-        policy.addStatements(new iam.PolicyStatement({
-          actions,
-          resources: [store.key.keyArn],
-          conditions: {
-            ...store.context,
-            StringEquals: { ...store.context?.StringEquals, 'kms:ViaService': viaServices(this.stack, store.service, use) },
-          },
-        }));
-      });
+    if (node !== this.stack || this.registry.done) return;
+    this.registry.done = true;
+    inWorkStep('aspect:KeyFollowsAccess', () => followAccess(this.stack.node.root, this.registry.stores));
+  }
+}
+
+function followAccess(root: IConstruct, stores: readonly EncryptedStore[]): void {
+  const byResource = new Map<IConstruct, EncryptedStore>(stores.map(store => [store.resource, store]));
+  const byId = new Map<string, EncryptedStore[]>();
+  for (const store of stores) {
+    const id = Stack.of(store.resource).resolve(store.resource.logicalId) as string;
+    byId.set(id, [...byId.get(id) ?? [], store]);
+  }
+  for (const policy of constructsUnder(root)) {
+    if (!(policy instanceof iam.Policy || policy instanceof iam.ManagedPolicy)) continue;
+    const policyStack = Stack.of(policy);
+    const statements = statementsOf(policyStack.resolve(policy.document.toJSON()));
+    // Only the stores the policy names can be read or written through it: a reference names its resource
+    // wherever it is; a logical id written out names one of the policy's own stack (stacks reuse ids).
+    const named = new Set<EncryptedStore>(referencedResources(policy.document).flatMap(resource => byResource.get(resource) ?? []));
+    for (const id of referencedIds(statements)) {
+      for (const store of byId.get(id) ?? []) if (Stack.of(store.resource) === policyStack) named.add(store);
+    }
+    for (const store of stores) {
+      if (!named.has(store)) continue;
+      const stack = Stack.of(store.resource);
+      const use = useOf(store.service, statements, stack.resolve(store.resource.logicalId));
+      if (!use) continue;
+      const actions = use === 'write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
+      const keyArn = stack.resolve(store.key.keyArn);
+      const context = stack.resolve(store.context);
+      if (actions.every(action => allows(statements, action, keyArn, store.service, context))) continue;
+      policy.addStatements(new iam.PolicyStatement({
+        actions,
+        resources: [store.key.keyArn],
+        conditions: {
+          ...store.context,
+          StringEquals: { ...store.context?.StringEquals, 'kms:ViaService': viaServices(stack, store.service, use) },
+        },
+      }));
     }
   }
+}
+
+/** The resources that references among the statements' resources point at, in any stack. */
+function referencedResources(document: iam.PolicyDocument): IConstruct[] {
+  const statements: iam.PolicyStatement[] = (document as any).statements ?? [];
+  return statements.flatMap(statement => statement.resources.flatMap(resource => Tokenization.reverseString(resource).tokens))
+    .filter((token): token is Reference => token instanceof Reference)
+    .map(reference => reference.target);
+}
+
+/** The logical ids the resources of Allow statements refer to, by `Ref` or `Fn::GetAtt`, alone or in an ARN built from them. */
+function referencedIds(statements: any[]): Set<string> {
+  const ids = new Set<string>();
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    const text = JSON.stringify(statement.Resource ?? []);
+    for (const match of text.matchAll(/\{"Ref":("(?:[^"\\]|\\.)*")\}|\{"Fn::GetAtt":\[("(?:[^"\\]|\\.)*"),/g)) ids.add(JSON.parse(match[1] ?? match[2]));
+  }
+  return ids;
 }
 
 type Use = 'read' | 'write';

@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { recordHardening } from './changes';
+import { StackLookup } from './hardening-pass';
 
 /** The id of the customer-managed policy that takes an inline policy's place, under it. */
 const MANAGED_ID = 'Managed';
@@ -25,9 +26,8 @@ export function managedInsteadOfInline(policy: iam.Policy, mixin: string): iam.M
   // Dependencies taken on the construct follow the managed policy, which is under it; those taken on the
   // resource itself (aws-cdk-lib's helpers do) are moved to the managed policy's resource.
   const managedResource = managed.node.defaultChild as CfnResource;
-  for (const resource of Stack.of(policy).node.findAll()) {
-    if (!CfnResource.isCfnResource(resource) || !resource.obtainDependencies().includes(inline)) continue;
-    resource.replaceDependency(inline, managedResource);
+  for (const resource of StackLookup.of(Stack.of(policy)).dependentsOf(inline)) {
+    if (resource.obtainDependencies().includes(inline)) resource.replaceDependency(inline, managedResource);
   }
   policy.node.tryRemoveChild(inline.node.id);
   recordHardening(managed.node.defaultChild!, mixin, `inline policy ${policy.node.path} turned into this customer-managed policy`);

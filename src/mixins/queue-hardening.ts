@@ -1,4 +1,4 @@
-import { Mixin, Stack } from 'aws-cdk-lib';
+import { CfnResource, Mixin, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, missingGuards, ownerOf, resourceOf, sameValue } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -129,9 +130,7 @@ function addPolicies(queue: sqs.CfnQueue): void {
 }
 
 function hasQueuePolicy(queue: sqs.CfnQueue): boolean {
-  const stack = Stack.of(queue);
-  const ref = JSON.stringify(stack.resolve(queue.ref));
-  return stack.node.findAll().some(c => c instanceof sqs.CfnQueuePolicy && JSON.stringify(stack.resolve(c.queues)).includes(ref));
+  return StackLookup.of(Stack.of(queue)).referring(sqs.CfnQueuePolicy, 'queues', c => c.queues, queue.ref, 'mentions').length > 0;
 }
 
 /**
@@ -140,15 +139,11 @@ function hasQueuePolicy(queue: sqs.CfnQueue): boolean {
  */
 function sourcesOf(queue: sqs.CfnQueue): string[] {
   const stack = Stack.of(queue);
-  const arn = JSON.stringify(stack.resolve(queue.attrArn));
-  const names = (value: unknown): boolean => value !== undefined && JSON.stringify(stack.resolve(value)) === arn;
-  const sources: string[] = [];
-  for (const c of stack.node.findAll()) {
-    const deadLetterArn = c instanceof sqs.CfnQueue ? (stack.resolve(c.redrivePolicy) as any)?.deadLetterTargetArn
-      : c instanceof sns.CfnSubscription ? (stack.resolve(c.redrivePolicy) as any)?.deadLetterTargetArn
-        : c instanceof lambda.CfnFunction ? (stack.resolve(c.deadLetterConfig) as any)?.targetArn
-          : undefined;
-    if (names(deadLetterArn)) sources.push(c.node.path);
-  }
-  return sources;
+  const lookup = StackLookup.of(stack);
+  const deadLetterArn = (value: unknown, key: string) => (stack.resolve(value) as any)?.[key];
+  return lookup.inTreeOrder<CfnResource>([
+    ...lookup.referring(sqs.CfnQueue, 'redrivePolicy', c => deadLetterArn(c.redrivePolicy, 'deadLetterTargetArn'), queue.attrArn, 'equals'),
+    ...lookup.referring(sns.CfnSubscription, 'redrivePolicy', c => deadLetterArn(c.redrivePolicy, 'deadLetterTargetArn'), queue.attrArn, 'equals'),
+    ...lookup.referring(lambda.CfnFunction, 'deadLetterConfig', c => deadLetterArn(c.deadLetterConfig, 'targetArn'), queue.attrArn, 'equals'),
+  ]).map(c => c.node.path);
 }

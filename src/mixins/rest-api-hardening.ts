@@ -11,6 +11,7 @@ import { methodSettingPath } from '../api/route-checks';
 import { SecureWebAcl } from '../api/secure-web-acl';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
+import { constructsUnder } from '../core/work-count';
 
 const MIXIN = 'RestApiHardening';
 /** The children aws-cdk-lib's RestApi adds for the account-wide CloudWatch role (`cloudWatchRole: true`). */
@@ -77,7 +78,7 @@ export class RestApiHardening extends Mixin {
       const child = api.node.tryFindChild(id);
       if (!child) continue;
       // Dependencies on the removed resources are dropped by CDK, as they no longer synthesize.
-      for (const resource of child.node.findAll()) {
+      for (const resource of constructsUnder(child)) {
         if (CfnResource.isCfnResource(resource)) Object.defineProperty(resource, 'shouldSynthesize', { value: () => false });
       }
       api.node.tryRemoveChild(id);

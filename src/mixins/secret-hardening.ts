@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, ownerOf, resourceOf, retain, sameValue } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -89,8 +90,7 @@ function addPolicy(secret: secretsmanager.CfnSecret): void {
     const policy = text.includes('"aws:PrincipalAccount"') ? existing : owner.addToResourcePolicy(statement).policyDependable as secretsmanager.ResourcePolicy;
     (policy!.node.defaultChild as secretsmanager.CfnResourcePolicy).blockPublicPolicy = true;
   } else {
-    const ref = JSON.stringify(stack.resolve(secret.ref));
-    if (stack.node.findAll().some(c => c instanceof secretsmanager.CfnResourcePolicy && JSON.stringify(stack.resolve(c.secretId)) === ref)) return;
+    if (StackLookup.of(stack).referring(secretsmanager.CfnResourcePolicy, 'secretId', c => c.secretId, secret.ref, 'equals').length > 0) return;
     markMadeByMixin(new secretsmanager.CfnResourcePolicy(secret.node.scope!, `${secret.node.id}Policy`, {
       secretId: secret.ref,
       resourcePolicy: new iam.PolicyDocument({ statements: [statement] }),
@@ -103,7 +103,5 @@ function addPolicy(secret: secretsmanager.CfnSecret): void {
 
 /** Whether a rotation schedule of the stack names the secret. */
 function rotated(secret: secretsmanager.CfnSecret): boolean {
-  const stack = Stack.of(secret);
-  const ref = JSON.stringify(stack.resolve(secret.ref));
-  return stack.node.findAll().some(c => c instanceof secretsmanager.CfnRotationSchedule && JSON.stringify(stack.resolve(c.secretId)) === ref);
+  return StackLookup.of(Stack.of(secret)).referring(secretsmanager.CfnRotationSchedule, 'secretId', c => c.secretId, secret.ref, 'equals').length > 0;
 }

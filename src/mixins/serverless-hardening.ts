@@ -1,7 +1,8 @@
-import { Mixin } from 'aws-cdk-lib';
+import { Mixin, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { BucketHardening } from './bucket-hardening';
 import { FunctionHardening } from './function-hardening';
+import { inHardeningPass } from './hardening-pass';
 import { FunctionHardeningProps } from './hardening-props';
 import { checkFunctionHardeningProps } from './hardening-scope';
 import { HttpApiHardening } from './http-api-hardening';
@@ -15,6 +16,7 @@ import { SecretHardening } from './secret-hardening';
 import { StateMachineHardening } from './state-machine-hardening';
 import { TableHardening } from './table-hardening';
 import { TopicHardening } from './topic-hardening';
+import { countWork, inWorkStep } from '../core/work-count';
 
 /**
  * The kind mixins ServerlessHardening applies, in this order: a function's
@@ -63,6 +65,8 @@ export interface ServerlessHardeningProps extends FunctionHardeningProps {}
  */
 export class ServerlessHardening extends Mixin {
   private readonly mixins: Mixin[];
+  /** Constructs this mixin's last pass over an app, stage or stack hardened, which aws-cdk-lib then applies it to once more. */
+  private readonly hardenedInPass = new Set<IConstruct>();
 
   constructor(props: ServerlessHardeningProps = {}) {
     super();
@@ -70,13 +74,46 @@ export class ServerlessHardening extends Mixin {
     this.mixins = kindMixins(props);
   }
 
+  /** True for what one of the kind mixins hardens, and for an app, stage or stack, which it hardens in one pass. */
   public supports(construct: IConstruct): boolean {
-    return this.mixins.some((mixin) => mixin.supports(construct));
+    return isPassScope(construct) || this.mixins.some((mixin) => mixin.supports(construct));
   }
 
   public applyTo(construct: IConstruct): void {
+    if (this.hardenedInPass.delete(construct)) return;
+    if (isPassScope(construct)) this.applyToAll(construct);
+    else this.applyKinds(construct);
+  }
+
+  /**
+   * Hardens everything under an app, stage or stack in one pass, in the order
+   * aws-cdk-lib would apply the mixin to each (the tree as it was when the pass
+   * began, each construct asked whether it is supported when its turn comes),
+   * so that the stacks' lookups are made once for the whole pass.
+   */
+  private applyToAll(scope: IConstruct): void {
+    this.hardenedInPass.clear();
+    inHardeningPass(() => {
+      for (const construct of scope.node.findAll()) {
+        if (construct === scope || !this.supports(construct)) continue;
+        this.hardenedInPass.add(construct);
+        if (!isPassScope(construct)) this.applyKinds(construct);
+      }
+    });
+  }
+
+  private applyKinds(construct: IConstruct): void {
     for (const mixin of this.mixins) {
-      if (mixin.supports(construct)) mixin.applyTo(construct);
+      if (!mixin.supports(construct)) continue;
+      inWorkStep(`mixin:${mixin.constructor.name}`, () => {
+        countWork(construct);
+        mixin.applyTo(construct);
+      });
     }
   }
+}
+
+/** An app, a stage or a stack: a scope the mixin hardens in one pass. */
+function isPassScope(construct: IConstruct): boolean {
+  return Stage.isStage(construct) || Stack.isStack(construct);
 }

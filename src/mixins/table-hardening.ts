@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { checkHardeningProps, hardeningBaseline, isLibraryOwned, resourceOf, retain, sameValue } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -110,10 +111,8 @@ function hardenTable(table: dynamodb.CfnTable, baseline: SecurityBaseline): void
 
 /** Whether the stack autoscales the table's capacity. */
 function autoscaled(table: dynamodb.CfnTable): boolean {
-  const stack = Stack.of(table);
-  const ref = JSON.stringify({ Ref: stack.resolve(table.logicalId) });
-  return stack.node.findAll().some(c => c instanceof appscaling.CfnScalableTarget
-    && c.scalableDimension.startsWith('dynamodb:table:') && JSON.stringify(stack.resolve(c.resourceId)).includes(ref));
+  return StackLookup.of(Stack.of(table)).referring(appscaling.CfnScalableTarget, 'resourceId', c => c.resourceId, table.ref, 'mentions')
+    .some(c => c.scalableDimension.startsWith('dynamodb:table:'));
 }
 
 /**

@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { checkHardeningProps, hardeningBaseline, isLibraryOwned, markMadeByMixin, missingGuards, ownerOf, resourceOf, sameValue } from './data-store-support';
+import { StackLookup } from './hardening-pass';
 import { HardeningProps } from './hardening-props';
 import { keyFollowsAccess } from './key-follows-access';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -83,8 +84,7 @@ function addPolicies(topic: sns.CfnTopic): void {
     scopeServiceAllows(owner, () => (owner as any).policy?.document);
     admitAlarmsThatNotify(topic, () => (owner as any).policy?.document);
   } else {
-    const ref = JSON.stringify(stack.resolve(topic.ref));
-    if (stack.node.findAll().some(c => c instanceof sns.CfnTopicPolicy && JSON.stringify(stack.resolve(c.topics)).includes(ref))) return;
+    if (StackLookup.of(stack).referring(sns.CfnTopicPolicy, 'topics', c => c.topics, topic.ref, 'mentions').length > 0) return;
     const document = new iam.PolicyDocument({ statements: [tls, others] });
     markMadeByMixin(new sns.CfnTopicPolicy(topic.node.scope!, `${topic.node.id}Policy`, { topics: [topic.ref], policyDocument: document }));
     admitAlarmsThatNotify(topic, () => document);
@@ -96,10 +96,9 @@ function addPolicies(topic: sns.CfnTopic): void {
 /** The subscriptions of the stack to this topic without a dead-letter queue get the topic's. */
 function addSubscriptionDeadLetterQueue(topic: sns.CfnTopic, baseline: SecurityBaseline): void {
   const stack = Stack.of(topic);
-  const ref = JSON.stringify(stack.resolve(topic.ref));
   // A subscription belongs to its topic: one under a SecureQueue subscriber is this topic's to harden.
-  const subscriptions = stack.node.findAll().filter((c): c is sns.CfnSubscription => c instanceof sns.CfnSubscription
-    && JSON.stringify(stack.resolve(c.topicArn)) === ref && c.redrivePolicy === undefined);
+  const subscriptions = StackLookup.of(stack).referring(sns.CfnSubscription, 'topicArn', c => c.topicArn, topic.ref, 'equals')
+    .filter(c => c.redrivePolicy === undefined);
   if (subscriptions.length === 0) return;
   const scope = ownerOf(topic, sns.Topic) ?? topic;
   const id = 'SubscriptionDeadLetterQueue';

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { PrivateNetwork } from './private-network';
 import { RESOURCE_LESS_ACTIONS } from './resource-less-actions';
+import { constructsUnder, countWork, inWorkStep } from '../core/work-count';
 import { addDeliveries, FunctionDeliveries, pollerSourceOf, servicesInDocuments } from '../guardrails/function-services';
 import { ResourceType } from '../guardrails/resource-index';
 
@@ -77,11 +78,15 @@ class NetworkFollowsPermissions implements IAspect {
   constructor(private readonly stack: Stack, private readonly functions: readonly NetworkedFunction[]) {}
 
   public visit(node: IConstruct): void {
-    if (node !== this.stack) return;
+    if (node === this.stack) inWorkStep('aspect:NetworkPaths', () => this.followPermissions());
+  }
+
+  private followPermissions(): void {
     const app = new StackConstructs(this.stack);
     const groups = new Map<string, { network: PrivateNetwork; endpoints: Map<string, RequestedEndpoint>; members: NetworkedFunction[] }>();
     const resourceLess = new Map<PrivateNetwork, string[]>();
     for (const fn of this.functions) {
+      countWork(fn);
       const { network, role } = fn;
       const identity = fn._networkIdentity;
       if (!network || !identity || !role) continue;
@@ -166,7 +171,8 @@ function openEndpoints(network: PrivateNetwork, securityGroup: ec2.ISecurityGrou
 
 /** The policies, function aliases and versions, and invocation settings of one stack, from one walk. */
 class StackConstructs {
-  private readonly policies: Array<iam.Policy | iam.ManagedPolicy> = [];
+  /** The stack's policies by the roles they name (`roles` of `iam.Policy` and `iam.ManagedPolicy`). */
+  private readonly policiesByRole = new Map<iam.IRole, Array<iam.Policy | iam.ManagedPolicy>>();
   private readonly settings: lambda.CfnEventSourceMapping[] = [];
   private readonly invokeConfigs: lambda.CfnEventInvokeConfig[] = [];
   /** The logical ids that name a function: its own, its versions' and its aliases'. */
@@ -175,12 +181,22 @@ class StackConstructs {
   constructor(private readonly stack: Stack) {
     const versions: lambda.Version[] = [];
     const aliases: lambda.Alias[] = [];
-    for (const construct of stack.node.findAll()) {
-      if (construct instanceof iam.Policy || construct instanceof iam.ManagedPolicy) this.policies.push(construct);
-      else if (construct instanceof lambda.CfnEventSourceMapping) this.settings.push(construct);
-      else if (construct instanceof lambda.CfnEventInvokeConfig) this.invokeConfigs.push(construct);
-      else if (construct instanceof lambda.Version) versions.push(construct);
-      else if (construct instanceof lambda.Alias) aliases.push(construct);
+    for (const construct of constructsUnder(stack)) {
+      if (construct instanceof iam.Policy || construct instanceof iam.ManagedPolicy) {
+        for (const role of ((construct as any).roles ?? []) as iam.IRole[]) {
+          const policies = this.policiesByRole.get(role) ?? [];
+          policies.push(construct);
+          this.policiesByRole.set(role, policies);
+        }
+      } else if (construct instanceof lambda.CfnEventSourceMapping) {
+        this.settings.push(construct);
+      } else if (construct instanceof lambda.CfnEventInvokeConfig) {
+        this.invokeConfigs.push(construct);
+      } else if (construct instanceof lambda.Version) {
+        versions.push(construct);
+      } else if (construct instanceof lambda.Alias) {
+        aliases.push(construct);
+      }
     }
     for (const version of versions) this.addName(version.lambda, version);
     for (const alias of aliases) this.addName(alias.version.lambda, alias);
@@ -188,17 +204,17 @@ class StackConstructs {
 
   /** The documents of every policy attached to `role`, from either side. */
   public documentsOf(role: iam.IRole): iam.PolicyDocument[] {
-    const attached = new Set<iam.Policy | iam.ManagedPolicy>();
-    for (const policy of this.policies) {
-      if (((policy as any).roles as iam.IRole[] | undefined)?.includes(role)) attached.add(policy);
-    }
+    const attached = new Set<iam.Policy | iam.ManagedPolicy>(this.policiesByRole.get(role));
     for (const policy of ((role as any).managedPolicies ?? []) as iam.IManagedPolicy[]) {
       if (policy instanceof iam.ManagedPolicy) attached.add(policy);
     }
     for (const policy of ((role as any).attachedPolicies?.policies ?? []) as iam.IPolicy[]) {
       if (policy instanceof iam.Policy) attached.add(policy);
     }
-    return [...attached].map((policy) => policy.document);
+    return [...attached].map((policy) => {
+      countWork(policy);
+      return policy.document;
+    });
   }
 
   /** Where the Lambda service delivers or reads `fn`'s events. */

@@ -6,6 +6,7 @@ import { isAwsCdkLibAcknowledgement } from './cdk-acknowledgements';
 import { referencedIds } from './references';
 import { AcknowledgementSource, SecurityReportAcknowledgement, SecurityReportHardening, SecurityReportWaiver } from './schema';
 import { LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement, WAIVER_METADATA, WaiverRecord } from '../core/acknowledgements';
+import { countEach, countWork } from '../core/work-count';
 import { asArray, CfnValue, isObject, referencedLogicalId, renderText } from '../guardrails/cfn-values';
 import { IndexedResource, TemplateIndex } from '../guardrails/resource-index';
 import { HardeningRecord, hardeningRecords, runtimeChangeRecords } from '../mixins/changes';
@@ -49,12 +50,12 @@ export class ScannedStack {
 
   /** The resources of one CloudFormation type, in template order. */
   public resourcesOf(type: string): readonly ScannedResource[] {
-    return this.byType.get(type) ?? [];
+    return countEach(this.byType.get(type) ?? []);
   }
 
   /** Every resource of the template, in template order. */
-  public allResources(): IterableIterator<ScannedResource> {
-    return this.byLogicalId.values();
+  public allResources(): readonly ScannedResource[] {
+    return countEach([...this.byLogicalId.values()]);
   }
 
   /** The logical ids of the functions that custom resources invoke at deployment (their `ServiceToken`). */
@@ -68,6 +69,7 @@ export class ScannedStack {
   /** The resource with this logical id (of this type, when given). */
   public resource(logicalId: string | undefined, type?: string): ScannedResource | undefined {
     const found = logicalId === undefined ? undefined : this.byLogicalId.get(logicalId);
+    if (found) countWork(found.node);
     return found && (type === undefined || found.type === type) ? found : undefined;
   }
 
@@ -109,6 +111,7 @@ export class ScannedStack {
     const template = readTemplate(path.join(outdir, this.stack.templateFile));
     const definitions: { [logicalId: string]: CfnValue } = isObject(template?.Resources) ? template.Resources : {};
     for (const node of this.nodes) {
+      countWork(node);
       const logicalId: string = this.stack.resolve(node.logicalId);
       const definition = template ? definitions[logicalId] : this.stack.resolve((node as any)._toCloudFormation()).Resources?.[logicalId];
       if (!isObject(definition) || typeof definition.Type !== 'string') continue;
@@ -156,6 +159,7 @@ export function scanApp(root: IConstruct, includeTemplate: (templatePath: string
   const pending: Array<{ construct: IConstruct; stage?: Stage; scanned?: ScannedStack }> = [{ construct: root, stage: rootStage }];
   while (pending.length > 0) {
     const { construct, stage: parentStage, scanned: parentStack } = pending.pop()!;
+    countWork(construct);
     let stage = parentStage;
     let scanned = parentStack;
     if (construct !== root && Stage.isStage(construct)) {

@@ -12,6 +12,7 @@ import {
 } from './schema';
 import { describeStateMachines } from './state-machines';
 import { describeUserPools } from './user-pools';
+import { inWorkStep } from '../core/work-count';
 
 /** The version of `security-report.json`'s schema. */
 export const SCHEMA_VERSION = 2;
@@ -34,6 +35,10 @@ export interface ReportOptions {
  * template, in time linear in the number of resources.
  */
 export function buildReport(root: IConstruct, options: ReportOptions): SecurityReportDocument {
+  return inWorkStep('report', () => reportOf(root, options));
+}
+
+function reportOf(root: IConstruct, options: ReportOptions): SecurityReportDocument {
   const included = options.templatePaths ? new Set(options.templatePaths.map((file) => path.resolve(file))) : undefined;
   const scan = scanApp(root, (templatePath) => !included || included.has(templatePath));
   const inventory = new Inventory(scan.stacks);

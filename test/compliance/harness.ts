@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CfnElement, PolicyValidationPluginReport, PolicyViolationBeta1, Stack, Stage } from 'aws-cdk-lib';
@@ -153,6 +155,7 @@ function guardFindings(indexes: readonly AppIndex[]): Array<[number, Finding]> {
   const templates = new Map<string, StackTemplate>();
   indexes.forEach(index => index.templates.forEach(t => templates.set(t.templatePath, t)));
   const templatePaths = [...templates.keys()];
+  keepForComparison(templatePaths);
   // As ControlTowerChecks does: only the rules that can report on the templates' resource types.
   const rules = controlTowerRuleFiles(bundledControlTowerRules(), templatePaths);
   if (rules.length === 0) return [];
@@ -167,6 +170,22 @@ function guardFindings(indexes: readonly AppIndex[]): Array<[number, Finding]> {
     const finding = guardFinding(violation, template, resource.resourceLogicalId);
     return finding ? [[template.appIndex, finding] as [number, Finding]] : [];
   }));
+}
+
+/**
+ * With `CONTROL_TOWER_TEMPLATES` set to a directory, copies each template the
+ * guard rules check there, named after the test file, for the comparison of
+ * the two Control Tower engines (`test/compliance/control-tower-engines.ts`).
+ */
+function keepForComparison(templatePaths: readonly string[]): void {
+  const directory = process.env.CONTROL_TOWER_TEMPLATES;
+  if (!directory) return;
+  fs.mkdirSync(directory, { recursive: true });
+  const testFile = path.basename(expect.getState().testPath ?? 'unknown', '.test.ts');
+  for (const templatePath of templatePaths) {
+    const name = `${testFile}-${createHash('sha256').update(templatePath).digest('hex').slice(0, 8)}-${path.basename(templatePath)}`;
+    fs.copyFileSync(templatePath, path.join(directory, name));
+  }
 }
 
 /**

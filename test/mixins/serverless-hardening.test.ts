@@ -1,5 +1,7 @@
 import { App, Mixins, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { plainOrdersApp, PlainOrdersApp, statefulResources } from './plain-app';
 import { controlTowerFindingId } from '../../src/core/finding-ids';
 import { ComplianceProfile } from '../../src/core/profile';
@@ -11,6 +13,7 @@ import { BucketReplication } from '../../src/storage/bucket-options';
 import { cfnLintApps, formatLintFindings, LintFinding } from '../compliance/cfn-lint';
 import { Finding, findingsFor, formatFindings } from '../compliance/harness';
 import { PROFILES } from '../compliance/runners';
+import { CODE, ENV, HANDLER, prefixListContext, statementsOf } from '../core/fixtures';
 import { currentFlagSet } from '../feature-flags';
 
 /** Findings per pack, e.g. `{ AwsSolutions: 25 }`. */
@@ -170,6 +173,40 @@ describe('every change to how the plain orders service runs is listed per resour
     for (const fn of ['Orders/GetOrder', 'Orders/Worker', 'Orders/Notifier', 'Orders/Nightly']) {
       expect(changes[fn]).toEqual([expect.stringMatching(/^at most 10 executions at once \(reserved concurrency 10, where it had none\)/),
         ...STANDARD_CHANGES[fn as keyof typeof STANDARD_CHANGES]]);
+    }
+  });
+});
+
+describe('ServerlessHardening on an app of two stacks built alike', () => {
+  /** Two stacks with the same plain table read by the same plain function: their resources have the same logical ids. */
+  function twoAlikeStacks(): { app: App; stacks: Stack[] } {
+    const app = new App({ context: prefixListContext() });
+    const stacks = ['Blue', 'Green'].map((name) => {
+      const stack = new Stack(app, name, { env: ENV });
+      const table = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+      const fn = new lambda.Function(stack, 'Reader', { code: CODE, handler: HANDLER, runtime: lambda.Runtime.NODEJS_LATEST });
+      table.grantReadData(fn);
+      return stack;
+    });
+    return { app, stacks };
+  }
+
+  test('each function gains the key use of its own stack\'s table only, so neither stack refers to the other', () => {
+    // GIVEN
+    const { app, stacks } = twoAlikeStacks();
+
+    // WHEN
+    Mixins.of(app).apply(new ServerlessHardening());
+
+    // THEN
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+      const keyUses = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((policy: any) => statementsOf(policy.Properties.PolicyDocument))
+        .filter((statement) => [statement.Action].flat().includes('kms:Decrypt'));
+      expect(keyUses.length).toBeGreaterThan(0);
+      expect(keyUses.map((statement) => statement.Resource)).toEqual(keyUses.map(() => ({ 'Fn::GetAtt': [keyId, 'Arn'] })));
+      expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
     }
   });
 });
