@@ -7,7 +7,8 @@ import { PolicyRole } from '../iam/policy-role';
  * The execution role of a SecureFunction.
  *
  * The statements AWS requires on `*` (X-Ray writes, which aws-cdk-lib adds for
- * active tracing, and the VPC network-interface actions) are not written into
+ * active tracing, the VPC network-interface actions, and `dynamodb:ListStreams`,
+ * which aws-cdk-lib's DynamoDB event source grants) are not written into
  * the function's own policy: the role attaches the stack's shared policy that
  * holds exactly them, acknowledged there. Every other statement, whoever adds
  * it (`addToRolePolicy`, a grant), lands in the function's own policy and is
@@ -24,7 +25,8 @@ export class FunctionRole extends PolicyRole {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const required = requiredWildcardsOf(statement);
     if (required === undefined) return super.addToPrincipalPolicy(statement);
-    const kind = this.inVpc || required === RequiredWildcards.TRACING_IN_VPC ? RequiredWildcards.TRACING_IN_VPC : RequiredWildcards.TRACING;
+    const kind = required === RequiredWildcards.STREAM_LISTING ? required
+      : this.inVpc || required === RequiredWildcards.TRACING_IN_VPC ? RequiredWildcards.TRACING_IN_VPC : RequiredWildcards.TRACING;
     return { statementAdded: true, policyDependable: attachRequiredWildcards(this, kind) };
   }
 }

@@ -22,6 +22,20 @@ const NETWORK_INTERFACE_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
+/**
+ * `dynamodb:ListStreams` supports no resource-level permission, and Lambda's
+ * DynamoDB event source lists it among the execution role's permissions
+ * (aws-cdk-lib's `DynamoEventSource` grants it on `"*"`).
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-eventsourcemapping.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+ */
+const STREAM_LISTING_ACTIONS = ['dynamodb:ListStreams'];
+
+export const STREAM_LISTING_REASON =
+  'AWS requires Resource "*" for dynamodb:ListStreams, which supports no resource-level permission and which Lambda\'s DynamoDB event source '
+  + 'lists among the execution role\'s permissions; this policy holds only that statement, and every function of the stack that was granted it shares it';
+
 /** The construct, under the stack, that holds the shared policies. */
 const HOLDER_ID = 'FunctionRequiredWildcards';
 
@@ -29,6 +43,8 @@ const HOLDER_ID = 'FunctionRequiredWildcards';
 export enum RequiredWildcards {
   TRACING = 'Tracing',
   TRACING_IN_VPC = 'TracingInVpc',
+  /** `dynamodb:ListStreams` alone: a function granted it (a DynamoDB event source) attaches it besides one of the above. */
+  STREAM_LISTING = 'StreamListing',
 }
 
 /** X-Ray's write statement, as aws-cdk-lib writes it for an actively traced function. */
@@ -53,6 +69,7 @@ export function requiredWildcardsOf(statement: iam.PolicyStatement): RequiredWil
   if (!plain) return undefined;
   if (statement.actions.every((action) => TRACE_ACTIONS.includes(action))) return RequiredWildcards.TRACING;
   if (statement.actions.every((action) => NETWORK_INTERFACE_ACTIONS.includes(action))) return RequiredWildcards.TRACING_IN_VPC;
+  if (statement.actions.every((action) => STREAM_LISTING_ACTIONS.includes(action))) return RequiredWildcards.STREAM_LISTING;
   return undefined;
 }
 
@@ -68,18 +85,21 @@ export function requiredWildcardsPolicy(scope: IConstruct, kind: RequiredWildcar
   const holder = (stack.node.tryFindChild(HOLDER_ID) as Construct | undefined) ?? new Construct(stack, HOLDER_ID);
   const existing = holder.node.tryFindChild(kind) as iam.ManagedPolicy | undefined;
   if (existing) return existing;
-  const statements = [writeTracesStatement()];
+  const listing = kind === RequiredWildcards.STREAM_LISTING;
+  const statements = listing
+    ? [new iam.PolicyStatement({ actions: STREAM_LISTING_ACTIONS, resources: ['*'] })]
+    : [writeTracesStatement()];
   if (kind === RequiredWildcards.TRACING_IN_VPC) statements.push(attachToVpcSubnetsStatement());
-  const policy = new iam.ManagedPolicy(holder, kind, {
-    description: kind === RequiredWildcards.TRACING
-      ? 'X-Ray writes of the functions of this stack: AWS authorizes them only on all resources'
-      : 'X-Ray writes and VPC network interfaces of the functions of this stack: AWS authorizes them only on all resources',
-    statements,
-  });
+  const description = {
+    [RequiredWildcards.TRACING]: 'X-Ray writes of the functions of this stack: AWS authorizes them only on all resources',
+    [RequiredWildcards.TRACING_IN_VPC]: 'X-Ray writes and VPC network interfaces of the functions of this stack: AWS authorizes them only on all resources',
+    [RequiredWildcards.STREAM_LISTING]: 'DynamoDB stream listing of the functions of this stack that read a stream: AWS authorizes it only on all resources',
+  }[kind];
+  const policy = new iam.ManagedPolicy(holder, kind, { description, statements });
   acknowledgeFindings(policy, [
     'AwsSolutions-IAM5[Resource::*]',
     `${SERVERLESS_SECURITY_PACK}-LambdaPolicyWildcard[Resource::*]`,
-  ], AWS_REQUIRED_WILDCARD_REASON);
+  ], listing ? STREAM_LISTING_REASON : AWS_REQUIRED_WILDCARD_REASON);
   return policy;
 }
 

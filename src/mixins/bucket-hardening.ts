@@ -124,7 +124,7 @@ function hardenBucket(bucket: s3.CfnBucket, baseline: SecurityBaseline, replicat
   }
   if (first) addLifecycleRules(bucket, owner);
   if (bucket.loggingConfiguration === undefined) {
-    const logs = accessLogsBucketOf(baseline);
+    const logs = accessLogsBucketOf(baseline, bucket);
     const prefix = `${Names.uniqueId(owner ?? bucket)}/`;
     bucket.loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
     allowAccessLogs(logs, prefix, bucket.attrArn);

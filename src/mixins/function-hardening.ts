@@ -643,7 +643,8 @@ class HardenedFunction {
   /**
    * X-Ray writes and, in a VPC, the network-interface actions come from the
    * stack's shared policy, acknowledged there: aws-cdk-lib's X-Ray statement (a
-   * function traced before) leaves the role's own policy, where an
+   * function traced before) and its `dynamodb:ListStreams` statement (a DynamoDB
+   * event source, to a shared policy of its own) leave the role's own policy, where an
    * acknowledgement would also cover the user's statements.
    */
   private requiredWildcards(): void {
@@ -652,7 +653,9 @@ class HardenedFunction {
     if (inline) {
       const statements = (inline.document as unknown as { statements: iam.PolicyStatement[] }).statements;
       const kept = statements.filter((statement) => requiredWildcardsOf(statement) === undefined);
+      const listing = statements.some((statement) => requiredWildcardsOf(statement) === RequiredWildcards.STREAM_LISTING);
       statements.splice(0, statements.length, ...kept);
+      if (listing) attachRequiredWildcards(this.role, RequiredWildcards.STREAM_LISTING, this.cfn);
     }
     attachRequiredWildcards(this.role, this.cfn.vpcConfig === undefined ? RequiredWildcards.TRACING : RequiredWildcards.TRACING_IN_VPC, this.cfn);
   }

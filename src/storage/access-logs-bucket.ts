@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
 import { closeToOtherAccounts } from './policies';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFindings } from '../core/acknowledgements';
@@ -24,9 +25,28 @@ const NOT_ITS_OWN_TARGET = 'this is the stack\'s server access log target; loggi
  * and no access logging of its own are required of a log target: those findings
  * are acknowledged here with their reasons.
  */
-export function accessLogsBucketOf(baseline: SecurityBaseline): s3.Bucket {
-  const found = baseline.node.tryFindChild(ID);
-  if (found) return found as s3.Bucket;
+export function accessLogsBucketOf(baseline: SecurityBaseline, user: IConstruct): s3.Bucket {
+  const found = baseline.node.tryFindChild(ID) as s3.Bucket | undefined;
+  const bucket = found ?? createAccessLogsBucket(baseline);
+  // cdk-nag's S3BucketLoggingEnabled passes a target that a bucket of its own stack logs to: acknowledged only
+  // when a bucket of another stack (one given this stack's baseline) is the first to log here.
+  if (Stack.of(user) !== Stack.of(bucket) && !found?.node.tryFindChild(CROSS_STACK_MARK)) {
+    new Construct(bucket, CROSS_STACK_MARK);
+    acknowledgeFindings(bucket, LOGGING_FINDINGS, NOT_ITS_OWN_TARGET);
+  }
+  return bucket;
+}
+
+/** cdk-nag's findings of a bucket that logs nowhere and that no bucket of its stack logs to. */
+const LOGGING_FINDINGS = [
+  'AwsSolutions-S1',
+  'HIPAA.Security-S3BucketLoggingEnabled',
+  'NIST.800.53.R5-S3BucketLoggingEnabled',
+  'PCI.DSS.321-S3BucketLoggingEnabled',
+];
+const CROSS_STACK_MARK = 'LoggedToFromAnotherStack';
+
+function createAccessLogsBucket(baseline: SecurityBaseline): s3.Bucket {
   const days = baseline.logRetention.retentionDays;
   const bucket = new s3.Bucket(baseline, ID, {
     encryption: s3.BucketEncryption.S3_MANAGED,
@@ -48,13 +68,7 @@ export function accessLogsBucketOf(baseline: SecurityBaseline): s3.Bucket {
   // Control Tower CT.S3.PR.4 asks for event notifications; EventBridge delivery costs nothing until a rule matches.
   (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 
-  acknowledgeFindings(bucket, [
-    'AwsSolutions-S1',
-    'HIPAA.Security-S3BucketLoggingEnabled',
-    'NIST.800.53.R5-S3BucketLoggingEnabled',
-    'PCI.DSS.321-S3BucketLoggingEnabled',
-    controlTowerFindingId('CT.S3.PR.2'),
-  ], NOT_ITS_OWN_TARGET);
+  acknowledgeFindings(bucket, [controlTowerFindingId('CT.S3.PR.2')], NOT_ITS_OWN_TARGET);
   acknowledgeFindings(bucket, [
     'HIPAA.Security-S3DefaultEncryptionKMS',
     'NIST.800.53.R5-S3DefaultEncryptionKMS',

@@ -151,7 +151,7 @@ export class SecureBucket extends s3.Bucket {
         'in the REGULATED profile, BucketReplication.toBucket(destination) or BucketReplication.waiver(reason): HIPAA, NIST 800-53 R5 and PCI DSS ask for replication');
     }
     const key = props.encryptionKey ?? baseline.key;
-    const logs = accessLogsBucketOf(baseline);
+    const logs = accessLogsBucketOf(baseline, scope);
     const noncurrent = props.noncurrentVersions ?? BUCKET_DEFAULTS.noncurrentVersions;
     super(scope, id, {
       encryption: s3.BucketEncryption.KMS,

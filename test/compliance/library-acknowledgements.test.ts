@@ -51,7 +51,7 @@ function everyAcknowledgingConstruct(stack: Stack): void {
   const replica = new SecureBucket(stack, 'Replica', { replication: BucketReplication.waiver('the replica itself') });
   new SecureBucket(stack, 'Uploads', { replication: BucketReplication.toBucket(replica) }).grantRead(fn, 'reports/*');
   new SecureTable(stack, 'Orders', { partitionKey: { name: 'pk', type: 'S' as any } });
-  Mixins.of(stack).apply(new FunctionHardening({ profile: ComplianceProfile.REGULATED }));
+  Mixins.of(stack).apply(new FunctionHardening({ profile: ComplianceProfile.REGULATED, reservedConcurrency: 10 }));
 }
 
 /** One acknowledgement the library wrote, the policy construct it sits on, and the roles that policy applies to. */

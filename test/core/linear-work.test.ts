@@ -23,7 +23,7 @@ describe('the aspects of the library\'s constructs, as the app grows', () => {
     // THEN
     // eslint-disable-next-line no-console
     console.log(`aspects, handlings at 1, 2 and 3 units:\n${describeWork(work)}`);
-    expect(work.map(({ step }) => step)).toEqual(['aspect:EventSourceDefaults', 'aspect:KeyUse', 'aspect:NetworkPaths']);
+    expect(work.map(({ step }) => step)).toEqual(['aspect:EventSourceDefaults', 'aspect:KeyFollowsAccess', 'aspect:KeyUse', 'aspect:NetworkPaths']);
     expect(describeWork(nonLinear(work))).toEqual('');
   });
 

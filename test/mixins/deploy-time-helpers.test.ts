@@ -122,7 +122,7 @@ describe('aws-cdk-lib\'s deploy-time helpers are recognized, whatever aws-cdk-li
       .filter((ack) => ack.by === AcknowledgementSource.AWS_CDK_LIB).map((ack) => `${ack.rule} ${ack.path}`);
     expect(byAwsCdkLib).toEqual(expect.arrayContaining([
       `${controlTowerFindingId('CT.LAMBDA.PR.3')} S/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler`,
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] S\/LogRetention\w+\/ServiceRole$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] S\/LogRetention\w+\/ServiceRole\/DefaultPolicy$/),
     ]));
   });
 });

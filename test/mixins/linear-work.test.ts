@@ -62,7 +62,7 @@ function plainUnits(stack: Stack, units: number): void {
 /** Hardening the app and synthesizing it: the mixins, then the aspects they register. */
 function hardenAndSynth(app: App): void {
   for (const stack of app.node.children.filter(Stack.isStack)) {
-    Mixins.of(stack).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED }));
+    Mixins.of(stack).apply(new ServerlessHardening({ profile: ComplianceProfile.REGULATED, reservedConcurrency: 10 }));
   }
   app.synth();
 }
