@@ -43,14 +43,22 @@ export function hardenedUnits(stack: Stack, units: number, code: lambda.Code, re
     resources: ['*'],
     conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:*` } },
   }));
-  // CloudWatch publishes alarms to the encrypted topic with the key.
+  // CloudWatch publishes alarms to the encrypted topic with the key: SNS names the topic in the encryption context
+  // (the SNS guide's key policy for CloudWatch shows no other condition key on that hop).
   key.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': account, 'kms:ViaService': `sns.${region}.amazonaws.com` } },
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${region}:${account}:*` } },
   }));
   const alarmTopic = new sns.Topic(stack, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+  // The topic policy replaces SNS's default one: CloudWatch may publish this account's alarms.
+  alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [alarmTopic.topicArn],
+    conditions: { ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${account}:alarm:*` }, StringEquals: { 'aws:SourceAccount': account } },
+  }));
   const logGroup = (id: string, logGroupName?: string) => new logs.LogGroup(stack, id, {
     logGroupName, encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
   });

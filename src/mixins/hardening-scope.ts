@@ -85,16 +85,21 @@ export function isLibraryOwned(construct: IConstruct): boolean {
   return isLibraryManaged(construct) || construct.node.scopes.some((scope) => (scope as any)[MADE_BY_MIXIN] === true);
 }
 
+/** The `AWS::IAM::Role` of this stack that a resource names by `roleArn` (`Fn::GetAtt [Role, Arn]`). */
+export function cfnRoleNamedBy(resource: IConstruct, roleArn: unknown): iam.CfnRole | undefined {
+  const stack = Stack.of(resource);
+  const getAtt = (stack.resolve(roleArn) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  if (!getAtt) return undefined;
+  return StackLookup.of(stack).referring(iam.CfnRole, 'logicalId', c => c.logicalId, getAtt[0], 'equals')[0];
+}
+
 /**
  * The role a resource names by `roleArn` (a function's, a schedule target's), as
  * a construct of this stack that a policy can attach to: the L2 role when there
  * is one, else an import of the bare `CfnRole`.
  */
 export function roleNamedBy(resource: IConstruct, roleArn: unknown): iam.IRole | undefined {
-  const stack = Stack.of(resource);
-  const getAtt = (stack.resolve(roleArn) as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
-  if (!getAtt) return undefined;
-  const cfnRole = StackLookup.of(stack).referring(iam.CfnRole, 'logicalId', c => c.logicalId, getAtt[0], 'equals')[0];
+  const cfnRole = cfnRoleNamedBy(resource, roleArn);
   if (!cfnRole) return undefined;
   const parent = cfnRole.node.scope;
   if (parent instanceof iam.Role && parent.node.defaultChild === cfnRole) return parent;

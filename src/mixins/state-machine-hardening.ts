@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
-import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
+import { cfnRoleNamedBy, checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
@@ -100,6 +100,9 @@ export class StateMachineHardening extends Mixin {
     if (role instanceof iam.Role) {
       this.narrowRolePolicy(role, cfn);
       pinTrustToAccount(role, cfn);
+    } else {
+      const cfnRole = cfnRoleNamedBy(cfn, cfn.roleArn);
+      if (cfnRole) pinRawTrustToAccount(cfnRole, cfn);
     }
   }
 
@@ -160,6 +163,27 @@ export class StateMachineHardening extends Mixin {
     if (narrowInvokeStatements(inline)) recordHardening(cfn, MIXIN, 'lambda:InvokeFunction narrowed to the function ARNs its tasks name (no ":*")');
     managedInsteadOfInline(inline, MIXIN);
   }
+}
+
+/** The same for a bare `iam.CfnRole`, whose trust policy is a document of the template. */
+function pinRawTrustToAccount(role: iam.CfnRole, cfn: sfn.CfnStateMachine): void {
+  const stack = Stack.of(role);
+  const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement?: unknown } | undefined;
+  if (!document || !Array.isArray(document.Statement)) return;
+  let pinned = false;
+  const statements = document.Statement.map((statement: any) => {
+    const services = [statement?.Principal?.Service].flat();
+    const keys = Object.values<Record<string, unknown>>(statement?.Condition ?? {}).flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
+    if (statement?.Effect !== 'Allow' || !services.includes('states.amazonaws.com') || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) {
+      return statement;
+    }
+    pinned = true;
+    const condition = statement.Condition ?? {};
+    return { ...statement, Condition: { ...condition, StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': stack.account } } };
+  });
+  if (!pinned) return;
+  role.assumeRolePolicyDocument = { ...document, Statement: statements };
+  recordHardening(cfn, MIXIN, `its role may be assumed by Step Functions for account ${stack.account} only (aws:SourceAccount)`);
 }
 
 /**

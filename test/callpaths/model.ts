@@ -469,8 +469,19 @@ class CallPathModel {
     const integration = s.ofType('AWS::ApiGatewayV2::Integration').find(i => String(s.ref(i.logicalId)) === integrationId || i.logicalId === integrationId);
     const fn = integration && this.functionInUri(s, integration.props.IntegrationUri);
     if (!fn) return;
-    const [method, routePath] = String(s.resolve(route.props.RouteKey)).split(' ');
-    const sourceArn = s.arn('execute-api', `${s.resolve(route.props.ApiId)}/$default/${method === 'ANY' ? 'GET' : method}${samplePath(routePath ?? '/')}`);
+    const apiId = s.resolve(route.props.ApiId);
+    const api = s.ofType('AWS::ApiGatewayV2::Api').find(a => s.ref(a.logicalId) === apiId);
+    const routeKey = String(s.resolve(route.props.RouteKey));
+    let sourceArn: string;
+    if (api && s.resolve(api.props.ProtocolType) === 'WEBSOCKET') {
+      // A WebSocket route is invoked as <api>/<stage>/<route key>
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-control-access-iam.html).
+      const stage = s.ofType('AWS::ApiGatewayV2::Stage').find(st => s.resolve(st.props.ApiId) === apiId);
+      sourceArn = s.arn('execute-api', `${apiId}/${stage ? s.resolve(stage.props.StageName) : 'dev'}/${routeKey}`);
+    } else {
+      const [method, routePath] = routeKey.split(' ');
+      sourceArn = s.arn('execute-api', `${apiId}/$default/${method === 'ANY' ? 'GET' : method}${samplePath(routePath ?? '/')}`);
+    }
     this.invokeFromApi('apiToFunction', route, fn, sourceArn);
   }
 
