@@ -4,8 +4,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { acknowledgeFinding, LIBRARY_ACKNOWLEDGEMENT_METADATA, LibraryAcknowledgement } from '../core/acknowledgements';
 import { invalidProp } from '../core/errors';
-import { recordHardening, recordRuntimeChange } from '../mixins/changes';
 import { constructsUnder, countWork, inWorkStep } from '../core/work-count';
+import { recordHardening, recordRuntimeChange } from '../mixins/changes';
 
 const REGISTRY = Symbol.for('cdk-secure-serverless.EventSourceDefaults');
 /** AWS's guidance: a queue's visibility timeout is at least six times the function's timeout. */

@@ -174,9 +174,8 @@ function pinRawTrustToAccount(role: iam.CfnRole, cfn: sfn.CfnStateMachine): void
   const statements = document.Statement.map((statement: any) => {
     const services = [statement?.Principal?.Service].flat();
     const keys = Object.values<Record<string, unknown>>(statement?.Condition ?? {}).flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
-    if (statement?.Effect !== 'Allow' || !services.includes('states.amazonaws.com') || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) {
-      return statement;
-    }
+    const trustsStates = statement?.Effect === 'Allow' && services.includes('states.amazonaws.com');
+    if (!trustsStates || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) return statement;
     pinned = true;
     const condition = statement.Condition ?? {};
     return { ...statement, Condition: { ...condition, StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': stack.account } } };

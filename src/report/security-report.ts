@@ -4,10 +4,10 @@ import {
   IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stage,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { acknowledgementHint } from './acknowledgement-hint';
 import { compareReports, headlineOf, renderChanges } from './changes';
 import { SecurityChangesDocument } from './changes-schema';
 import { PluginObserver } from './findings';
-import { acknowledgementHint } from './acknowledgement-hint';
 import { failingPacks, renderMarkdown, reportLine } from './markdown';
 import { buildReport, SCHEMA_VERSION } from './report-builder';
 import { SarifWriter } from './sarif';
