@@ -173,7 +173,8 @@ function pinRawTrustToAccount(role: iam.CfnRole, cfn: sfn.CfnStateMachine): void
   let pinned = false;
   const statements = document.Statement.map((statement: any) => {
     const services = [statement?.Principal?.Service].flat();
-    const keys = Object.values<Record<string, unknown>>(statement?.Condition ?? {}).flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
+    const keys = Object.values<Record<string, unknown>>(statement?.Condition ?? {})
+      .flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
     const trustsStates = statement?.Effect === 'Allow' && services.includes('states.amazonaws.com');
     if (!trustsStates || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) return statement;
     pinned = true;
