@@ -1,6 +1,6 @@
 // The README's security-report figures come from the example's last run, as the cost section comes
 // from the bench: `npx projen example` ends with `ts-node readme-report.ts cdk.out`, which rewrites
-// the two marked parts of README.md from the report the synth wrote. A test synthesizes the example
+// the marked parts of README.md from the report and templates the synth wrote. A test synthesizes the example
 // and fails when README.md differs from what it produces.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,10 +14,26 @@ const STACK = 'OrdersService';
 const FUNCTION = `${STACK}/ProcessOrder`;
 
 /** The marked parts of the README and what fills each, from the report's Markdown and JSON. */
-const PARTS: ReadonlyArray<{ name: string; render: (markdown: string, report: SecurityReportDocument) => string }> = [
+type Render = (markdown: string, report: SecurityReportDocument, cloudAssembly: string) => string;
+const PARTS: ReadonlyArray<{ name: string; render: Render }> = [
   { name: 'report-line', render: (_, report) => ['```text', stderrLine(report), '```'].join('\n') },
   { name: 'report-excerpt', render: (markdown) => excerpt(markdown) },
+  { name: 'example-stacks', render: (_, __, cloudAssembly) => exampleStacks(cloudAssembly) },
 ];
+
+/** What the example synthesizes: the service's stack and the account's API Gateway logging stack, by their resources. */
+export function exampleStacks(cloudAssembly: string): string {
+  const resources = (file: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(cloudAssembly, file), 'utf8')).Resources ?? {}).length;
+  const templates = fs.readdirSync(cloudAssembly).filter((file) => file.endsWith('.template.json')).sort();
+  const service = templates.find((file) => file === `${STACK}.template.json`);
+  const account = templates.find((file) => file.startsWith('ApiGatewayAccount'));
+  if (!service || !account || templates.length !== 2) {
+    throw new Error(`expected the ${STACK} and ApiGatewayAccount templates in ${cloudAssembly}, found ${templates.join(', ')}`);
+  }
+  return `\`npx projen example\` synthesizes it through the \`cdk\` CLI with the guardrails on: the service's stack of ${resources(service)} `
+    + `resources (and the account's API Gateway logging setting in a stack of ${resources(account)}), no unacknowledged finding, and the `
+    + 'security report beside the templates.';
+}
 
 /** The line the synth prints on stderr, with the path as the README's `npx projen example` run shows it. */
 export function stderrLine(report: SecurityReportDocument): string {
@@ -50,7 +66,7 @@ export function excerpt(markdown: string): string {
 export function rewriteReadme(readme: string, cloudAssembly: string): string {
   const markdown = fs.readFileSync(path.join(cloudAssembly, 'security-report.md'), 'utf8');
   const report: SecurityReportDocument = JSON.parse(fs.readFileSync(path.join(cloudAssembly, 'security-report.json'), 'utf8'));
-  return PARTS.reduce((text, { name, render }) => replaceMarked(text, name, render(markdown, report)), readme);
+  return PARTS.reduce((text, { name, render }) => replaceMarked(text, name, render(markdown, report, cloudAssembly)), readme);
 }
 
 /** The text between `<!-- name:start -->` and `<!-- name:end -->`, trimmed. */
@@ -108,5 +124,5 @@ function firstBlock(text: string, lang: string): string {
 if (require.main === module) {
   const cloudAssembly = process.argv[2] ?? 'cdk.out';
   fs.writeFileSync(README_FILE, rewriteReadme(fs.readFileSync(README_FILE, 'utf8'), cloudAssembly));
-  console.log(`README.md's security-report line and excerpt rewritten from ${path.resolve(cloudAssembly)}`);
+  console.log(`README.md's security-report line and excerpt, and the example's stack sizes, rewritten from ${path.resolve(cloudAssembly)}`);
 }
