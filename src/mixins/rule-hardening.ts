@@ -1,10 +1,11 @@
-import { IResolvable, Mixin, Names, Token } from 'aws-cdk-lib';
+import { IResolvable, Mixin, Names, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening } from './changes';
 import { HardeningProps } from './hardening-props';
 import { checkHardeningProps, hardeningBaseline, isLibraryManaged } from './hardening-scope';
+import { pinNamedRoleTrustToAccount } from './service-trust';
 import { admitEventBridge, deadLetterQueueOf, MAX_EVENT_AGE, RETRY_ATTEMPTS } from '../workflow/delivery-defaults';
 
 const MIXIN = 'RuleHardening';
@@ -14,7 +15,9 @@ const MIXIN = 'RuleHardening';
  * `events.CfnRule`) in place as SecureRuleTarget does: each target without a
  * dead-letter queue gets the rule's SecureQueue (encrypted with the baseline key,
  * which admits EventBridge for this account), and a retry policy of 3 retries
- * within an hour where it has none. Targets that name their own are left.
+ * within an hour where it has none, and a role it reaches the target with
+ * (a state machine, another bus) trusts EventBridge for this account only
+ * (`aws:SourceAccount`). Targets that name their own are left.
  *
  * @example
  * Mixins.of(this).apply(new RuleHardening());
@@ -66,6 +69,13 @@ export class RuleHardening extends Mixin {
       }));
       result = { ...result, deadLetterConfig: { arn: queue.queueArn } };
       recordHardening(cfn, MIXIN, `target ${target.id}: undelivered events go to the rule's encrypted dead-letter queue`);
+    }
+    // A role the target is reached with (a state machine, another bus) trusts EventBridge for this account's rules
+    // only: aws-cdk-lib's targets write a trust that conditions on nothing, and EventBridge names the rule's
+    // account in aws:SourceAccount when it assumes the role.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
+    if (target.roleArn !== undefined && pinNamedRoleTrustToAccount(cfn, target.roleArn, 'events.amazonaws.com')) {
+      recordHardening(cfn, MIXIN, `target ${target.id}: its role may be assumed by EventBridge for account ${Stack.of(cfn).account} only (aws:SourceAccount)`);
     }
     if (target.retryPolicy === undefined) {
       result = { ...result, retryPolicy: { maximumRetryAttempts: RETRY_ATTEMPTS, maximumEventAgeInSeconds: MAX_EVENT_AGE.toSeconds() } };

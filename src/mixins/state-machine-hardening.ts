@@ -4,8 +4,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { recordHardening, recordRuntimeChange } from './changes';
 import { HardeningProps } from './hardening-props';
-import { cfnRoleNamedBy, checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
+import { checkHardeningProps, hardeningBaseline, isLibraryManaged, roleNamedBy } from './hardening-scope';
 import { managedInsteadOfInline } from './managed-instead-of-inline';
+import { pinNamedRoleTrustToAccount, pinServiceTrustToAccount } from './service-trust';
 import { SecurityBaseline } from '../baseline/security-baseline';
 import { acknowledgeFinding } from '../core/acknowledgements';
 import { narrowInvokeStatements, UNSCOPED_SERVICE_REASON } from '../workflow/state-machine-role';
@@ -97,13 +98,13 @@ export class StateMachineHardening extends Mixin {
       // Step Functions checks the role's log-delivery permissions when it creates or updates the state machine.
       cfn.node.addDependency(policy);
     }
-    if (role instanceof iam.Role) {
-      this.narrowRolePolicy(role, cfn);
-      pinTrustToAccount(role, cfn);
-    } else {
-      const cfnRole = cfnRoleNamedBy(cfn, cfn.roleArn);
-      if (cfnRole) pinRawTrustToAccount(cfnRole, cfn);
-    }
+    if (role instanceof iam.Role) this.narrowRolePolicy(role, cfn);
+    // aws-cdk-lib's trust policy conditions on nothing; Step Functions names the calling account in aws:SourceAccount.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html#prevent-cross-service-confused-deputy
+    const pinned = role instanceof iam.Role
+      ? pinServiceTrustToAccount(role, 'states.amazonaws.com')
+      : pinNamedRoleTrustToAccount(cfn, cfn.roleArn, 'states.amazonaws.com');
+    if (pinned) recordHardening(cfn, MIXIN, `its role may be assumed by Step Functions for account ${Stack.of(cfn).account} only (aws:SourceAccount)`);
   }
 
   /**
@@ -165,43 +166,3 @@ export class StateMachineHardening extends Mixin {
   }
 }
 
-/** The same for a bare `iam.CfnRole`, whose trust policy is a document of the template. */
-function pinRawTrustToAccount(role: iam.CfnRole, cfn: sfn.CfnStateMachine): void {
-  const stack = Stack.of(role);
-  const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement?: unknown } | undefined;
-  if (!document || !Array.isArray(document.Statement)) return;
-  let pinned = false;
-  const statements = document.Statement.map((statement: any) => {
-    const services = [statement?.Principal?.Service].flat();
-    const keys = Object.values<Record<string, unknown>>(statement?.Condition ?? {})
-      .flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
-    const trustsStates = statement?.Effect === 'Allow' && services.includes('states.amazonaws.com');
-    if (!trustsStates || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) return statement;
-    pinned = true;
-    const condition = statement.Condition ?? {};
-    return { ...statement, Condition: { ...condition, StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': stack.account } } };
-  });
-  if (!pinned) return;
-  role.assumeRolePolicyDocument = { ...document, Statement: statements };
-  recordHardening(cfn, MIXIN, `its role may be assumed by Step Functions for account ${stack.account} only (aws:SourceAccount)`);
-}
-
-/**
- * The role trusts Step Functions for this account's state machines only: the
- * service names the calling account in `aws:SourceAccount` when it assumes the
- * role, and aws-cdk-lib's trust policy conditions on nothing.
- *
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html#prevent-cross-service-confused-deputy
- */
-function pinTrustToAccount(role: iam.Role, cfn: sfn.CfnStateMachine): void {
-  const stack = Stack.of(role);
-  const statements = (role.assumeRolePolicy as unknown as { statements?: iam.PolicyStatement[] } | undefined)?.statements ?? [];
-  for (const statement of statements) {
-    const trustsStates = statement.effect === iam.Effect.ALLOW
-      && statement.principals.some(p => [stack.resolve(p.policyFragment.principalJson.Service)].flat().includes('states.amazonaws.com'));
-    const keys = Object.values<Record<string, unknown>>(statement.conditions).flatMap(entries => Object.keys(entries).map(key => key.toLowerCase()));
-    if (!trustsStates || keys.includes('aws:sourceaccount') || keys.includes('aws:sourcearn')) continue;
-    statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
-    recordHardening(cfn, MIXIN, `its role may be assumed by Step Functions for account ${stack.account} only (aws:SourceAccount)`);
-  }
-}

@@ -152,6 +152,9 @@ class CallPathModel {
       case 'AWS::Lambda::Function':
         this.functionPaths(r);
         break;
+      case 'AWS::IAM::Role':
+        this.lambdaRoleWithoutFunction(r);
+        break;
       case 'AWS::Lambda::EventInvokeConfig': {
         const fn = this.app.find(s.resolve(r.props.FunctionName), SERVICE_TYPES.fn);
         const role = fn && this.roleOf(fn);
@@ -399,13 +402,31 @@ class CallPathModel {
     const dlq = this.app.find(s.resolve(fn.props.DeadLetterConfig?.TargetArn), [...SERVICE_TYPES.queue, ...SERVICE_TYPES.topic]);
     if (dlq) this.roleToStore('deadLetterDelivery', role, dlq.type === 'AWS::SQS::Queue' ? 'sqs:SendMessage' : 'sns:Publish', dlq);
     const vpc = this.vpcOf(fn);
+    this.grantedStores(role, path(fn), service => vpc ? this.endpointFor(fn.stack, vpc, service) : undefined);
+  }
+
+  /**
+   * A Lambda role no function of the app uses (one handed to a function of
+   * another app, or granted before its function is written): what its grants
+   * name, called from outside any VPC of the app.
+   */
+  private lambdaRoleWithoutFunction(role: DeployedResource): void {
+    const trust = role.stack.resolve(role.props.AssumeRolePolicyDocument);
+    const trustsLambda = list(trust?.Statement).some((st: any) => st.Effect === 'Allow' && list(st.Principal?.Service).includes('lambda.amazonaws.com'));
+    if (!trustsLambda) return;
+    const used = this.app.stacks.some(stack => stack.ofType('AWS::Lambda::Function').some(fn => this.roleOf(fn) === role));
+    if (!used) this.grantedStores(role, path(role), () => undefined);
+  }
+
+  /** Each store call a role's grants allow (a service action on a store of the app), as the role makes it. */
+  private grantedStores(role: DeployedResource, label: string, endpointFor: (service: string) => Endpoint | undefined): void {
     for (const document of this.identityPolicies(role)) {
       for (const statement of list(document.policy.Statement)) {
         if (statement.Effect !== 'Allow') continue;
         for (const action of list(statement.Action)) {
           const service = String(action).split(':')[0];
           if (!STORE_SERVICES.includes(service) || String(action).includes('*')) continue;
-          const endpoint = vpc ? this.endpointFor(fn.stack, vpc, service) : undefined;
+          const endpoint = endpointFor(service);
           for (const resource of list(statement.Resource)) {
             if (resource === '*') {
               if (RESOURCE_LESS.includes(action)) this.resourceLess(role, action, endpoint);
@@ -417,7 +438,7 @@ class CallPathModel {
             // A grant under a key prefix is used under it: an object there, a listing of it.
             const prefix = list(statement.Condition?.StringLike?.['s3:prefix'])[0];
             const sample = store.type === 'AWS::S3::Bucket' && isObjectAction(action) ? String(resource).replace(/\*$/, 'object.json') : undefined;
-            this.roleToStore('functionToStore', role, action, store, endpoint, path(fn), {
+            this.roleToStore('functionToStore', role, action, store, endpoint, label, {
               resource: sample,
               context: { ...prefix !== undefined ? { 's3:prefix': String(prefix).replace(/\*$/, '') } : {}, ...leadingKeysContext(statement) },
             });

@@ -59,8 +59,11 @@ interface AppSpec {
 
 const RETENTIONS = [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.ONE_YEAR, logs.RetentionDays.TWO_YEARS, logs.RetentionDays.INFINITE];
 
+/** True one time in four. */
+const rarely = fc.integer({ min: 0, max: 3 }).map((n) => n === 0);
 const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
-  oldRuntime: fc.boolean(),
+  // A user's decision in one function of four, an API in one of four: both outcomes of the property stay common.
+  oldRuntime: rarely,
   environment: fc.boolean(),
   ownLogGroup: fc.option(fc.constantFrom(...RETENTIONS), { nil: undefined }),
   deadLetterQueue: fc.boolean(),
@@ -72,8 +75,8 @@ const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
 
 const appSpec: fc.Arbitrary<AppSpec> = fc.record({
   functions: fc.array(functionSpec, { minLength: 1, maxLength: 3 }),
-  api: fc.option(fc.constantFrom<'iam' | 'none'>('iam', 'none'), { nil: undefined }),
-  httpApi: fc.option(fc.constantFrom<'iam' | 'none'>('iam', 'none'), { nil: undefined }),
+  api: fc.option(fc.constantFrom<'iam' | 'none'>('iam', 'iam', 'iam', 'none'), { nil: undefined }),
+  httpApi: fc.option(fc.constantFrom<'iam' | 'none'>('iam', 'iam', 'iam', 'none'), { nil: undefined }),
   rule: fc.boolean(),
   bus: fc.boolean(),
   schedule: fc.boolean(),
@@ -199,6 +202,7 @@ describe('ServerlessHardening on generated plain apps', () => {
       if (findings.length > 0) decided++;
       if (synthesized.length < 6) synthesized.push(app);
     }), { numRuns: 25 });
+    process.stdout.write(`plain apps: ${decided} of 25 with a user's decision\n`);
     // Both outcomes occur, or the property says little.
     expect(decided).toBeGreaterThan(2);
     expect(decided).toBeLessThan(25);

@@ -2,14 +2,17 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { plainFunction } from './cases';
 import { SecureFunction } from '../../src/function/secure-function';
 import { SecureQueue } from '../../src/messaging/secure-queue';
 import { hardeningRecords } from '../../src/mixins/changes';
 import { RuleHardening } from '../../src/mixins/rule-hardening';
 import { SecureRuleTarget } from '../../src/workflow/workflow-targets';
-import { CODE, HANDLER, logicalIdOf, newStack } from '../core/fixtures';
+import { evaluateApps, failuresOf } from '../callpaths/evaluate';
+import { CODE, ENV, HANDLER, logicalIdOf, newStack } from '../core/fixtures';
 
 const HOURLY = events.Schedule.rate(Duration.hours(1));
 describe('RuleHardening on plain rules', () => {
@@ -47,5 +50,49 @@ describe('RuleHardening on plain rules', () => {
     const twice = build(2);
     expect(twice.json).toEqual(once.json);
     expect(hardeningRecords(twice.rule.node.defaultChild!)).toEqual(hardeningRecords(once.rule.node.defaultChild!));
+  });
+
+  test('a role the rule reaches its target with trusts EventBridge for this account only, L2 or bare; a pinned one is left', async () => {
+    const { app, stack } = newStack();
+    const machine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
+    const rule = new events.Rule(stack, 'Rule', { schedule: HOURLY, targets: [new targets.SfnStateMachine(machine)] });
+    const bareRole = new iam.CfnRole(stack, 'BareRole', {
+      assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    });
+    const bare = new events.CfnRule(stack, 'Bare', {
+      scheduleExpression: 'rate(1 hour)',
+      targets: [{ id: 'Machine', arn: machine.stateMachineArn, roleArn: bareRole.attrArn }],
+    });
+    const pinnedRole = new iam.Role(stack, 'Pinned', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/*' } } }),
+    });
+    const pinned = new events.CfnRule(stack, 'PinnedRule', {
+      scheduleExpression: 'rate(1 hour)',
+      targets: [{ id: 'Machine', arn: machine.stateMachineArn, roleArn: pinnedRole.roleArn }],
+    });
+    for (const r of [rule, bare, pinned]) r.with(new RuleHardening());
+
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const trustOf = (id: string) => resources[id].Properties.AssumeRolePolicyDocument.Statement;
+    const eventsRole = machine.node.findChild('EventsRole');
+    expect(trustOf(logicalIdOf(eventsRole))).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+    })]);
+    expect(trustOf(logicalIdOf(bareRole))).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+    })]);
+    expect(trustOf(logicalIdOf(pinnedRole))[0].Condition).toEqual({ ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/*' } });
+    const said = `target Target0: its role may be assumed by EventBridge for account ${ENV.account} only (aws:SourceAccount)`;
+    expect(hardeningRecords(rule.node.defaultChild!).map((r) => r.change)).toContain(said);
+    expect(hardeningRecords(bare).map((r) => r.change)).toContain(said.replace('Target0', 'Machine'));
+    expect(hardeningRecords(pinned).map((r) => r.change).filter((c) => c.includes('assumed by'))).toEqual([]);
+
+    // As AWS evaluates it: EventBridge assumes each role for a rule of this account, and for none of another's.
+    // (Only the trust: the bare roles are granted nothing here, and the state machine is not hardened.)
+    const assumed = (await evaluateApps([app])).filter((o) => o.request.factId === 'ruleAssumesRole');
+    expect(assumed.map((o) => o.request.label).sort()).toEqual([
+      'S/Bare -> S/BareRole', `S/PinnedRule -> S/${logicalIdOf(pinnedRole)}`, `S/${logicalIdOf(rule)} -> S/${logicalIdOf(eventsRole)}`,
+    ].sort());
+    expect(failuresOf(assumed)).toEqual([]);
   });
 });
