@@ -15,9 +15,9 @@ const MIXIN = 'RuleHardening';
  * `events.CfnRule`) in place as SecureRuleTarget does: each target without a
  * dead-letter queue gets the rule's SecureQueue (encrypted with the baseline key,
  * which admits EventBridge for this account), and a retry policy of 3 retries
- * within an hour where it has none, and a role it reaches the target with
- * (a state machine, another bus) trusts EventBridge for this account only
- * (`aws:SourceAccount`). Targets that name their own are left.
+ * within an hour where it has none. Targets that name their own are left. A
+ * role the rule reaches a target with (a state machine, another bus) is made to
+ * trust EventBridge for this account only (`aws:SourceAccount`).
  *
  * @example
  * Mixins.of(this).apply(new RuleHardening());
