@@ -76,6 +76,8 @@ class CallPathModel {
   private readonly out: ModeledRequest[] = [];
   private readonly identityCache = new Map<DeployedResource, NamedPolicy[]>();
   private readonly seen = new Set<string>();
+  /** The roles the app's functions run with, found once. */
+  private functionRoles?: Set<DeployedResource | undefined>;
 
   constructor(private readonly app: DeployedApp) {}
 
@@ -414,8 +416,8 @@ class CallPathModel {
     const trust = role.stack.resolve(role.props.AssumeRolePolicyDocument);
     const trustsLambda = list(trust?.Statement).some((st: any) => st.Effect === 'Allow' && list(st.Principal?.Service).includes('lambda.amazonaws.com'));
     if (!trustsLambda) return;
-    const used = this.app.stacks.some(stack => stack.ofType('AWS::Lambda::Function').some(fn => this.roleOf(fn) === role));
-    if (!used) this.grantedStores(role, path(role), () => undefined);
+    this.functionRoles ??= new Set(this.app.stacks.flatMap(stack => stack.ofType('AWS::Lambda::Function').map(fn => this.roleOf(fn))));
+    if (!this.functionRoles.has(role)) this.grantedStores(role, path(role), () => undefined);
   }
 
   /** Each store call a role's grants allow (a service action on a store of the app), as the role makes it. */
