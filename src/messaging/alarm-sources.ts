@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { resolveWithReferences } from '../core/references';
+import { servicesOf, statementsOf } from '../iam/statements';
 
 const CLOUDWATCH = 'cloudwatch.amazonaws.com';
 const ALARM_TYPES = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
@@ -93,7 +94,6 @@ function notifies(actions: AlarmActions, topic: sns.CfnTopic): boolean {
 }
 
 function allowsCloudWatch(stack: Stack, policy: iam.PolicyDocument): boolean {
-  const statements: iam.PolicyStatement[] = (policy as unknown as { statements: iam.PolicyStatement[] }).statements ?? [];
-  return statements.some(s => s.effect === iam.Effect.ALLOW && s.actions.some(a => /^sns:(Publish|\*)$/i.test(a))
-    && s.principals.some(p => [stack.resolve(p.policyFragment.principalJson.Service)].flat().includes(CLOUDWATCH)));
+  return statementsOf(policy).some(s => s.effect === iam.Effect.ALLOW && s.actions.some(a => /^sns:(Publish|\*)$/i.test(a))
+    && servicesOf(stack, s).includes(CLOUDWATCH));
 }

@@ -2,6 +2,7 @@ import { ArnFormat, AspectPriority, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { resolveWithReferences } from '../core/references';
+import { conditionOn, servicesOf, statementsOf } from '../iam/statements';
 
 const EVENTS = 'events.amazonaws.com';
 const S3 = 's3.amazonaws.com';
@@ -61,21 +62,4 @@ function scopeToBuckets(stack: Stack, owner: IConstruct, statement: iam.PolicySt
     account = !literal && accounts.size === 1 ? [...accounts][0] : undefined;
   }
   if (account !== undefined && !Token.isUnresolved(account)) statement.addCondition('StringEquals', { 'aws:SourceAccount': account });
-}
-
-/** The value of the statement's condition on `key` (lower case), under any operator. */
-function conditionOn(statement: iam.PolicyStatement, key: string): unknown {
-  for (const entries of Object.values<Record<string, unknown>>(statement.conditions)) {
-    const found = Object.entries(entries).find(([k]) => k.toLowerCase() === key);
-    if (found) return found[1];
-  }
-  return undefined;
-}
-
-function statementsOf(document: iam.PolicyDocument | undefined): iam.PolicyStatement[] {
-  return document ? ((document as unknown as { statements: iam.PolicyStatement[] }).statements ?? []) : [];
-}
-
-function servicesOf(stack: Stack, statement: iam.PolicyStatement): string[] {
-  return statement.principals.flatMap(p => [stack.resolve(p.policyFragment.principalJson.Service)].flat());
 }

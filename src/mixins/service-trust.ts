@@ -2,12 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { cfnRoleNamedBy } from './hardening-scope';
+import { conditionOn, servicesOf, statementsOf } from '../iam/statements';
 
-/** Whether a trust statement already names its caller by a source key. */
-function namesSource(conditions: unknown): boolean {
-  return Object.values<Record<string, unknown>>((conditions ?? {}) as Record<string, Record<string, unknown>>)
-    .flatMap(entries => Object.keys(entries ?? {}).map(key => key.toLowerCase()))
-    .some(key => key === 'aws:sourceaccount' || key === 'aws:sourcearn');
+/** The keys that name the caller of a trust statement: one of them set, the statement is left. */
+const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn'];
+
+/** Whether a trust document's statement (the template's JSON) already names its caller by a source key. */
+function documentNamesSource(condition: Record<string, Record<string, unknown>> | undefined): boolean {
+  return Object.values(condition ?? {}).some(entries => Object.keys(entries ?? {}).some(key => SOURCE_KEYS.includes(key.toLowerCase())));
 }
 
 /**
@@ -26,12 +28,10 @@ function namesSource(conditions: unknown): boolean {
 export function pinServiceTrustToAccount(role: iam.Role | iam.CfnRole, service: string): boolean {
   const stack = Stack.of(role);
   if (role instanceof iam.Role) {
-    const statements = (role.assumeRolePolicy as unknown as { statements?: iam.PolicyStatement[] } | undefined)?.statements ?? [];
     let pinned = false;
-    for (const statement of statements) {
-      const trusts = statement.effect === iam.Effect.ALLOW
-        && statement.principals.some(p => [stack.resolve(p.policyFragment.principalJson.Service)].flat().includes(service));
-      if (!trusts || namesSource(statement.conditions)) continue;
+    for (const statement of statementsOf(role.assumeRolePolicy)) {
+      const trusts = statement.effect === iam.Effect.ALLOW && servicesOf(stack, statement).includes(service);
+      if (!trusts || SOURCE_KEYS.some(key => conditionOn(statement, key) !== undefined)) continue;
       statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
       pinned = true;
     }
@@ -42,7 +42,7 @@ export function pinServiceTrustToAccount(role: iam.Role | iam.CfnRole, service: 
   let pinned = false;
   const statements = document.Statement.map((statement: any) => {
     const trusts = statement?.Effect === 'Allow' && [statement?.Principal?.Service].flat().includes(service);
-    if (!trusts || namesSource(statement.Condition)) return statement;
+    if (!trusts || documentNamesSource(statement.Condition)) return statement;
     pinned = true;
     const condition = statement.Condition ?? {};
     return { ...statement, Condition: { ...condition, StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': stack.account } } };
