@@ -206,7 +206,15 @@ export function hardenedUnits(stack: Stack, units: number, code: lambda.Code, re
     }).addAlarmAction(new cw_actions.SnsAction(alarmTopic));
     const policy = managedPolicy(`Handler${i}Policy`, role, [
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], resources: [table.tableArn] }),
-      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),
+      // The key only as each use needs it: the function's own environment, the table through DynamoDB, and the
+      // dead-letter queue through SQS (sending to an encrypted queue takes kms:GenerateDataKey as well).
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: { ArnLike: { 'kms:EncryptionContext:aws:lambda:FunctionArn': fn.functionArn } } }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } } }),
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` }, ArnEquals: { 'kms:EncryptionContext:aws:sqs:arn': dlq.queueArn } },
+      }),
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }),
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [fnLogs.logGroupArn] }),
       new iam.PolicyStatement({

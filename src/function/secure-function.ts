@@ -19,6 +19,7 @@ import { FunctionNetwork } from './function-network';
 import { FunctionRole } from './function-role';
 import { grantInvokeThroughManagedPolicy } from './invoke-grants';
 import { attachToVpcSubnetsStatement } from './required-wildcards';
+import { orderOnlyTheFunctionAfterRoutes } from './route-dependencies';
 import { acknowledgePreviewRuntime, familyOf, newestRuntime } from './runtime';
 import { rejectUnhonouredProps, UNHONOURED_FUNCTION_PROPS } from './unhonoured-props';
 import { SecurityBaseline } from '../baseline/security-baseline';
@@ -303,6 +304,10 @@ export class SecureFunction extends lambda.Function {
       this.allowInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
     }
     this.alarms = this.createAlarms(deadLetterQueue);
+    if (network) {
+      orderOnlyTheFunctionAfterRoutes([deadLetterQueue, this.secureLogGroup, ...this.alarms],
+        network.vpc.selectSubnets(network.subnets).internetConnectivityEstablished);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -164,6 +164,17 @@ describe('SecureFunction defaults', () => {
     expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(alarm.Threshold).toBe(1);
     expect(fn.alarms).toHaveLength(1);
+  });
+
+  test('only the function waits for the routes of its subnets; its queue, queue policy, log group and alarm do not', () => {
+    const routes = SecurityBaseline.of(stack).network.vpc.isolatedSubnets
+      .map(s => logicalIdOf(s.node.findChild('RouteTableAssociation') as CfnResource));
+    const alarmId = logicalIdOf(fn.alarms[0]);
+    const queuePolicyId = logicalIdOf(fn.deadLetterQueue!.node.findChild('Policy'));
+
+    expect(routes).toHaveLength(2);
+    expect(resources[fnId].DependsOn).toEqual(expect.arrayContaining(routes));
+    for (const id of [dlqId, queuePolicyId, logGroupId, alarmId]) expect([id, resources[id].DependsOn]).toEqual([id, undefined]);
   });
 
   test('every statement of its policies names its own resources, the shared key, or the AWS-required "*" (in the shared policy only)', () => {
@@ -550,5 +561,28 @@ describe('the key, for the function\'s own environment only', () => {
     expect(names[0]).not.toEqual(names[1]);
     expect(names[0]).toMatch(/^service-dev-/);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('dependencies under a function in a VPC', () => {
+  test('those a user adds on the function or on its resources are kept; only the routes of the function\'s subnets go', () => {
+    // GIVEN a function whose node, and whose dead-letter queue, depend on resources of the user (one of them, a policy
+    // with no statements, is never written to the template)
+    const { stack, fn } = make();
+    const onFunction = new CfnResource(stack, 'OnFunction', { type: 'AWS::SNS::Topic' });
+    const onQueue = new CfnResource(stack, 'OnQueue', { type: 'AWS::SNS::Topic' });
+    fn.node.addDependency(onFunction, new iam.Policy(stack, 'NeverWritten'));
+    fn.deadLetterQueue!.node.addDependency(onQueue);
+
+    // WHEN synthesized
+    const resources = Template.fromStack(stack).toJSON().Resources;
+
+    // THEN the queue keeps both, its policy and the log group keep the function's, and the function keeps the routes too
+    const routes = SecurityBaseline.of(stack).network.vpc.isolatedSubnets
+      .map(s => logicalIdOf(s.node.findChild('RouteTableAssociation') as CfnResource));
+    expect(resources[logicalIdOf(fn.deadLetterQueue!)].DependsOn).toEqual(['OnFunction', 'OnQueue']);
+    expect(resources[logicalIdOf(fn.deadLetterQueue!.node.findChild('Policy'))].DependsOn).toEqual(['OnFunction', 'OnQueue']);
+    expect(resources[logicalIdOf(fn.logGroup)].DependsOn).toEqual(['OnFunction']);
+    expect(resources[logicalIdOf(fn)].DependsOn).toEqual(expect.arrayContaining(['OnFunction', ...routes]));
   });
 });
