@@ -139,10 +139,13 @@ class Scan {
    * The logical id and the properties the scan reads of a resource. The most
    * common kinds are read from the L1's own properties when no override can
    * change them, which spares rendering a whole alarm for its actions; the
-   * others, and any resource with an override, are rendered as the template shows them.
+   * others, and any resource with an override of anything but its DependsOn
+   * (which a SecureFunction's queue, log group and alarm have), are rendered as
+   * the template shows them.
    */
   private scanned(construct: CfnResource): { logicalId: string; props: any } {
-    const direct = Object.keys((construct as any).rawOverrides ?? { unknown: true }).length === 0 ? directProperties(construct) : undefined;
+    const overrides = Object.keys((construct as any).rawOverrides ?? { unknown: true }).filter(key => key !== 'DependsOn');
+    const direct = overrides.length === 0 ? directProperties(construct) : undefined;
     if (direct) return { logicalId: this.stack.resolve(construct.logicalId), props: this.stack.resolve(direct) };
     const rendered = this.stack.resolve((construct as any)._toCloudFormation());
     const [logicalId, resource] = Object.entries<any>(rendered.Resources)[0];

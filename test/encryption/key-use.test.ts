@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -191,4 +191,18 @@ test('a statement asked for that the stack shows no use for is kept, for this ac
     Resource: '*',
     Condition: { ArnLike: { 'kms:EncryptionContext:aws:sqs:arn': thisAccounts('sqs') } },
   }]);
+});
+
+describe('the scan reads each resource as the template shows it', () => {
+  function cloudWatchAdmitted(override: (alarm: CfnResource) => void): boolean {
+    const { stack } = newStack();
+    const fn = new SecureFunction(stack, 'Fn', { code: CODE, handler: HANDLER });
+    override(fn.alarms[0].node.defaultChild as CfnResource);
+    return keyPolicyOf(Template.fromStack(stack)).some(s => s.Sid === 'AllowCloudWatchThroughSNS');
+  }
+
+  test('an override of an alarm\'s properties is read: with its actions overridden away, CloudWatch is not admitted', () => {
+    expect(cloudWatchAdmitted(() => undefined)).toBe(true);
+    expect(cloudWatchAdmitted(alarm => alarm.addPropertyOverride('AlarmActions', []))).toBe(false);
+  });
 });
